@@ -1,0 +1,31 @@
+/// The crash application: fails on purpose, so tests can check the panic report.
+///
+/// The kernel command line picks the failure: `crash=page-fault` (default) reads memory
+/// that is not mapped, `crash=bounds` indexes past the end of an array, `crash=fatal` calls
+/// `fatalError`, `crash=out-of-memory` allocates until the heap is exhausted.
+import Boot
+import X86
+
+public enum App: Application {
+    public static func main(boot: BootInfo) -> Int32 {
+        let kind = boot.commandLine.split(separator: " ").first { $0.hasPrefix("crash=") }?.dropFirst(6) ?? "page-fault"
+        print("crash: about to fail with \(kind)")
+        switch kind {
+        case "page-fault":
+            FaultInjection.readUnmappedMemory()
+        case "bounds":
+            let numbers = [1, 2, 3]
+            print("crash: element \(numbers[numbers.count + boot.commandLine.count])")
+        case "fatal":
+            fatalError("the crash app asked for a fatal error")
+        case "out-of-memory":
+            var blocks: [[UInt8]] = []
+            while true { blocks.append([UInt8](repeating: 1, count: 64 * 1024)) }
+        default:
+            print("crash: unknown failure '\(kind)'")
+            return 2
+        }
+        print("crash: still running, which is wrong")
+        return 1
+    }
+}

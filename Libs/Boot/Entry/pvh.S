@@ -1,0 +1,158 @@
+// PVH entry: from the VMM's 32-bit protected mode to Swift in long mode.
+//
+// PVH boot ABI (xen/include/public/arch-x86/hvm/start_info.h and Xen's docs/misc/pvh.pandoc):
+// the VMM loads this ELF, finds the XEN_ELFNOTE_PHYS32_ENTRY note below and jumps to
+// pvh_start32 in 32-bit protected mode with paging off, flat CS/DS/ES/SS, interrupts off and
+// %ebx holding the physical address of struct hvm_start_info.
+//
+// Here: record the entry TSC and %ebx, zero .bss, identity-map the first 4 GiB with 2 MiB
+// pages, enable PAE, SSE (OSFXSR/OSXMMEXCPT), long mode and NX, load a flat 64-bit GDT, and
+// call the image's `main` (the generated composition root) on the boot stack.
+#if !defined(__linux__)
+
+#define CR0_PE          (1 << 0)
+#define CR0_MP          (1 << 1)
+#define CR0_EM          (1 << 2)
+#define CR0_WP          (1 << 16)
+#define CR0_PG          (1 << 31)
+#define CR4_PAE         (1 << 5)
+#define CR4_OSFXSR      (1 << 9)
+#define CR4_OSXMMEXCPT  (1 << 10)
+#define MSR_EFER        0xC0000080
+#define EFER_LME        (1 << 8)
+#define EFER_NXE        (1 << 11)
+#define PTE_PRESENT     (1 << 0)
+#define PTE_WRITABLE    (1 << 1)
+#define PTE_HUGE        (1 << 7)
+
+    .section .note.Xen, "a", @note
+    .balign 4
+    .long 4                         // name size
+    .long 4                         // descriptor size
+    .long 18                        // XEN_ELFNOTE_PHYS32_ENTRY
+    .asciz "Xen"
+    .long pvh_start32
+
+    .section .text.boot32, "ax"
+    .code32
+    .global pvh_start32
+pvh_start32:
+    rdtsc
+    movl %eax, boot_entry_tsc
+    movl %edx, boot_entry_tsc + 4
+    movl %ebx, boot_start_info
+    cld
+
+    // Zero .bss (the stacks live in .stack and need no zeroing).
+    movl $__bss_start, %edi
+    movl $__bss_end, %ecx
+    subl %edi, %ecx
+    shrl $2, %ecx
+    xorl %eax, %eax
+    rep stosl
+
+    // PML4[0] -> PDPT; PDPT[0..3] -> four page directories.
+    movl $boot_pdpt + (PTE_PRESENT | PTE_WRITABLE), boot_pml4
+    movl $boot_page_directories + (PTE_PRESENT | PTE_WRITABLE), %eax
+    xorl %ecx, %ecx
+1:  movl %eax, boot_pdpt(, %ecx, 8)
+    addl $0x1000, %eax
+    incl %ecx
+    cmpl $4, %ecx
+    jb 1b
+
+    // 2048 page-directory entries of 2 MiB each: 0 .. 4 GiB, identity.
+    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE), %eax
+    xorl %ecx, %ecx
+2:  movl %eax, boot_page_directories(, %ecx, 8)
+    addl $0x200000, %eax
+    incl %ecx
+    cmpl $2048, %ecx
+    jb 2b
+
+    movl $boot_pml4, %eax
+    movl %eax, %cr3
+    movl %cr4, %eax
+    orl $(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
+    movl %eax, %cr4
+    movl $MSR_EFER, %ecx
+    rdmsr
+    orl $(EFER_LME | EFER_NXE), %eax
+    wrmsr
+    movl %cr0, %eax
+    andl $~CR0_EM, %eax
+    orl $(CR0_PE | CR0_MP | CR0_WP | CR0_PG), %eax
+    movl %eax, %cr0
+
+    lgdt boot_gdt_pointer
+    ljmp $0x08, $boot_long_mode
+
+    .code64
+boot_long_mode:
+    movw $0x10, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %ss
+    xorw %ax, %ax
+    movw %ax, %fs
+    movw %ax, %gs
+    leaq boot_stack_top(%rip), %rsp
+    xorl %ebp, %ebp
+    call main
+3:  cli
+    hlt
+    jmp 3b
+
+    .section .rodata.boot_gdt, "a"
+    .balign 8
+boot_gdt:
+    .quad 0
+    .quad 0x00AF9A000000FFFF        // 0x08: 64-bit kernel code
+    .quad 0x00CF92000000FFFF        // 0x10: kernel data
+boot_gdt_pointer:
+    .word boot_gdt_pointer - boot_gdt - 1
+    .long boot_gdt
+
+    .section .data.boot_entry, "aw"
+    .balign 8
+    .global boot_entry_tsc, boot_start_info
+boot_entry_tsc:
+    .quad 0
+boot_start_info:
+    .quad 0
+
+    .section .bss.boot_tables, "aw", @nobits
+    .balign 4096
+    .global boot_pml4, boot_descriptor_tables
+boot_pml4:
+    .space 4096
+boot_pdpt:
+    .space 4096
+boot_page_directories:
+    .space 4 * 4096
+boot_descriptor_tables:             // IDT (4 KiB), GDT and TSS: filled in by Boot's Swift code
+    .space 8192
+    .global boot_heap_state
+boot_heap_state:                    // the early heap's bookkeeping (Boot/EarlyHeap.swift)
+    .space 64
+    .global boot_early_heap
+    .balign 16
+boot_early_heap:                    // the heap's first arena, until the memory map is parsed
+    .space 16384
+
+    // Stacks, each with an unmapped-to-be guard page below it. Not zeroed.
+    .section .stack, "aw", @nobits
+    .balign 4096
+    .global boot_stack_bottom, boot_stack_top, boot_interrupt_stack_bottom, boot_interrupt_stack_top
+boot_stack_guard:
+    .space 4096
+boot_stack_bottom:
+    .space 65536
+boot_stack_top:
+boot_interrupt_stack_guard:
+    .space 4096
+boot_interrupt_stack_bottom:
+    .space 16384
+boot_interrupt_stack_top:
+
+#endif

@@ -1,0 +1,101 @@
+import X86
+
+/// What the kernel learned at boot, in safe Swift values: the memory map, the command line,
+/// where ACPI's RSDP is, and the boot timing.
+///
+/// Guarantees: a `BootInfo` is only made by ``parse(startInfoAt:in:)`` from a start info
+/// structure that passed every check (magic, version, every structure inside the physical
+/// memory window, entry count and string length within bounds), or built directly in tests.
+public struct BootInfo: Sendable {
+    /// The VMM's memory map.
+    public var memoryMap: MemoryMap
+    /// The kernel command line (empty if the VMM passed none).
+    public var commandLine: String
+    /// The physical address of the ACPI RSDP, if the VMM gave one.
+    public var rsdp: PhysAddr?
+    /// Physical ranges holding boot structures (start info, memory map, command line), which
+    /// allocators must leave alone until they are no longer needed.
+    public var bootStructures: [PhysicalRange]
+    /// TSC at the first instruction of the PVH entry (0 on the host).
+    public var entryTSC: UInt64 = 0
+    /// TSC when the kernel's `main` began (0 on the host).
+    public var mainTSC: UInt64 = 0
+    /// The physical range of the loaded kernel image, including .bss and boot stacks.
+    public var kernelImage = PhysicalRange(start: PhysAddr(0), size: 0)
+    /// The physical range the early heap allocates from.
+    public var heap = PhysicalRange(start: PhysAddr(0), size: 0)
+
+    /// Instructions (under `-icount shift=0`) or cycles from the PVH entry to `main`.
+    public var bootCycles: UInt64 { mainTSC &- entryTSC }
+
+    /// A boot info with the given fields (used by tests and by the parser).
+    public init(memoryMap: MemoryMap, commandLine: String, rsdp: PhysAddr?, bootStructures: [PhysicalRange]) {
+        self.memoryMap = memoryMap
+        self.commandLine = commandLine
+        self.rsdp = rsdp
+        self.bootStructures = bootStructures
+    }
+
+    /// Why a start info structure was refused.
+    public enum ParseError: Error, Equatable {
+        /// The structure is not inside the physical memory window.
+        case startInfoOutsideMemory
+        /// The magic number is wrong: this is not a PVH start info.
+        case badMagic(UInt32)
+        /// Version 0 carries no memory map; SwiftyHermit needs version 1 or later.
+        case noMemoryMap
+        /// The memory map claims more entries than any VMM produces.
+        case tooManyMemoryMapEntries(UInt32)
+        /// The memory map or command line lies outside the physical memory window.
+        case structureOutsideMemory
+        /// The command line is not NUL-terminated within the length limit.
+        case unterminatedCommandLine
+    }
+
+    /// Parses the `hvm_start_info` at physical `address`, reading only through `memory`.
+    public static func parse(startInfoAt address: PhysAddr, in memory: PhysicalMemoryWindow) throws(ParseError) -> BootInfo {
+        guard let info = memory.region(at: address, size: StartInfo.size) else { throw .startInfoOutsideMemory }
+        let magic = info.load(as: UInt32.self, at: StartInfo.magicOffset)
+        guard magic == StartInfo.magic else { throw .badMagic(magic) }
+        guard info.load(as: UInt32.self, at: StartInfo.versionOffset) >= 1 else { throw .noMemoryMap }
+
+        var structures = [PhysicalRange(start: address, size: UInt64(StartInfo.size))]
+
+        let count = info.load(as: UInt32.self, at: StartInfo.memoryMapEntriesOffset)
+        guard count <= UInt32(StartInfo.maximumEntries) else { throw .tooManyMemoryMapEntries(count) }
+        let mapAddress = PhysAddr(info.load(as: UInt64.self, at: StartInfo.memoryMapOffset))
+        let mapSize = Int(count) * StartInfo.entrySize
+        guard let table = memory.region(at: mapAddress, size: mapSize) else { throw .structureOutsideMemory }
+        structures.append(PhysicalRange(start: mapAddress, size: UInt64(mapSize)))
+        var entries: [MemoryMapEntry] = []
+        for index in 0..<Int(count) {
+            let base = index * StartInfo.entrySize
+            let range = PhysicalRange(
+                start: PhysAddr(table.load(as: UInt64.self, at: base + StartInfo.entryAddressOffset)),
+                size: table.load(as: UInt64.self, at: base + StartInfo.entrySizeOffset))
+            entries.append(MemoryMapEntry(range: range, kind: .init(type: table.load(as: UInt32.self, at: base + StartInfo.entryTypeOffset))))
+        }
+
+        var commandLine = ""
+        let commandLineAddress = PhysAddr(info.load(as: UInt64.self, at: StartInfo.commandLineOffset))
+        if commandLineAddress.value != 0 {
+            guard memory.covers(commandLineAddress, size: 1) else { throw .structureOutsideMemory }
+            let available = min(StartInfo.maximumCommandLine, Int(memory.physicalBase.value + UInt64(memory.region.size) - commandLineAddress.value))
+            guard let text = memory.region(at: commandLineAddress, size: available) else { throw .structureOutsideMemory }
+            var bytes: [UInt8] = []
+            var terminated = false
+            for offset in 0..<available {
+                let byte = text.load(as: UInt8.self, at: offset)
+                if byte == 0 { terminated = true; break }
+                bytes.append(byte)
+            }
+            guard terminated else { throw .unterminatedCommandLine }
+            commandLine = String(decoding: bytes, as: UTF8.self)
+            structures.append(PhysicalRange(start: commandLineAddress, size: UInt64(bytes.count + 1)))
+        }
+
+        let rsdp = info.load(as: UInt64.self, at: StartInfo.rsdpOffset)
+        return BootInfo(memoryMap: MemoryMap(entries: entries), commandLine: commandLine,
+                        rsdp: rsdp == 0 ? nil : PhysAddr(rsdp), bootStructures: structures)
+    }
+}

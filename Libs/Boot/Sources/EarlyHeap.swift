@@ -1,0 +1,51 @@
+import X86
+#if hasFeature(Embedded)
+import BootEntry
+#endif
+
+/// The heap behind the Swift runtime until Alloc replaces it: a ``BumpHeap`` that starts in
+/// a small arena inside the kernel image and moves to the largest free RAM range once the
+/// memory map is known.
+///
+/// Guarantees: the heap's own bookkeeping lives in static storage (`boot_heap_state`), not
+/// on the heap, so the first allocation of the kernel can be served; updates run with
+/// interrupts disabled. Exhaustion is a panic naming the request.
+public enum EarlyHeap {
+    #if hasFeature(Embedded)
+    /// The bookkeeping, as a region over the static `boot_heap_state`.
+    static var state: MemoryRegion {
+        // SAFETY: boot_heap_state is 64 bytes of .bss reserved for this heap's state alone.
+        unsafe MemoryRegion(unsafeBase: boot_heap_state_address(), size: Int(BOOT_HEAP_STATE_SIZE))
+    }
+    #else
+    static let hostState = SimulatedMemory(size: 64)
+    static var state: MemoryRegion { hostState.region }
+    #endif
+
+    static func update<R>(_ body: (inout BumpHeap) -> R) -> R {
+        Processor.withInterruptsDisabled {
+            var heap = state.load(as: BumpHeap.self, at: 0)
+            defer { state.store(heap, at: 0) }
+            return body(&heap)
+        }
+    }
+
+    /// Bytes handed out so far.
+    public static var bytesAllocated: UInt64 { update { $0.bytesAllocated } }
+    /// Bytes left in the current arena.
+    public static var bytesRemaining: UInt64 { update { $0.bytesRemaining } }
+
+    /// The runtime's allocation: a block or a panic naming the request.
+    static func allocate(size: Int, alignment: Int) -> UInt64 {
+        guard let block = update({ $0.allocate(size: size, alignment: alignment) }) else {
+            Panic.halt("out of memory: the kernel heap cannot satisfy a request of ", decimal: UInt64(size))
+        }
+        return block
+    }
+
+    static func free() { update { $0.free() } }
+
+    static func start(arena: PhysicalRange) {
+        update { $0.moveArena(start: arena.start.value, size: arena.size) }
+    }
+}

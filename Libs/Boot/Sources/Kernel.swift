@@ -1,0 +1,83 @@
+import X86
+#if hasFeature(Embedded)
+import BootEntry
+#endif
+
+/// An application linked into an image: the composition root calls its `main` once the
+/// kernel is up, and its result becomes the virtual machine's exit status.
+public protocol Application {
+    /// Runs the application; returns its exit status (0 = success, 1...100 = failure).
+    static func main(boot: BootInfo) -> Int32
+}
+
+/// The kernel's life cycle as the generated composition root sees it.
+public enum Kernel {
+    /// Brings the boot processor up: console, descriptor tables and exception handling,
+    /// heap, boot information. Panics with a clear message if the VMM's start info is
+    /// unusable.
+    public static func start() -> BootInfo {
+        #if hasFeature(Embedded)
+        let mainTSC = TimeStampCounter.read()
+        // The heap starts in a small arena inside .bss (boot_early_heap) while the memory map
+        // is parsed, then moves to the largest free RAM range.
+        EarlyHeap.start(arena: PhysicalRange(start: PhysAddr(boot_early_heap_address()), size: UInt64(BOOT_EARLY_HEAP_SIZE)))
+        Console.initialize()
+        let layout = KernelLayout.current
+        DescriptorTables.install(layout: layout)
+
+        // SAFETY: the identity map built by the entry code covers 0..4 GiB; the window starts
+        // at 4 KiB so that no region ever has address 0. Reads through it are bounds-checked
+        // against this window only; Boot uses it for the VMM's structures alone.
+        let lowMemory = unsafe MemoryRegion(unsafeBase: 0x1000, size: 0xFFFF_F000)
+        let window = PhysicalMemoryWindow(region: lowMemory, physicalBase: PhysAddr(0x1000))
+
+        registerPanicContext(layout: layout)
+
+        var info: BootInfo
+        do {
+            info = try BootInfo.parse(startInfoAt: PhysAddr(boot_start_info_address()), in: window)
+        } catch {
+            Panic.halt("the VMM's PVH start info is unusable (bad magic, no memory map, or out of range)")
+        }
+        info.entryTSC = boot_entry_tsc_value()
+        info.mainTSC = mainTSC
+        info.kernelImage = layout.image
+        let heapLimit = PhysAddr(0x1_0000_0000)  // the early identity map's end
+        guard let heap = info.memoryMap.largestUsableRange(
+            excluding: [PhysicalRange(start: PhysAddr(0), size: 0x1000), layout.image] + info.bootStructures,
+            below: heapLimit) else {
+            Panic.halt("no usable RAM for the kernel heap outside the kernel image")
+        }
+        info.heap = heap
+        EarlyHeap.start(arena: heap)
+        return info
+        #else
+        BareMachine.unavailable("Kernel.start")
+        #endif
+    }
+
+    /// Ends the kernel: QEMU exits with the application's status; on a VMM without the
+    /// debug-exit device the processor halts.
+    public static func exit(status: Int32) -> Never {
+        DebugExit.exit(status: status)
+    }
+
+    /// Starts the kernel, runs `application`, and exits with its status.
+    public static func run<App: Application>(_ application: App.Type) -> Never {
+        let boot = start()
+        exit(status: App.main(boot: boot))
+    }
+
+    #if hasFeature(Embedded)
+    static func registerPanicContext(layout: KernelLayout) {
+        // SAFETY: the boot stacks and kernel text are part of the loaded image, mapped for the
+        // kernel's whole life; the panic reporter only reads them.
+        let stack = unsafe MemoryRegion(unsafeBase: layout.stack.start.value, size: Int(layout.stack.size))
+        let interruptStack = unsafe MemoryRegion(unsafeBase: layout.interruptStack.start.value, size: Int(layout.interruptStack.size))
+        let text = unsafe MemoryRegion(unsafeBase: layout.text.start.value, size: Int(layout.text.size))
+        Panic.register(stack: stack)
+        Panic.register(stack: interruptStack)
+        Panic.register(text: text)
+    }
+    #endif
+}

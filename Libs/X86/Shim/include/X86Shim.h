@@ -1,0 +1,130 @@
+// X86Shim: the x86_64 instructions Swift cannot emit, as one-instruction inline functions.
+//
+// Every function here is `static inline` and `always_inline`, so it compiles straight into
+// its Swift caller (checked with objdump): calling one costs exactly its instruction.
+// Only the X86 module imports this header; the rest of the kernel reaches these
+// instructions through X86's typed, documented Swift wrappers.
+#ifndef X86_SHIM_H
+#define X86_SHIM_H
+
+#include <stdint.h>
+
+#define X86_INLINE static inline __attribute__((always_inline))
+
+// MARK: Port I/O (Intel SDM Vol. 2: IN, OUT)
+
+X86_INLINE uint8_t x86_inb(uint16_t port) {
+    uint8_t value;
+    __asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
+    return value;
+}
+X86_INLINE uint16_t x86_inw(uint16_t port) {
+    uint16_t value;
+    __asm__ volatile("inw %1, %0" : "=a"(value) : "Nd"(port));
+    return value;
+}
+X86_INLINE uint32_t x86_inl(uint16_t port) {
+    uint32_t value;
+    __asm__ volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
+    return value;
+}
+X86_INLINE void x86_outb(uint16_t port, uint8_t value) {
+    __asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port));
+}
+X86_INLINE void x86_outw(uint16_t port, uint16_t value) {
+    __asm__ volatile("outw %0, %1" : : "a"(value), "Nd"(port));
+}
+X86_INLINE void x86_outl(uint16_t port, uint32_t value) {
+    __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port));
+}
+
+// MARK: Model-specific registers (SDM Vol. 2: RDMSR, WRMSR)
+
+X86_INLINE uint64_t x86_rdmsr(uint32_t msr) {
+    uint32_t low, high;
+    __asm__ volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr));
+    return ((uint64_t)high << 32) | low;
+}
+X86_INLINE void x86_wrmsr(uint32_t msr, uint64_t value) {
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)) : "memory");
+}
+
+// MARK: Control registers (SDM Vol. 3A §2.5)
+
+X86_INLINE uint64_t x86_read_cr0(void) { uint64_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+X86_INLINE uint64_t x86_read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+X86_INLINE uint64_t x86_read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+X86_INLINE uint64_t x86_read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+X86_INLINE void x86_write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
+X86_INLINE void x86_write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
+X86_INLINE void x86_write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+
+// MARK: Identification and time (SDM Vol. 2: CPUID, RDTSC)
+
+typedef struct { uint32_t eax, ebx, ecx, edx; } x86_cpuid_result;
+
+X86_INLINE x86_cpuid_result x86_cpuid(uint32_t leaf, uint32_t subleaf) {
+    x86_cpuid_result r;
+    __asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+    return r;
+}
+X86_INLINE uint64_t x86_rdtsc(void) {
+    uint32_t low, high;
+    __asm__ volatile("rdtsc" : "=a"(low), "=d"(high));
+    return ((uint64_t)high << 32) | low;
+}
+
+// MARK: Interrupt flag, halting, flags (SDM Vol. 2: CLI, STI, HLT, PAUSE, PUSHF)
+
+X86_INLINE void x86_cli(void) { __asm__ volatile("cli" : : : "memory"); }
+X86_INLINE void x86_sti(void) { __asm__ volatile("sti" : : : "memory"); }
+X86_INLINE void x86_hlt(void) { __asm__ volatile("hlt" : : : "memory"); }
+X86_INLINE void x86_sti_hlt(void) { __asm__ volatile("sti; hlt" : : : "memory"); }
+X86_INLINE void x86_pause(void) { __asm__ volatile("pause"); }
+X86_INLINE uint64_t x86_read_rflags(void) {
+    uint64_t v;
+    __asm__ volatile("pushfq; popq %0" : "=r"(v) : : "memory");
+    return v;
+}
+X86_INLINE uint64_t x86_read_rbp(void) { uint64_t v; __asm__ volatile("mov %%rbp, %0" : "=r"(v)); return v; }
+X86_INLINE uint64_t x86_read_rsp(void) { uint64_t v; __asm__ volatile("mov %%rsp, %0" : "=r"(v)); return v; }
+
+// MARK: Descriptor tables and TLB (SDM Vol. 2: LGDT, LIDT, LTR, INVLPG)
+
+typedef struct __attribute__((packed)) { uint16_t limit; uint64_t base; } x86_descriptor_pointer;
+
+X86_INLINE void x86_lgdt(uint64_t base, uint16_t limit) {
+    x86_descriptor_pointer p = { limit, base };
+    __asm__ volatile("lgdt %0" : : "m"(p) : "memory");
+}
+X86_INLINE void x86_lidt(uint64_t base, uint16_t limit) {
+    x86_descriptor_pointer p = { limit, base };
+    __asm__ volatile("lidt %0" : : "m"(p) : "memory");
+}
+X86_INLINE void x86_ltr(uint16_t selector) { __asm__ volatile("ltr %0" : : "r"(selector) : "memory"); }
+X86_INLINE void x86_invlpg(uint64_t address) { __asm__ volatile("invlpg (%0)" : : "r"(address) : "memory"); }
+
+// MARK: Memory-mapped I/O: volatile accesses the compiler may neither merge nor drop.
+
+X86_INLINE uint8_t x86_mmio_read8(uint64_t a) { return *(volatile uint8_t *)a; }
+X86_INLINE uint16_t x86_mmio_read16(uint64_t a) { return *(volatile uint16_t *)a; }
+X86_INLINE uint32_t x86_mmio_read32(uint64_t a) { return *(volatile uint32_t *)a; }
+X86_INLINE uint64_t x86_mmio_read64(uint64_t a) { return *(volatile uint64_t *)a; }
+X86_INLINE void x86_mmio_write8(uint64_t a, uint8_t v) { *(volatile uint8_t *)a = v; }
+X86_INLINE void x86_mmio_write16(uint64_t a, uint16_t v) { *(volatile uint16_t *)a = v; }
+X86_INLINE void x86_mmio_write32(uint64_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
+X86_INLINE void x86_mmio_write64(uint64_t a, uint64_t v) { *(volatile uint64_t *)a = v; }
+
+// MARK: Interrupt entry stubs (interrupts.S)
+
+/// The 256 interrupt entry stubs, each `X86_INTERRUPT_STUB_SIZE` bytes apart: stub `n` pushes
+/// vector `n` (and a zero error code where the CPU pushes none), saves the general registers
+/// and the SSE state, and calls `hermit_interrupt_dispatch` with the saved frame.
+extern char x86_interrupt_stubs[];
+#define X86_INTERRUPT_STUB_SIZE 16
+
+X86_INLINE uint64_t x86_interrupt_stub_address(uint32_t vector) {
+    return (uint64_t)x86_interrupt_stubs + (uint64_t)vector * X86_INTERRUPT_STUB_SIZE;
+}
+
+#endif

@@ -1,0 +1,82 @@
+// Interrupt and exception entry (Intel SDM Vol. 3A §6.12, §6.14).
+//
+// Stub n is 16 bytes long and starts at x86_interrupt_stubs + 16 * n. It makes every vector
+// look alike on the stack: [error code or 0] [vector], then jumps to the common path, which
+// saves the general registers and the SSE/x87 state, passes the frame to Swift
+// (hermit_interrupt_dispatch in X86/InterruptDispatch.swift) and returns with iretq.
+// Frame layout, lowest address first, must match X86's InterruptFrame:
+//   r15 r14 r13 r12 r11 r10 r9 r8 rbp rdi rsi rdx rcx rbx rax vector error rip cs rflags rsp ss
+#if !defined(__linux__)
+
+    .section .text.x86_interrupts, "ax"
+    .code64
+
+    .macro STUB vector
+    .balign 16
+    .if (\vector == 8) || ((\vector >= 10) && (\vector <= 14)) || (\vector == 17) || (\vector == 21) || (\vector == 29) || (\vector == 30)
+    // The CPU pushed an error code for this exception.
+    .else
+    pushq $0
+    .endif
+    pushq $\vector
+    jmp x86_interrupt_common
+    .endm
+
+    .balign 16
+    .global x86_interrupt_stubs
+x86_interrupt_stubs:
+    .altmacro
+    .set vector, 0
+    .rept 256
+    STUB %vector
+    .set vector, vector + 1
+    .endr
+
+x86_interrupt_common:
+    cld
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, %rdi              // the frame
+    movq %rsp, %rbx              // callee-saved: where the frame is
+    subq $512, %rsp              // room for FXSAVE, 16-byte aligned (22 quadwords pushed)
+    fxsave64 (%rsp)
+    // A frame-pointer record linking the handler's backtrace to the interrupted code.
+    pushq 136(%rbx)              // rip of the interrupted code
+    pushq 64(%rbx)               // its rbp
+    movq %rsp, %rbp
+    call hermit_interrupt_dispatch
+    addq $16, %rsp
+    fxrstor64 (%rsp)
+    movq %rbx, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp               // vector and error code
+    iretq
+
+#endif

@@ -1,0 +1,27 @@
+/// QEMU's `isa-debug-exit` device, which ends the virtual machine with a status.
+///
+/// Writing v to its port makes QEMU exit with status `(v << 1) | 1`. Status 1 is also what
+/// QEMU returns on its own errors, so the kernel never writes 0: an application's exit status
+/// s (0...100) is sent as `applicationBase + s`, a panic as ``panicCode``. The `hermit` CLI
+/// maps QEMU's status back. Without the device (other VMMs) the write does nothing and the
+/// caller halts the processor instead.
+public enum DebugExit {
+    /// The device's I/O port (`-device isa-debug-exit,iobase=0xf4,iosize=0x04`).
+    public static let port = Port<UInt32>(0xF4)
+    /// Added to an application's status: status 0 leaves QEMU with (0x10 << 1) | 1 = 33.
+    public static let applicationBase: UInt32 = 0x10
+    /// Sent on a kernel panic: QEMU exits with (0x7F << 1) | 1 = 255.
+    public static let panicCode: UInt32 = 0x7F
+
+    /// Ends the virtual machine with application status `status` (clamped to 0...100).
+    public static func exit(status: Int32) -> Never {
+        port.write(applicationBase + UInt32(min(max(status, 0), 100)))
+        Processor.stop()
+    }
+
+    /// Ends the virtual machine, reporting a kernel panic.
+    public static func exitAfterPanic() -> Never {
+        port.write(panicCode)
+        Processor.stop()
+    }
+}

@@ -1,0 +1,114 @@
+/// A bounds-checked view of `size` bytes of memory starting at virtual address `base`.
+///
+/// Guarantees: every access through a region stays inside `[base, base + size)`; an access
+/// that would not is a precondition failure (a kernel panic), never a stray read or write.
+/// Only code allowed to use `unsafe` (Boot, X86, host test fixtures) can create a region from
+/// an address, so a module that was not handed a region cannot reach that memory; modules
+/// narrow what they were given with ``subregion(offset:size:)``.
+///
+/// Accesses are unaligned-safe loads and stores of bitwise-copyable values, in the machine's
+/// byte order (little-endian).
+public struct MemoryRegion: Sendable, Equatable {
+    /// The first byte of the region.
+    public let base: UInt64
+    /// The number of bytes in the region.
+    public let size: Int
+
+    /// Creates a view of `size` bytes at `unsafeBase`.
+    ///
+    /// The caller promises that the memory is mapped, readable and writable, and not used
+    /// for anything else the view could corrupt for as long as any copy of the view lives.
+    @unsafe @inlinable
+    public init(unsafeBase: UInt64, size: Int) {
+        precondition(size >= 0 && unsafeBase &+ UInt64(size) >= unsafeBase, "memory region wraps around")
+        self.base = unsafeBase
+        self.size = size
+    }
+
+    /// The address one past the last byte.
+    @inlinable public var end: UInt64 { base + UInt64(size) }
+
+    /// Whether the address `address` lies inside the region.
+    @inlinable public func contains(address: UInt64) -> Bool { address >= base && address < end }
+
+    /// Whether `count` bytes at `address` lie entirely inside the region.
+    @inlinable public func contains(address: UInt64, count: Int) -> Bool {
+        address >= base && count >= 0 && address - base <= UInt64(size) && UInt64(count) <= UInt64(size) - (address - base)
+    }
+
+    @inlinable func checkedAddress(_ offset: Int, _ count: Int) -> UInt64 {
+        precondition(offset >= 0 && count >= 0 && offset <= size && count <= size - offset, "memory region access out of bounds")
+        return base + UInt64(offset)
+    }
+
+    /// The `T` stored at byte `offset`.
+    @inlinable
+    public func load<T: BitwiseCopyable>(as type: T.Type = T.self, at offset: Int) -> T {
+        let address = checkedAddress(offset, MemoryLayout<T>.size)
+        // SAFETY: `checkedAddress` proved [address, address + size of T) lies in the region,
+        // which its creator promised is mapped and readable; T is bitwise-copyable, so any
+        // byte pattern is a valid value and an unaligned load is allowed.
+        return unsafe UnsafeRawPointer(bitPattern: UInt(address)).unsafelyUnwrapped.loadUnaligned(as: T.self)
+    }
+
+    /// Stores `value` at byte `offset`.
+    @inlinable
+    public func store<T: BitwiseCopyable>(_ value: T, at offset: Int) {
+        let address = checkedAddress(offset, MemoryLayout<T>.size)
+        // SAFETY: bounds checked above; the region's creator promised it is writable and
+        // owned by the holders of the region.
+        unsafe UnsafeMutableRawPointer(bitPattern: UInt(address)).unsafelyUnwrapped.storeBytes(of: value, as: T.self)
+    }
+
+    /// Sets `count` bytes starting at `offset` to `byte`.
+    @inlinable
+    public func fill(_ byte: UInt8, offset: Int = 0, count: Int) {
+        let address = checkedAddress(offset, count)
+        guard count > 0 else { return }
+        // SAFETY: bounds checked above; writable by the creator's promise.
+        unsafe UnsafeMutableRawPointer(bitPattern: UInt(address)).unsafelyUnwrapped.initializeMemory(as: UInt8.self, repeating: byte, count: count)
+    }
+
+    /// Copies `count` bytes from `source` at `sourceOffset` to this region at `offset`.
+    /// Overlapping ranges are copied as if through a temporary buffer.
+    @inlinable
+    public func copy(from source: MemoryRegion, sourceOffset: Int = 0, to offset: Int = 0, count: Int) {
+        let from = source.checkedAddress(sourceOffset, count)
+        let to = checkedAddress(offset, count)
+        guard count > 0 else { return }
+        // SAFETY: both ranges were bounds-checked against their regions; memmove semantics
+        // make overlap harmless.
+        unsafe UnsafeMutableRawPointer(bitPattern: UInt(to)).unsafelyUnwrapped.copyMemory(
+            from: UnsafeRawPointer(bitPattern: UInt(from)).unsafelyUnwrapped, byteCount: count)
+    }
+
+    /// Copies `bytes` into the region at `offset`.
+    @inlinable
+    public func copy(bytes: [UInt8], to offset: Int) {
+        for (i, byte) in bytes.enumerated() { store(byte, at: offset + i) }
+    }
+
+    /// `count` bytes starting at `offset`, as an array.
+    @inlinable
+    public func bytes(at offset: Int, count: Int) -> [UInt8] {
+        _ = checkedAddress(offset, count)
+        var result: [UInt8] = []
+        result.reserveCapacity(count)
+        for i in 0..<count { result.append(load(as: UInt8.self, at: offset + i)) }
+        return result
+    }
+
+    /// The part of this region of `size` bytes starting at `offset`.
+    @inlinable
+    public func subregion(offset: Int, size: Int) -> MemoryRegion {
+        let address = checkedAddress(offset, size)
+        // SAFETY: a sub-range of a valid region is valid under the same promise.
+        return unsafe MemoryRegion(unsafeBase: address, size: size)
+    }
+
+    /// The byte offset of `address` in the region, or nil when it lies outside.
+    @inlinable
+    public func offset(of address: UInt64) -> Int? {
+        contains(address: address) ? Int(address - base) : nil
+    }
+}

@@ -1,0 +1,96 @@
+import X86Shim
+
+/// The running processor: its interrupt flag, halting and spinning.
+public enum Processor {
+    /// RFLAGS.IF (bit 9).
+    static let interruptFlag: UInt64 = 1 << 9
+
+    /// Whether maskable interrupts are enabled.
+    @inlinable public static var interruptsEnabled: Bool {
+        #if hasFeature(Embedded)
+        return x86_read_rflags() & (1 << 9) != 0
+        #else
+        return false
+        #endif
+    }
+
+    /// Enables maskable interrupts (STI).
+    @inlinable public static func enableInterrupts() {
+        #if hasFeature(Embedded)
+        x86_sti()
+        #endif
+    }
+
+    /// Disables maskable interrupts (CLI).
+    @inlinable public static func disableInterrupts() {
+        #if hasFeature(Embedded)
+        x86_cli()
+        #endif
+    }
+
+    /// Runs `body` with interrupts disabled and restores the previous state afterwards.
+    @inlinable public static func withInterruptsDisabled<R>(_ body: () throws -> R) rethrows -> R {
+        let wereEnabled = interruptsEnabled
+        if wereEnabled { disableInterrupts() }
+        defer { if wereEnabled { enableInterrupts() } }
+        return try body()
+    }
+
+    /// Waits for the next interrupt (HLT).
+    @inlinable public static func halt() {
+        #if hasFeature(Embedded)
+        x86_hlt()
+        #else
+        BareMachine.unavailable("hlt")
+        #endif
+    }
+
+    /// Enables interrupts and waits for the next one, atomically (STI; HLT).
+    @inlinable public static func enableInterruptsAndHalt() {
+        #if hasFeature(Embedded)
+        x86_sti_hlt()
+        #else
+        BareMachine.unavailable("sti; hlt")
+        #endif
+    }
+
+    /// Stops this processor for good: interrupts off, halted.
+    public static func stop() -> Never {
+        while true {
+            disableInterrupts()
+            halt()
+        }
+    }
+
+    /// A spin-wait hint (PAUSE).
+    @inlinable public static func pause() {
+        #if hasFeature(Embedded)
+        x86_pause()
+        #endif
+    }
+
+    /// The current frame pointer (RBP), the start of a backtrace.
+    @inlinable public static var framePointer: UInt64 {
+        #if hasFeature(Embedded)
+        return x86_read_rbp()
+        #else
+        return 0
+        #endif
+    }
+
+    /// The current stack pointer (RSP).
+    @inlinable public static var stackPointer: UInt64 {
+        #if hasFeature(Embedded)
+        return x86_read_rsp()
+        #else
+        return 0
+        #endif
+    }
+
+    /// Invalidates the TLB entry for the page containing `address` (INVLPG).
+    @inlinable public static func invalidatePage(_ address: VirtAddr) {
+        #if hasFeature(Embedded)
+        x86_invlpg(address.value)
+        #endif
+    }
+}

@@ -1,0 +1,134 @@
+/// One image's configuration: which app, which modules, and how the VM is shaped.
+///
+/// Configs are small TOML files in `configs/` using only `key = value` lines with strings,
+/// integers, booleans and arrays of strings, and `#` comments:
+///
+///     app = "hello"
+///     modules = ["X86", "Boot"]
+///     memory = "2M"
+///     cpus = 1
+///     cmdline = ""
+///
+/// Guarantees: ``parse(_:name:)`` accepts exactly that grammar and the keys listed in
+/// ``Key``; anything else is a ``HermitError`` naming the line.
+public struct ImageConfig: Equatable, Sendable {
+    /// The config's name (its file name without `.toml`); also the image's file name.
+    public var name: String
+    /// The app directory under Apps/.
+    public var app: String
+    /// The kernel modules to link, by Lib name.
+    public var modules: [String]
+    /// Guest RAM in MiB.
+    public var memoryMiB: Int = 64
+    /// Virtual CPUs.
+    public var cpus: Int = 1
+    /// The kernel command line.
+    public var commandLine: String = ""
+    /// Seconds the guest may run before `hermit run` stops it.
+    public var timeoutSeconds: Int = 60
+    /// Optimise for size (`-Osize`, default) or speed (`-O`).
+    public var optimizeForSize: Bool = true
+    /// Keep the messages of Swift runtime failures (`fatalError`, bounds) in the image.
+    public var panicMessages: Bool = true
+    /// Extra QEMU arguments (devices, networking).
+    public var qemuArguments: [String] = []
+
+    /// The keys a config may use.
+    public enum Key: String, CaseIterable, Sendable {
+        case app, modules, memory, cpus, cmdline, timeout, optimize
+        case panicMessages = "panic_messages"
+        case qemuArguments = "qemu_args"
+    }
+
+    public init(name: String, app: String, modules: [String]) {
+        self.name = name
+        self.app = app
+        self.modules = modules
+    }
+
+    /// Parses the text of a config file.
+    public static func parse(_ text: String, name: String) throws(HermitError) -> ImageConfig {
+        var values: [Key: TOMLValue] = [:]
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let lineNumber = index + 1
+            let line = TOMLValue.stripComment(String(rawLine)).trimmed
+            if line.isEmpty { continue }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw HermitError("\(name).toml:\(lineNumber): expected 'key = value', found '\(line)'")
+            }
+            let keyText = String(line[..<equals]).trimmed
+            guard let key = Key(rawValue: keyText) else {
+                let known = Key.allCases.map(\.rawValue).joined(separator: ", ")
+                throw HermitError("\(name).toml:\(lineNumber): unknown key '\(keyText)' (known keys: \(known))")
+            }
+            guard values[key] == nil else { throw HermitError("\(name).toml:\(lineNumber): '\(keyText)' is set twice") }
+            do {
+                values[key] = try TOMLValue.parse(String(line[line.index(after: equals)...]).trimmed)
+            } catch {
+                throw HermitError("\(name).toml:\(lineNumber): \(error.description)")
+            }
+        }
+
+        func string(_ key: Key) throws(HermitError) -> String? {
+            guard let value = values[key] else { return nil }
+            guard case .string(let s) = value else { throw HermitError("\(name).toml: '\(key.rawValue)' must be a string") }
+            return s
+        }
+        func integer(_ key: Key, in range: ClosedRange<Int>) throws(HermitError) -> Int? {
+            guard let value = values[key] else { return nil }
+            guard case .integer(let i) = value, range.contains(i) else {
+                throw HermitError("\(name).toml: '\(key.rawValue)' must be an integer in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return i
+        }
+        func strings(_ key: Key) throws(HermitError) -> [String]? {
+            guard let value = values[key] else { return nil }
+            guard case .strings(let list) = value else { throw HermitError("\(name).toml: '\(key.rawValue)' must be an array of strings") }
+            return list
+        }
+
+        guard let app = try string(.app), !app.isEmpty else { throw HermitError("\(name).toml: no 'app' given") }
+        guard let modules = try strings(.modules) else { throw HermitError("\(name).toml: no 'modules' given") }
+        var config = ImageConfig(name: name, app: app, modules: modules)
+        if let memory = try string(.memory) {
+            guard let mib = parseMemory(memory) else {
+                throw HermitError("\(name).toml: 'memory' must look like \"2M\", \"64M\" or \"1G\", not \"\(memory)\"")
+            }
+            config.memoryMiB = mib
+        }
+        if let cpus = try integer(.cpus, in: 1...64) { config.cpus = cpus }
+        if let commandLine = try string(.cmdline) { config.commandLine = commandLine }
+        if let timeout = try integer(.timeout, in: 1...3600) { config.timeoutSeconds = timeout }
+        if let optimize = try string(.optimize) {
+            guard optimize == "size" || optimize == "speed" else {
+                throw HermitError("\(name).toml: 'optimize' must be \"size\" or \"speed\", not \"\(optimize)\"")
+            }
+            config.optimizeForSize = optimize == "size"
+        }
+        if let messages = values[.panicMessages] {
+            guard case .boolean(let b) = messages else { throw HermitError("\(name).toml: 'panic_messages' must be true or false") }
+            config.panicMessages = b
+        }
+        if let arguments = try strings(.qemuArguments) { config.qemuArguments = arguments }
+        return config
+    }
+
+    /// "2M" → 2, "1G" → 1024; nil for anything else or less than 1 MiB.
+    static func parseMemory(_ text: String) -> Int? {
+        guard let unit = text.last, let number = Int(text.dropLast()), number > 0 else { return nil }
+        switch unit {
+        case "M", "m": return number
+        case "G", "g": return number <= 1024 ? number * 1024 : nil
+        default: return nil
+        }
+    }
+}
+
+extension String {
+    var trimmed: String {
+        var s = Substring(self)
+        while let first = s.first, first == " " || first == "\t" || first == "\r" { s = s.dropFirst() }
+        while let last = s.last, last == " " || last == "\t" || last == "\r" { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Boots images in QEMU and turns how the guest ended into an outcome.
+///
+/// Guarantees: the guest always ends: by writing to the debug-exit device (an app status or
+/// a panic), by QEMU failing, by a reset (a triple fault: `-no-reboot` turns it into an exit),
+/// or by the timeout. Each is reported distinctly; only an app status of 0 is success.
+public struct QEMURunner: Sendable {
+    /// The QEMU binary.
+    public var qemu: String
+    public var accelerator: Accelerator
+    /// Count guest instructions with the TSC (`-icount shift=0,sleep=off`); TCG only.
+    public var instructionCounting: Bool
+
+    public init(qemu: String, accelerator: Accelerator, instructionCounting: Bool = true) {
+        self.qemu = qemu
+        self.accelerator = accelerator
+        self.instructionCounting = instructionCounting && accelerator == .tcg
+    }
+
+    /// Finds qemu-system-x86_64.
+    public static func locateQEMU() throws(HermitError) -> String {
+        guard let qemu = Shell.which("qemu-system-x86_64") else {
+            throw HermitError("cannot find qemu-system-x86_64; install it with 'apt-get install -y qemu-system-x86'")
+        }
+        return qemu
+    }
+
+    /// The QEMU command line for `image`.
+    public func arguments(for image: BuiltImage) -> [String] {
+        let config = image.config
+        var arguments = ["-M", "microvm", "-m", "\(config.memoryMiB)M", "-smp", "\(config.cpus)"]
+        switch accelerator {
+        case .kvm: arguments += ["-accel", "kvm", "-cpu", "host"]
+        case .tcg: arguments += ["-accel", "tcg", "-cpu", "max"]
+        }
+        if instructionCounting { arguments += ["-icount", "shift=0,sleep=off"] }
+        arguments += [
+            "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-kernel", image.path.path,
+        ]
+        if !config.commandLine.isEmpty { arguments += ["-append", config.commandLine] }
+        return arguments + config.qemuArguments
+    }
+
+    /// How a run ended.
+    public enum Outcome: Equatable, Sendable {
+        /// The app returned this status through the debug-exit device.
+        case exited(Int32)
+        /// The kernel panicked.
+        case panicked
+        /// The guest reset itself (a triple fault) or powered off without a status.
+        case reset
+        /// QEMU itself failed with this status.
+        case qemuFailed(Int32)
+        /// The guest ran past the config's timeout.
+        case timedOut
+
+        /// The exit status `hermit run` returns: the app's own status, 70 for a panic, 71 for
+        /// a reset, 72 for a QEMU failure, 124 for a timeout.
+        public var exitStatus: Int32 {
+            switch self {
+            case .exited(let status): status
+            case .panicked: 70
+            case .reset: 71
+            case .qemuFailed: 72
+            case .timedOut: 124
+            }
+        }
+
+        /// Decodes QEMU's exit status (debug-exit writes v, QEMU exits with (v << 1) | 1).
+        public static func fromQEMUStatus(_ status: Int32) -> Outcome {
+            if status == 0 { return .reset }
+            guard status & 1 == 1, status > 1 else { return .qemuFailed(status) }
+            let value = UInt32(status >> 1)
+            if value == 0x7F { return .panicked }
+            if value >= 0x10 && value <= 0x10 + 100 { return .exited(Int32(value - 0x10)) }
+            return .qemuFailed(status)
+        }
+    }
+
+    /// A finished run.
+    public struct Run: Sendable {
+        public var outcome: Outcome
+        /// Everything the guest wrote to the serial console (and QEMU's own messages).
+        public var output: String
+        /// Wall time of the whole QEMU process, in seconds.
+        public var seconds: Double
+    }
+
+    /// Boots `image` and waits for it to end.
+    public func run(_ image: BuiltImage, echo: Bool) throws(HermitError) -> Run {
+        let start = Date()
+        let result = try Shell.run(qemu, arguments(for: image), echo: echo, timeout: TimeInterval(image.config.timeoutSeconds))
+        let seconds = Date().timeIntervalSince(start)
+        let outcome: Outcome = result.timedOut ? .timedOut : .fromQEMUStatus(result.status)
+        return Run(outcome: outcome, output: result.output, seconds: seconds)
+    }
+}

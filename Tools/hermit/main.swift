@@ -1,0 +1,110 @@
+import Foundation
+import HermitKit
+
+/// `hermit`: build, boot and audit SwiftyHermit images.
+let usage = """
+usage: hermit <command> [options]
+
+commands:
+  build <config>        build configs/<config>.toml into images/<config>.elf
+  run <config>          build, then boot the image in QEMU; exits with the app's status
+      --accel kvm|tcg   override the accelerator (default: hardware KVM if present, else TCG)
+      --no-icount       under TCG, do not count instructions with the TSC
+  audit                 print unsafe code per module (the paper's Table 2); fails if any
+                        module other than X86 and Boot contains unsafe code
+  configs               list the configs
+"""
+
+func fail(_ message: String, status: Int32 = 1) -> Never {
+    FileHandle.standardError.write(Data("hermit: \(message)\n".utf8))
+    exit(status)
+}
+
+/// The package root: the nearest directory upwards holding Package.swift and Libs/.
+func packageRoot() -> URL {
+    var directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    while directory.path != "/" {
+        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path),
+           FileManager.default.fileExists(atPath: directory.appendingPathComponent("Libs").path) {
+            return directory
+        }
+        directory.deleteLastPathComponent()
+    }
+    fail("not inside the SwiftyHermit package (no Package.swift with Libs/ above the current directory)")
+}
+
+func log(_ message: String) {
+    FileHandle.standardError.write(Data("hermit: \(message)\n".utf8))
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else { print(usage); exit(2) }
+arguments.removeFirst()
+
+do {
+    let root = packageRoot()
+    switch command {
+    case "build", "run":
+        var configName: String? = nil
+        var accelerator = Accelerator.detect()
+        var icount = true
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            switch argument {
+            case "--accel":
+                index += 1
+                guard index < arguments.count, let chosen = Accelerator(rawValue: arguments[index]) else {
+                    fail("--accel takes 'kvm' or 'tcg'")
+                }
+                accelerator = chosen
+            case "--no-icount":
+                icount = false
+            default:
+                guard !argument.hasPrefix("-"), configName == nil else { fail("unexpected argument '\(argument)'\n\(usage)", status: 2) }
+                configName = argument
+            }
+            index += 1
+        }
+        guard let configName else { fail("'\(command)' needs a config name\n\(usage)", status: 2) }
+        let toolchain = try Toolchain.locate()
+        let builder = ImageBuilder(root: root, toolchain: toolchain)
+        let config = try builder.loadConfig(configName)
+        let image = try builder.build(config, log: log)
+        log("image \(image.path.path): \(image.size) bytes")
+        guard command == "run" else { exit(0) }
+        let runner = QEMURunner(qemu: try QEMURunner.locateQEMU(), accelerator: accelerator, instructionCounting: icount)
+        log("booting with \(accelerator.rawValue)\(runner.instructionCounting ? " (icount)" : ""), \(config.memoryMiB) MiB, \(config.cpus) CPU(s)")
+        let run = try runner.run(image, echo: true)
+        switch run.outcome {
+        case .exited(let status):
+            log("\(config.app) exited with status \(status) (\(Int(run.seconds * 1000)) ms)")
+        case .panicked:
+            let symbols = PanicSymbolizer(toolchain: toolchain).symbolize(run.output, image: image)
+            if !symbols.isEmpty { print("backtrace, symbolised:\n" + symbols.joined(separator: "\n")) }
+            log("the kernel panicked")
+        case .reset:
+            log("the guest reset without an exit status (a triple fault?)")
+        case .qemuFailed(let status):
+            log("QEMU failed with status \(status)")
+        case .timedOut:
+            log("the guest did not finish within \(config.timeoutSeconds) s; stopped it")
+        }
+        exit(run.outcome.exitStatus)
+    case "audit":
+        let audit = UnsafeAudit.run(root: root)
+        print(audit.table())
+        exit(audit.violations.isEmpty ? 0 : 1)
+    case "configs":
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("configs").path)) ?? []
+        for name in names.sorted() where name.hasSuffix(".toml") { print(String(name.dropLast(5))) }
+    case "help", "--help", "-h":
+        print(usage)
+    default:
+        fail("unknown command '\(command)'\n\(usage)", status: 2)
+    }
+} catch let error as HermitError {
+    fail(error.description)
+} catch {
+    fail("\(error)")
+}
