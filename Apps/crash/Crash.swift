@@ -8,14 +8,14 @@ import X86
 
 public enum App: Application {
     public static func main(boot: BootInfo) -> Int32 {
-        let kind = boot.commandLine.split(separator: " ").first { $0.hasPrefix("crash=") }?.dropFirst(6) ?? "page-fault"
+        let kind = boot.arguments.value(of: "crash") ?? "page-fault"
         print("crash: about to fail with \(kind)")
         switch kind {
         case "page-fault":
             FaultInjection.readUnmappedMemory()
         case "bounds":
             let numbers = [1, 2, 3]
-            print("crash: element \(numbers[numbers.count + boot.commandLine.count])")
+            print("crash: element \(numbers[numbers.count + boot.commandLine.utf8.count])")
         case "fatal":
             fatalError("the crash app asked for a fatal error")
         case "out-of-memory":

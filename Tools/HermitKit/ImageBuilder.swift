@@ -42,7 +42,9 @@ public struct ImageBuilder: Sendable {
 
     /// Reads the module catalog from Package.swift.
     public func catalog() throws(HermitError) -> ModuleCatalog {
-        let result = try Shell.run(toolchain.swift, ["package", "--package-path", root.path, "dump-package"],
+        // The kernel scratch path, not .build: `swift test` holds the lock on .build while
+        // image tests run.
+        let result = try Shell.run(toolchain.swift, ["package", "--package-path", root.path, "--scratch-path", scratchPath.path, "dump-package"],
                                    environment: ["HERMIT_IMAGE_DEPENDENCIES": ""])
         guard result.status == 0 else {
             throw HermitError("'swift package dump-package' failed: \(result.output.split(separator: "\n").last ?? "")")
@@ -92,12 +94,12 @@ public struct ImageBuilder: Sendable {
 
     /// Builds `config` into `images/<name>.elf`.
     public func build(_ config: ImageConfig, log: (String) -> Void = { _ in }) throws(HermitError) -> BuiltImage {
+        let lock = try BuildLock(path: root.appendingPathComponent(".build-kernel.lock").path)
+        defer { lock.release() }
+
         let catalog = try catalog()
         try catalog.validate(config)
         guard let app = catalog.apps[config.app] else { throw HermitError("unknown app '\(config.app)'") }
-
-        let lock = try BuildLock(path: root.appendingPathComponent(".build-kernel.lock").path)
-        defer { lock.release() }
 
         let image = imagesDirectory.appendingPathComponent("\(config.name).elf")
         let debugImage = imagesDirectory.appendingPathComponent("\(config.name).debug.elf")
@@ -137,7 +139,7 @@ public struct ImageBuilder: Sendable {
             "-T", script, "--gc-sections", "-z", "max-page-size=4096", "-z", "noexecstack", "--no-dynamic-linker",
             "-static", "-nostdlib", "-o", debugImage.path,
             "--whole-archive", library.path, "--no-whole-archive",
-        ])
+        ] + toolchain.embeddedLibraries(triple: ImageBuilder.triple))
         guard link.status == 0 else {
             try? FileManager.default.removeItem(at: debugImage)
             throw HermitError("linking '\(config.name)' failed:\n\(link.output.split(separator: "\n").prefix(10).joined(separator: "\n"))")

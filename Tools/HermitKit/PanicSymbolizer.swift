@@ -9,8 +9,8 @@ public struct PanicSymbolizer: Sendable {
 
     /// The addresses of the `#n 0x...` backtrace lines in `output`.
     public static func backtraceAddresses(in output: String) -> [String] {
-        output.split(separator: "\n").compactMap { line in
-            let words = line.split(separator: " ")
+        output.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).compactMap { line in
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\r" })
             guard words.count == 2, words[0].hasPrefix("#"), words[1].hasPrefix("0x") else { return nil }
             return String(words[1])
         }

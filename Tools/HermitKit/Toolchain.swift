@@ -22,4 +22,14 @@ public struct Toolchain: Sendable {
         guard let linker = tool("ld.lld") else { throw HermitError("cannot find 'ld.lld' (it ships with the Swift toolchain)") }
         return Toolchain(swift: swift, linker: linker, symbolizer: tool("llvm-symbolizer"), demangler: tool("swift-demangle"))
     }
+
+    /// Archives of the Embedded Swift standard library that images link on demand: the
+    /// Unicode tables that `Character`-level String operations need. Only the members an
+    /// image references are linked.
+    public func embeddedLibraries(triple: String) -> [String] {
+        let toolchainRoot = URL(fileURLWithPath: swift).resolvingSymlinksInPath()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let tables = toolchainRoot.appendingPathComponent("lib/swift/embedded/\(triple)/libswiftUnicodeDataTables.a").path
+        return FileManager.default.fileExists(atPath: tables) ? [tables] : []
+    }
 }

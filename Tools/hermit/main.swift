@@ -103,8 +103,6 @@ do {
     default:
         fail("unknown command '\(command)'\n\(usage)", status: 2)
     }
-} catch let error as HermitError {
-    fail(error.description)
 } catch {
-    fail("\(error)")
+    fail(error.description)
 }

@@ -73,6 +73,7 @@ public struct BootInfo: Sendable {
             let range = PhysicalRange(
                 start: PhysAddr(table.load(as: UInt64.self, at: base + StartInfo.entryAddressOffset)),
                 size: table.load(as: UInt64.self, at: base + StartInfo.entrySizeOffset))
+            guard range.size > 0 else { continue }  // QEMU pads the table with empty entries
             entries.append(MemoryMapEntry(range: range, kind: .init(type: table.load(as: UInt32.self, at: base + StartInfo.entryTypeOffset))))
         }
 

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import HermitKit
+
+@Suite("The unsafe-code audit")
+struct UnsafeAuditTests {
+    @Test func countsCodeLinesButNotCommentsOrBlankLines() {
+        let source = """
+            // A comment mentioning unsafe code.
+            /// Doc comment: UnsafePointer is not used here.
+            /* block
+               comment with unsafe */
+            let a = 1
+
+            let text = "unsafe inside a string"
+            let b = unsafe pointer.load()  // SAFETY: reason
+            struct S: @unchecked Sendable {}
+            let c = UnsafeMutableRawPointer(bitPattern: 8)
+            let d = notunsafe + unsafeness
+            """
+        let counts = UnsafeAudit.countSwift(source)
+        #expect(counts.code == 6)
+        #expect(counts.unsafeLines.map(\.line) == [8, 9, 10])
+    }
+
+    @Test func countsAssemblyAndCLines() {
+        #expect(UnsafeAudit.countAssemblyOrC("// header\n#include <x.h>\n\n/* c */ int x;\n  movq %rax, %rbx\n") == 3)
+    }
+
+    @Test func flagsUnsafeCodeOutsideX86AndBoot() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for (path, text) in [("Libs/X86/Sources/A.swift", "let p = unsafe q\n"),
+                             ("Libs/Sched/Sources/B.swift", "let a = 1\nnonisolated(unsafe) var b = 2\n"),
+                             ("Libs/Sched/Sources/c.S", "nop\n"),
+                             ("Apps/hello/H.swift", "print(1)\n")] {
+            let file = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+        }
+        let audit = UnsafeAudit.run(root: root)
+        #expect(audit.rows.map(\.module) == ["Sched", "X86", "Apps"])
+        #expect(audit.violations.map(\.description) == ["Libs/Sched/Sources/B.swift:2: nonisolated(unsafe) var b = 2",
+                                                        "Libs/Sched/Sources/c.S:1: assembly or C outside X86 and Boot"])
+        #expect(audit.total.swiftLines == 4 && audit.total.unsafeSwiftLines == 2 && audit.total.assemblyAndCLines == 1)
+        #expect(audit.table().contains("UNSAFE CODE OUTSIDE X86 AND BOOT (2 lines)"))
+    }
+
+    @Test func thisPackageHasUnsafeCodeOnlyInX86AndBoot() {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let audit = UnsafeAudit.run(root: root)
+        #expect(audit.rows.contains { $0.module == "X86" && $0.unsafeSwiftLines > 0 })
+        #expect(audit.violations.isEmpty, "\(audit.violations)")
+    }
+}
+
+@Suite("Reading how QEMU ended")
+struct QEMUOutcomeTests {
+    @Test func decodesDebugExitStatuses() {
+        #expect(QEMURunner.Outcome.fromQEMUStatus(33) == .exited(0))
+        #expect(QEMURunner.Outcome.fromQEMUStatus((0x13 << 1) | 1) == .exited(3))
+        #expect(QEMURunner.Outcome.fromQEMUStatus(255) == .panicked)
+        #expect(QEMURunner.Outcome.fromQEMUStatus(0) == .reset)
+        #expect(QEMURunner.Outcome.fromQEMUStatus(1) == .qemuFailed(1))
+        #expect(QEMURunner.Outcome.panicked.exitStatus != 0)
+    }
+
+    @Test func buildsTheCommandLine() {
+        var config = ImageConfig(name: "hello", app: "hello", modules: [])
+        config.memoryMiB = 2
+        config.commandLine = "x=1"
+        let image = BuiltImage(config: config, path: URL(fileURLWithPath: "/i.elf"), debugPath: URL(fileURLWithPath: "/d.elf"), size: 1)
+        let arguments = QEMURunner(qemu: "qemu", accelerator: .tcg).arguments(for: image)
+        #expect(arguments.starts(with: ["-M", "microvm", "-m", "2M"]))
+        #expect(arguments.contains("shift=0,sleep=off"))
+        #expect(arguments.suffix(4) == ["-kernel", "/i.elf", "-append", "x=1"])
+        #expect(!QEMURunner(qemu: "qemu", accelerator: .kvm).arguments(for: image).contains("-icount"))
+    }
+
+    @Test func findsBacktraceAddressesInSerialOutput() {
+        let output = "backtrace:\r\n  #0 0x0000000000111f36\r\n  #1 0x0000000000109a93\r\nrax 0x1\r\n"
+        #expect(PanicSymbolizer.backtraceAddresses(in: output) == ["0x0000000000111f36", "0x0000000000109a93"])
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import HermitKit
+
+/// Builds real images with the image builder and boots them in QEMU (TCG unless the host has
+/// hardware KVM), asserting on their serial output and exit status.
+@Suite("Images booted in QEMU", .serialized)
+struct ImageTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    let builder: ImageBuilder
+    let runner: QEMURunner
+
+    init() throws {
+        builder = ImageBuilder(root: ImageTests.root, toolchain: try Toolchain.locate())
+        runner = QEMURunner(qemu: try QEMURunner.locateQEMU(), accelerator: Accelerator.detect())
+    }
+
+    func boot(_ name: String, commandLine: String? = nil) throws -> (image: BuiltImage, run: QEMURunner.Run) {
+        var image = try builder.build(try builder.loadConfig(name))
+        if let commandLine { image.config.commandLine = commandLine }
+        return (image, try runner.run(image, echo: false))
+    }
+
+    @Test func helloBootsPrintsItsReportAndExitsZero() throws {
+        let (image, run) = try boot("hello")
+        #expect(run.outcome == .exited(0), "\(run.output)")
+        #expect(run.output.contains("Hello from SwiftyHermit!"))
+        #expect(run.output.contains("usable RAM"))
+        #expect(run.output.contains("0x0000000000100000 - 0x0000000000200000 usable"))
+        #expect(run.output.contains("command line: greeting=hello"))
+        let bootLine = run.output.split(whereSeparator: \.isNewline).first { $0.hasPrefix("boot: ") }
+        let cycles = bootLine.flatMap { Int($0.split(separator: " ")[1]) }
+        #expect((cycles ?? 0) > 0, "boot line: \(String(describing: bootLine))")
+        #expect(image.size > 0 && image.size < 1 << 20)
+    }
+
+    @Test func aPageFaultProducesAFullPanicReport() throws {
+        let (_, run) = try boot("crash", commandLine: "crash=page-fault")
+        #expect(run.outcome == .panicked, "\(run.output)")
+        for expected in ["*** KERNEL PANIC: CPU exception page fault (#PF), vector 14",
+                         "read from a non-present page, kernel", "cr2 0x0000008000000000",
+                         "rip 0x", "rsp 0x", "rax 0x", "r15 0x", "backtrace:", "  #1 0x", "*** end of panic report"] {
+            #expect(run.output.contains(expected), "missing '\(expected)' in:\n\(run.output)")
+        }
+    }
+
+    @Test func aSwiftBoundsCheckPanicsWithItsMessage() throws {
+        let (_, run) = try boot("crash", commandLine: "crash=bounds")
+        #expect(run.outcome == .panicked)
+        #expect(run.output.contains("Fatal error: Index out of range"), "\(run.output)")
+        #expect(run.output.contains("invalid opcode (#UD), vector 6"))
+        #expect(run.output.contains("a Swift runtime check failed"))
+    }
+
+    @Test func fatalErrorPanicsWithItsMessage() throws {
+        let (_, run) = try boot("crash", commandLine: "crash=fatal")
+        #expect(run.outcome == .panicked)
+        #expect(run.output.contains("Fatal error: the crash app asked for a fatal error"), "\(run.output)")
+    }
+
+    @Test func anExhaustedHeapPanicsNamingTheRequest() throws {
+        let (_, run) = try boot("crash", commandLine: "crash=out-of-memory")
+        #expect(run.outcome == .panicked)
+        #expect(run.output.contains("*** KERNEL PANIC: out of memory: the kernel heap cannot satisfy a request of "), "\(run.output)")
+    }
+
+    @Test func anUnknownAppStatusIsPassedThrough() throws {
+        let (_, run) = try boot("crash", commandLine: "crash=nonsense")
+        #expect(run.outcome == .exited(2), "\(run.output)")
+        #expect(run.output.contains("crash: unknown failure 'nonsense'"))
+    }
+
+    @Test func theBuilderRefusesABadConfigAndLeavesNoImage() throws {
+        var config = try builder.loadConfig("hello")
+        config.name = "broken"
+        config.modules = ["X86", "Boot", "Nonexistent"]
+        #expect(throws: HermitError.self) { try builder.build(config) }
+        #expect(!FileManager.default.fileExists(atPath: builder.imagesDirectory.appendingPathComponent("broken.elf").path))
+        config.modules = ["X86"]
+        #expect(throws: HermitError("broken: every image needs module 'Boot'; add it to 'modules'")) { try builder.build(config) }
+    }
+}
