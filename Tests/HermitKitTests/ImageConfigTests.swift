@@ -18,7 +18,7 @@ struct ImageConfigTests {
             """, name: "demo")
         #expect(config.name == "demo" && config.app == "hello")
         #expect(config.modules == ["X86", "Boot"])
-        #expect(config.memoryMiB == 2 && config.cpus == 2)
+        #expect(config.memoryKiB == 2048 && config.cpus == 2)
         #expect(config.commandLine == "a=b # not a comment")
         #expect(config.timeoutSeconds == 10)
         #expect(!config.optimizeForSize && !config.panicMessages)
@@ -27,10 +27,11 @@ struct ImageConfigTests {
 
     @Test func defaultsAreSensible() throws {
         let config = try ImageConfig.parse("app = \"hello\"\nmodules = [\"X86\", \"Boot\"]", name: "x")
-        #expect(config.memoryMiB == 64 && config.cpus == 1 && config.optimizeForSize && config.panicMessages)
-        #expect(ImageConfig.parseMemory("1G") == 1024)
+        #expect(config.memoryKiB == 65536 && config.cpus == 1 && config.optimizeForSize && config.panicMessages)
+        #expect(ImageConfig.parseMemory("1G") == 1 << 20)
+        #expect(ImageConfig.parseMemory("1280K") == 1280)
         #expect(ImageConfig.parseMemory("0M") == nil)
-        #expect(ImageConfig.parseMemory("12K") == nil)
+        #expect(ImageConfig.parseMemory("12T") == nil)
     }
 
     @Test(arguments: [

@@ -67,11 +67,11 @@ struct QEMUOutcomeTests {
 
     @Test func buildsTheCommandLine() {
         var config = ImageConfig(name: "hello", app: "hello", modules: [])
-        config.memoryMiB = 2
+        config.memoryKiB = 2048
         config.commandLine = "x=1"
         let image = BuiltImage(config: config, path: URL(fileURLWithPath: "/i.elf"), debugPath: URL(fileURLWithPath: "/d.elf"), size: 1)
         let arguments = QEMURunner(qemu: "qemu", accelerator: .tcg).arguments(for: image)
-        #expect(arguments.starts(with: ["-M", "microvm", "-m", "2M"]))
+        #expect(arguments.starts(with: ["-M", "microvm", "-m", "2048K"]))
         #expect(arguments.contains("shift=0,sleep=off"))
         #expect(arguments.suffix(4) == ["-kernel", "/i.elf", "-append", "x=1"])
         #expect(!QEMURunner(qemu: "qemu", accelerator: .kvm).arguments(for: image).contains("-icount"))

@@ -71,6 +71,16 @@ struct ImageTests {
         #expect(run.output.contains("crash: unknown failure 'nonsense'"))
     }
 
+    @Test func tooLittleMemoryForTheImageIsRefusedNotAHang() throws {
+        var image = try builder.build(try builder.loadConfig("hello"))
+        image.config.memoryKiB = 1024
+        #expect {
+            _ = try runner.run(image, echo: false)
+        } throws: { error in
+            (error as? HermitError)?.description.contains("but 'memory' gives the VM only 1024 KiB") == true
+        }
+    }
+
     @Test func theBuilderRefusesABadConfigAndLeavesNoImage() throws {
         var config = try builder.loadConfig("hello")
         config.name = "broken"

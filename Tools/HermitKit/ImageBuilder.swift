@@ -136,7 +136,7 @@ public struct ImageBuilder: Sendable {
         // 3. Link with Boot's linker script; keep an unstripped copy for symbolising panics.
         let script = root.appendingPathComponent("Libs/Boot/Entry/link.ld").path
         let link = try Shell.run(toolchain.linker, [
-            "-T", script, "--gc-sections", "-z", "max-page-size=4096", "-z", "noexecstack", "--no-dynamic-linker",
+            "-T", script, "--gc-sections", "--nmagic", "-z", "noexecstack", "--no-dynamic-linker",
             "-static", "-nostdlib", "-o", debugImage.path,
             "--whole-archive", library.path, "--no-whole-archive",
         ] + toolchain.embeddedLibraries(triple: ImageBuilder.triple))
@@ -151,33 +151,5 @@ public struct ImageBuilder: Sendable {
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: image.path)[.size] as? Int) ?? 0
         return BuiltImage(config: config, path: image, debugPath: debugImage, size: size)
-    }
-}
-
-/// A finished image.
-public struct BuiltImage: Sendable {
-    public var config: ImageConfig
-    /// The stripped, bootable ELF.
-    public var path: URL
-    /// The same image with symbols and debug information.
-    public var debugPath: URL
-    /// The stripped image's size in bytes.
-    public var size: Int
-}
-
-/// An exclusive lock on a file, held while one kernel build runs.
-final class BuildLock {
-    private let handle: FileHandle
-
-    init(path: String) throws(HermitError) {
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forUpdatingAtPath: path) else { throw HermitError("cannot open the build lock \(path)") }
-        self.handle = handle
-        guard flock(handle.fileDescriptor, LOCK_EX) == 0 else { throw HermitError("cannot lock \(path)") }
-    }
-
-    func release() {
-        flock(handle.fileDescriptor, LOCK_UN)
-        try? handle.close()
     }
 }

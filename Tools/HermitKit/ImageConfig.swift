@@ -18,8 +18,8 @@ public struct ImageConfig: Equatable, Sendable {
     public var app: String
     /// The kernel modules to link, by Lib name.
     public var modules: [String]
-    /// Guest RAM in MiB.
-    public var memoryMiB: Int = 64
+    /// Guest RAM in KiB.
+    public var memoryKiB: Int = 64 * 1024
     /// Virtual CPUs.
     public var cpus: Int = 1
     /// The kernel command line.
@@ -91,10 +91,10 @@ public struct ImageConfig: Equatable, Sendable {
         guard let modules = try strings(.modules) else { throw HermitError("\(name).toml: no 'modules' given") }
         var config = ImageConfig(name: name, app: app, modules: modules)
         if let memory = try string(.memory) {
-            guard let mib = parseMemory(memory) else {
-                throw HermitError("\(name).toml: 'memory' must look like \"2M\", \"64M\" or \"1G\", not \"\(memory)\"")
+            guard let kib = parseMemory(memory) else {
+                throw HermitError("\(name).toml: 'memory' must look like \"1280K\", \"2M\" or \"1G\", not \"\(memory)\"")
             }
-            config.memoryMiB = mib
+            config.memoryKiB = kib
         }
         if let cpus = try integer(.cpus, in: 1...64) { config.cpus = cpus }
         if let commandLine = try string(.cmdline) { config.commandLine = commandLine }
@@ -113,12 +113,13 @@ public struct ImageConfig: Equatable, Sendable {
         return config
     }
 
-    /// "2M" → 2, "1G" → 1024; nil for anything else or less than 1 MiB.
+    /// The size in KiB: "1280K" → 1280, "2M" → 2048, "1G" → 1048576; nil for anything else.
     static func parseMemory(_ text: String) -> Int? {
-        guard let unit = text.last, let number = Int(text.dropLast()), number > 0 else { return nil }
+        guard let unit = text.last, let number = Int(text.dropLast()), number > 0, number <= 1 << 20 else { return nil }
         switch unit {
-        case "M", "m": return number
-        case "G", "g": return number <= 1024 ? number * 1024 : nil
+        case "K", "k": return number
+        case "M", "m": return number * 1024
+        case "G", "g": return number <= 1024 ? number * 1024 * 1024 : nil
         default: return nil
         }
     }

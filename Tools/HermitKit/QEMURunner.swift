@@ -29,7 +29,7 @@ public struct QEMURunner: Sendable {
     /// The QEMU command line for `image`.
     public func arguments(for image: BuiltImage) -> [String] {
         let config = image.config
-        var arguments = ["-M", "microvm", "-m", "\(config.memoryMiB)M", "-smp", "\(config.cpus)"]
+        var arguments = ["-M", "microvm", "-m", "\(config.memoryKiB)K", "-smp", "\(config.cpus)"]
         switch accelerator {
         case .kvm: arguments += ["-accel", "kvm", "-cpu", "host"]
         case .tcg: arguments += ["-accel", "tcg", "-cpu", "max"]
@@ -91,6 +91,11 @@ public struct QEMURunner: Sendable {
 
     /// Boots `image` and waits for it to end.
     public func run(_ image: BuiltImage, echo: Bool) throws(HermitError) -> Run {
+        // An image loaded above the end of RAM would run garbage and hang: refuse it.
+        if let needed = image.memoryEnd, UInt64(image.config.memoryKiB) * 1024 < needed {
+            throw HermitError("\(image.config.name): the image occupies memory up to \(needed / 1024) KiB, "
+                              + "but 'memory' gives the VM only \(image.config.memoryKiB) KiB")
+        }
         let start = Date()
         let result = try Shell.run(qemu, arguments(for: image), echo: echo, timeout: TimeInterval(image.config.timeoutSeconds))
         let seconds = Date().timeIntervalSince(start)

@@ -74,7 +74,7 @@ do {
         log("image \(image.path.path): \(image.size) bytes")
         guard command == "run" else { exit(0) }
         let runner = QEMURunner(qemu: try QEMURunner.locateQEMU(), accelerator: accelerator, instructionCounting: icount)
-        log("booting with \(accelerator.rawValue)\(runner.instructionCounting ? " (icount)" : ""), \(config.memoryMiB) MiB, \(config.cpus) CPU(s)")
+        log("booting with \(accelerator.rawValue)\(runner.instructionCounting ? " (icount)" : ""), \(config.memoryKiB) KiB, \(config.cpus) CPU(s)")
         let run = try runner.run(image, echo: true)
         switch run.outcome {
         case .exited(let status):

@@ -5,8 +5,8 @@
 // pvh_start32 in 32-bit protected mode with paging off, flat CS/DS/ES/SS, interrupts off and
 // %ebx holding the physical address of struct hvm_start_info.
 //
-// Here: record the entry TSC and %ebx, zero .bss, identity-map the first 4 GiB with 2 MiB
-// pages, enable PAE, SSE (OSFXSR/OSXMMEXCPT), long mode and NX, load a flat 64-bit GDT, and
+// Here: record the entry TSC and %ebx, zero .bss, identity-map the first 4 GiB (1 GiB pages
+// where the CPU has them, else 2 MiB pages), enable PAE, SSE (OSFXSR/OSXMMEXCPT), long mode and NX, load a flat 64-bit GDT, and
 // call the image's `main` (the generated composition root) on the boot stack.
 #if !defined(__linux__)
 
@@ -43,7 +43,7 @@ pvh_start32:
     movl %ebx, boot_start_info
     cld
 
-    // Zero .bss (the stacks live in .stack and need no zeroing).
+    // Zero .bss (the stacks and .noinit need no zeroing).
     movl $__bss_start, %edi
     movl $__bss_end, %ecx
     subl %edi, %ecx
@@ -51,8 +51,32 @@ pvh_start32:
     xorl %eax, %eax
     rep stosl
 
-    // PML4[0] -> PDPT; PDPT[0..3] -> four page directories.
+    // PML4[0] -> PDPT.
     movl $boot_pdpt + (PTE_PRESENT | PTE_WRITABLE), boot_pml4
+
+    // With 1 GiB pages (CPUID 0x80000001 EDX bit 26), PDPT[0..3] map 0 .. 4 GiB directly.
+    movl $0x80000000, %eax
+    cpuid
+    cmpl $0x80000001, %eax
+    jb 4f
+    movl $0x80000001, %eax
+    cpuid
+    btl $26, %edx
+    jnc 4f
+    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE), boot_pdpt
+    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | 0x40000000), boot_pdpt + 8
+    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | 0x80000000), boot_pdpt + 16
+    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | 0xC0000000), boot_pdpt + 24
+    jmp 5f
+
+    // Otherwise 2048 page-directory entries of 2 MiB each: 0 .. 4 GiB, identity.
+4:  movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE), %eax
+    xorl %ecx, %ecx
+2:  movl %eax, boot_page_directories(, %ecx, 8)
+    addl $0x200000, %eax
+    incl %ecx
+    cmpl $2048, %ecx
+    jb 2b
     movl $boot_page_directories + (PTE_PRESENT | PTE_WRITABLE), %eax
     xorl %ecx, %ecx
 1:  movl %eax, boot_pdpt(, %ecx, 8)
@@ -60,15 +84,7 @@ pvh_start32:
     incl %ecx
     cmpl $4, %ecx
     jb 1b
-
-    // 2048 page-directory entries of 2 MiB each: 0 .. 4 GiB, identity.
-    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE), %eax
-    xorl %ecx, %ecx
-2:  movl %eax, boot_page_directories(, %ecx, 8)
-    addl $0x200000, %eax
-    incl %ecx
-    cmpl $2048, %ecx
-    jb 2b
+5:
 
     movl $boot_pml4, %eax
     movl %eax, %cr3
@@ -121,28 +137,30 @@ boot_entry_tsc:
 boot_start_info:
     .quad 0
 
-    .section .bss.boot_tables, "aw", @nobits
-    .balign 4096
+    // Page-aligned by the linker script (link.ld), not here, so that the segment's file offset
+    // needs no padding.
+    .section .bss.page_aligned, "aw", @nobits
     .global boot_pml4, boot_descriptor_tables
 boot_pml4:
     .space 4096
 boot_pdpt:
     .space 4096
-boot_page_directories:
-    .space 4 * 4096
-boot_descriptor_tables:             // IDT (4 KiB), GDT and TSS: filled in by Boot's Swift code
-    .space 8192
     .global boot_heap_state
 boot_heap_state:                    // the early heap's bookkeeping (Boot/EarlyHeap.swift)
     .space 64
+
+    // Memory the entry code does not zero: every byte is written before it is read.
+    .section .noinit, "aw", @nobits
+boot_page_directories:              // all 2048 entries are written above (without 1 GiB pages)
+    .space 4 * 4096
+boot_descriptor_tables:             // IDT (4 KiB), GDT and TSS: every byte written by Boot's Swift code
+    .space 8192
     .global boot_early_heap
-    .balign 16
-boot_early_heap:                    // the heap's first arena, until the memory map is parsed
+boot_early_heap:                    // the heap's first arena; the runtime never assumes zeroed blocks
     .space 16384
 
     // Stacks, each with an unmapped-to-be guard page below it. Not zeroed.
     .section .stack, "aw", @nobits
-    .balign 4096
     .global boot_stack_bottom, boot_stack_top, boot_interrupt_stack_bottom, boot_interrupt_stack_top
 boot_stack_guard:
     .space 4096

@@ -1,0 +1,26 @@
+import Foundation
+
+/// A finished image.
+public struct BuiltImage: Sendable {
+    public var config: ImageConfig
+    /// The stripped, bootable ELF.
+    public var path: URL
+    /// The same image with symbols and debug information.
+    public var debugPath: URL
+    /// The stripped image's size in bytes.
+    public var size: Int
+
+    public init(config: ImageConfig, path: URL, debugPath: URL, size: Int) {
+        self.config = config
+        self.path = path
+        self.debugPath = debugPath
+        self.size = size
+    }
+
+    /// The end of the highest loadable segment (physical address), i.e. the RAM the image
+    /// needs, or nil when the file cannot be read as ELF64.
+    public var memoryEnd: UInt64? {
+        guard let data = try? Data(contentsOf: path) else { return nil }
+        return ELFProgramHeaders.loadEnd(of: [UInt8](data))
+    }
+}
