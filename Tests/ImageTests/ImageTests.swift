@@ -27,7 +27,9 @@ struct ImageTests {
         #expect(run.outcome == .exited(0), "\(run.output)")
         #expect(run.output.contains("Hello from SwiftyHermit!"))
         #expect(run.output.contains("usable RAM"))
-        #expect(run.output.contains("0x0000000000100000 - 0x0000000000200000 usable"))
+        // The VM's RAM above 1 MiB, exactly as the config sized it, reaches the app's memory map.
+        let end = String(UInt64(image.config.memoryKiB) * 1024, radix: 16)
+        #expect(run.output.contains("0x0000000000100000 - 0x" + String(repeating: "0", count: 16 - end.count) + end + " usable"))
         #expect(run.output.contains("command line: greeting=hello"))
         let bootLine = run.output.split(whereSeparator: \.isNewline).first { $0.hasPrefix("boot: ") }
         let cycles = bootLine.flatMap { Int($0.split(separator: " ")[1]) }
