@@ -102,10 +102,17 @@ struct ModuleCatalogTests {
     }
 
     @Test func generatesACompositionRootThatImportsExactlyTheModules() {
-        let root = ImageBuilder.compositionRoot(for: config(["X86", "Boot"]), app: .init(target: "Hello", dependencies: []))
+        let root = ImageBuilder.compositionRoot(for: config(["X86", "Boot"]), app: .init(target: "Hello", dependencies: []), startOrder: [])
         #expect(root.contains("import Boot\nimport X86\nimport Hello"))
-        #expect(root.contains("Kernel.run(Hello.App.self)"))
+        #expect(root.contains("var kernel = Kernel.start()\n        Kernel.run(Hello.App.self, kernel)"))
         #expect(!root.contains("import Alloc"))
+    }
+
+    @Test func startsModulesAfterTheirDependencies() {
+        #expect(catalog.startOrder(of: ["X86", "Paging", "Boot", "Alloc"]) == ["Alloc", "Paging"])
+        let root = ImageBuilder.compositionRoot(for: config(app: "pager", ["X86", "Boot", "Alloc", "Paging"]),
+                                                app: .init(target: "Pager", dependencies: []), startOrder: ["Alloc", "Paging"])
+        #expect(root.contains("AllocModule.start(&kernel)\n        PagingModule.start(&kernel)\n        Kernel.run(Pager.App.self, kernel)"))
     }
 }
 

@@ -71,6 +71,19 @@ public struct ModuleCatalog: Equatable, Sendable {
         }
     }
 
+    /// The modules of `modules` that have a start-up step (all but X86 and Boot), each after
+    /// the modules it depends on; ties keep the config's order.
+    public func startOrder(of modules: [String]) -> [String] {
+        var ordered: [String] = []
+        func visit(_ module: String) {
+            guard !ordered.contains(module), modules.contains(module) else { return }
+            for dependency in self.modules[module] ?? [] { visit(dependency) }
+            ordered.append(module)
+        }
+        for module in modules { visit(module) }
+        return ordered.filter { !ModuleCatalog.required.contains($0) }
+    }
+
     /// Checks `config` against the catalog.
     public func validate(_ config: ImageConfig) throws(HermitError) {
         guard let app = apps[config.app] else {

@@ -6,6 +6,8 @@ import X86
 /// overlap any other block; exhaustion returns nil (the runtime hook turns that into a
 /// panic that names the request). Replaced by Alloc's heap when that module is linked.
 public struct BumpHeap: Sendable, BitwiseCopyable {
+    /// Where the current arena begins.
+    public private(set) var arenaStart: UInt64
     /// The next free address.
     public private(set) var next: UInt64
     /// One past the last usable address of the current arena.
@@ -19,6 +21,7 @@ public struct BumpHeap: Sendable, BitwiseCopyable {
 
     /// A heap over `[start, start + size)`.
     public init(start: UInt64, size: UInt64) {
+        arenaStart = start
         next = start
         end = start + size
     }
@@ -45,6 +48,7 @@ public struct BumpHeap: Sendable, BitwiseCopyable {
     /// Continues in a new, larger arena `[start, start + size)`; the rest of the old one is
     /// abandoned. Used once the memory map is known.
     public mutating func moveArena(start: UInt64, size: UInt64) {
+        arenaStart = start
         next = start
         end = start + size
     }

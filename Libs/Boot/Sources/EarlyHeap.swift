@@ -48,4 +48,30 @@ public enum EarlyHeap {
     static func start(arena: PhysicalRange) {
         update { $0.moveArena(start: arena.start.value, size: arena.size) }
     }
+
+    /// Stops the early heap and returns the part of its current arena it handed out; the
+    /// rest of the arena is free for a frame allocator. Called when Alloc takes over.
+    public static func seal() -> PhysicalRange {
+        update { heap in
+            let used = PhysicalRange(start: PhysAddr(heap.arenaStart), size: heap.next - heap.arenaStart)
+            unsafe sealedRange = (used.start.value, used.end.value)
+            heap.moveArena(start: heap.next, size: 0)
+            return used
+        }
+    }
+
+    // SAFETY: written once by `seal` on the boot processor with interrupts off, before any
+    // other thread runs; read-only afterwards.
+    nonisolated(unsafe) static var sealedRange: (UInt64, UInt64) = (0, 0)
+
+    /// Whether `address` lies in memory the early heap handed out (including the arena in
+    /// .bss it began with), so a later heap can recognise and ignore frees of such blocks.
+    public static func handedOut(_ address: UInt64) -> Bool {
+        #if hasFeature(Embedded)
+        let early = boot_early_heap_address()
+        if address >= early && address < early + UInt64(BOOT_EARLY_HEAP_SIZE) { return true }
+        #endif
+        let range = unsafe sealedRange
+        return address >= range.0 && address < range.1
+    }
 }

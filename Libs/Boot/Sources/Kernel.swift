@@ -15,7 +15,7 @@ public enum Kernel {
     /// Brings the boot processor up: console, descriptor tables and exception handling,
     /// heap, boot information. Panics with a clear message if the VMM's start info is
     /// unusable.
-    public static func start() -> BootInfo {
+    public static func start() -> KernelResources {
         #if hasFeature(Embedded)
         let mainTSC = TimeStampCounter.read()
         // The heap starts in a small arena inside .bss (boot_early_heap) while the memory map
@@ -50,7 +50,12 @@ public enum Kernel {
         }
         info.heap = heap
         EarlyHeap.start(arena: heap)
-        return info
+        // SAFETY: nothing is mapped in the lazy area at boot, so a region over it cannot alias
+        // any memory; an access either faults (a panic) or is backed by a fresh zeroed frame
+        // that the demand pager maps for exactly that address.
+        let lazyArea = unsafe MemoryRegion(unsafeBase: KernelResources.lazyAreaBase, size: KernelResources.lazyAreaSize)
+        return KernelResources(boot: info, layout: layout, physicalMemory: window, lazyArea: lazyArea,
+                               reserved: [PhysicalRange(start: PhysAddr(0), size: 0x1000), layout.image] + info.bootStructures)
         #else
         BareMachine.unavailable("Kernel.start")
         #endif
@@ -62,10 +67,9 @@ public enum Kernel {
         DebugExit.exit(status: status)
     }
 
-    /// Starts the kernel, runs `application`, and exits with its status.
-    public static func run<App: Application>(_ application: App.Type) -> Never {
-        let boot = start()
-        exit(status: App.main(boot: boot))
+    /// Runs `application` on the started kernel and exits with its status.
+    public static func run<App: Application>(_ application: App.Type, _ kernel: KernelResources) -> Never {
+        exit(status: App.main(boot: kernel.boot))
     }
 
     #if hasFeature(Embedded)

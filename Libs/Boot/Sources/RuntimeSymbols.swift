@@ -8,7 +8,7 @@ import X86
 /// allocation entry point. Never fails: exhaustion is a kernel panic naming the request.
 @_cdecl("posix_memalign")
 func posixMemalign(_ result: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ alignment: Int, _ size: Int) -> Int32 {
-    let block = EarlyHeap.allocate(size: size, alignment: max(alignment, 16))
+    let block = RuntimeAllocator.allocate(size: size, alignment: max(alignment, 16))
     // SAFETY: the runtime passes a valid pointer to its result slot; the block is fresh heap
     // memory of at least `size` bytes.
     unsafe result.pointee = UnsafeMutableRawPointer(bitPattern: UInt(block))
@@ -18,7 +18,7 @@ func posixMemalign(_ result: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ a
 /// `void free(void *block)`.
 @_cdecl("free")
 func free(_ block: UnsafeMutableRawPointer?) {
-    EarlyHeap.free()
+    RuntimeAllocator.free(UInt64(UInt(bitPattern: block)))
 }
 
 /// `int putchar(int c)`: where Swift's `print` ends up.

@@ -1,0 +1,41 @@
+import X86
+
+/// What the kernel's modules are handed at start-up: the boot information and the memory
+/// capabilities that only Boot can mint. The composition root passes it, in dependency
+/// order, to each linked module's ``KernelModule/start(_:)``, as a Tock board's `main.rs`
+/// hands capabilities to its capsules.
+public struct KernelResources: Sendable {
+    /// What the VMM told the kernel.
+    public var boot: BootInfo
+    /// Where the image and its boot stacks lie.
+    public let layout: KernelLayout
+    /// The identity-mapped view of physical memory below 4 GiB (except page 0). Modules that
+    /// manage frames or page tables reach physical memory only through it.
+    public let physicalMemory: PhysicalMemoryWindow
+    /// A range of virtual addresses reserved for memory that is backed on first touch by the
+    /// page-fault handler (heap growth, thread stacks, lazily reserved regions). Nothing is
+    /// mapped there at boot; touching it without a demand pager is a page-fault panic.
+    public let lazyArea: MemoryRegion
+    /// Physical ranges no allocator may hand out: page 0, the kernel image, boot structures.
+    public var reserved: [PhysicalRange]
+
+    /// Where ``lazyArea`` starts: 16 TiB, far above any identity-mapped RAM.
+    public static let lazyAreaBase: UInt64 = 0x0000_1000_0000_0000
+    /// How large it is: 1 TiB.
+    public static let lazyAreaSize = 1 << 40
+
+    public init(boot: BootInfo, layout: KernelLayout, physicalMemory: PhysicalMemoryWindow, lazyArea: MemoryRegion, reserved: [PhysicalRange]) {
+        self.boot = boot
+        self.layout = layout
+        self.physicalMemory = physicalMemory
+        self.lazyArea = lazyArea
+        self.reserved = reserved
+    }
+}
+
+/// A kernel module with a start-up step, run by the composition root once Boot is up and
+/// after the modules it depends on.
+public protocol KernelModule {
+    /// Brings the module up; may add to the resources for modules started later.
+    static func start(_ kernel: inout KernelResources)
+}
