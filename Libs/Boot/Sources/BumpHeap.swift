@@ -53,6 +53,11 @@ public struct BumpHeap: Sendable, BitwiseCopyable {
         end = start + size
     }
 
+    /// Ends the current arena at `newEnd` (never beyond its old end or below `next`).
+    public mutating func shrink(to newEnd: UInt64) {
+        end = min(max(newEnd, next), end)
+    }
+
     /// Bytes left in the current arena.
     public var bytesRemaining: UInt64 { end - next }
 }

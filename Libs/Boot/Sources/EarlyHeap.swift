@@ -49,14 +49,16 @@ public enum EarlyHeap {
         update { $0.moveArena(start: arena.start.value, size: arena.size) }
     }
 
-    /// Stops the early heap and returns the part of its current arena it handed out; the
-    /// rest of the arena is free for a frame allocator. Called when Alloc takes over.
-    public static func seal() -> PhysicalRange {
+    /// Shrinks the early heap's arena to what it has handed out plus `margin` bytes (which
+    /// still serve allocations until another heap is installed) and returns that range; the
+    /// rest of the arena is then free for a frame allocator. Called when Alloc takes over.
+    public static func seal(margin: UInt64 = 64 * 1024) -> PhysicalRange {
         update { heap in
-            let used = PhysicalRange(start: PhysAddr(heap.arenaStart), size: heap.next - heap.arenaStart)
-            unsafe sealedRange = (used.start.value, used.end.value)
-            heap.moveArena(start: heap.next, size: 0)
-            return used
+            let end = PhysAddr(min(heap.next + margin, heap.end)).alignedUp(to: 4096).value
+            let kept = PhysicalRange(start: PhysAddr(heap.arenaStart), size: end - heap.arenaStart)
+            unsafe sealedRange = (kept.start.value, kept.end.value)
+            heap.shrink(to: end)
+            return kept
         }
     }
 

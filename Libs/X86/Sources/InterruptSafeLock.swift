@@ -18,7 +18,7 @@ public final class InterruptSafeLock<Value>: @unchecked Sendable {
 
     /// Runs `body` with exclusive access to the value.
     @inlinable @inline(__always)
-    public func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+    public func withLock<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
         let wereEnabled = Processor.interruptsEnabled
         if wereEnabled { Processor.disableInterrupts() }
         acquire()
@@ -31,7 +31,7 @@ public final class InterruptSafeLock<Value>: @unchecked Sendable {
 
     /// Runs `body` with exclusive access if the lock is free right now; returns nil without
     /// waiting otherwise (for panic paths that must not deadlock).
-    public func withLockIfAvailable<R>(_ body: (inout Value) throws -> R) rethrows -> R? {
+    public func withLockIfAvailable<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R? {
         let wereEnabled = Processor.interruptsEnabled
         if wereEnabled { Processor.disableInterrupts() }
         defer { if wereEnabled { Processor.enableInterrupts() } }
@@ -48,5 +48,5 @@ public final class InterruptSafeLock<Value>: @unchecked Sendable {
 
     @usableFromInline func release() { locked.store(false, ordering: .releasing) }
 
-    @usableFromInline func access<R>(_ body: (inout Value) throws -> R) rethrows -> R { try body(&value) }
+    @usableFromInline func access<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R { try body(&value) }
 }

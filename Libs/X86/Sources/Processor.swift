@@ -29,7 +29,7 @@ public enum Processor {
     }
 
     /// Runs `body` with interrupts disabled and restores the previous state afterwards.
-    @inlinable public static func withInterruptsDisabled<R>(_ body: () throws -> R) rethrows -> R {
+    @inlinable public static func withInterruptsDisabled<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
         let wereEnabled = interruptsEnabled
         if wereEnabled { disableInterrupts() }
         defer { if wereEnabled { enableInterrupts() } }

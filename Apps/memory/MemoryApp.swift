@@ -1,0 +1,57 @@
+/// The memory application: exercises the frame allocator and the kernel heap inside a real
+/// image and reports what it measured. Exits 0 when every check held, 1 otherwise.
+import Alloc
+import Boot
+import X86
+
+public enum App: Application {
+    public static func main(boot: BootInfo) -> Int32 {
+        var failures = 0
+        func check(_ condition: Bool, _ what: String) {
+            if !condition { print("memory: FAILED: \(what)"); failures += 1 }
+        }
+
+        let start = RuntimeAllocator.statistics
+        print("memory: heap \(start.heapBytesInUse) bytes in use, frames \(start.framesFree) free of \(start.framesTotal)")
+
+        // Swift objects come from the kernel heap and go back to it.
+        var arrays: [[UInt64]] = []
+        for round in 0..<200 { arrays.append([UInt64](repeating: UInt64(round), count: 1 + round % 700)) }
+        var sum: UInt64 = 0
+        for array in arrays { sum &+= array.reduce(0, &+) }
+        let busy = RuntimeAllocator.statistics
+        arrays = []
+        let after = RuntimeAllocator.statistics
+        check(busy.heapBytesInUse > start.heapBytesInUse + 100_000, "arrays use heap memory")
+        check(after.heapBytesInUse == start.heapBytesInUse, "freeing every array returns the heap to where it was (\(after.heapBytesInUse) vs \(start.heapBytesInUse))")
+        print("memory: 200 arrays, checksum \(sum), peak \(busy.heapPeakBytes) bytes")
+
+        // The Swift-facing heap API hands out regions and reports misuse as errors.
+        if let block = Heap.allocate(size: 100, alignment: 64) {
+            check(block.base % 64 == 0, "alignment honoured")
+            block.fill(0xAB, count: 100)
+            check(block.load(as: UInt8.self, at: 99) == 0xAB, "block is writable")
+            do { try Heap.free(block) } catch { check(false, "first free succeeds") }
+            do { try Heap.free(block); check(false, "double free is detected") } catch { check(error == .doubleFree(block.base), "double free reported as such") }
+        } else {
+            check(false, "Heap.allocate returns a block")
+        }
+        check(Heap.allocate(size: 1 << 40) == nil, "an impossible request returns nil")
+
+        // Frames.
+        if let frame = Frames.allocate() {
+            let before = Frames.counts.free
+            do { try Frames.free(frame) } catch { check(false, "freeing a frame succeeds") }
+            check(Frames.counts.free == before + 1, "a freed frame is free again")
+            do { try Frames.free(frame); check(false, "double free of a frame is detected") } catch { check(error == .doubleFree(frame), "frame double free reported") }
+            do { try Frames.free(boot.kernelImage.start); check(false, "freeing the kernel image is refused") } catch { check(error == .notManaged(boot.kernelImage.start), "kernel frames are not managed") }
+        } else {
+            check(false, "Frames.allocate returns a frame")
+        }
+
+        let end = RuntimeAllocator.statistics
+        print("memory: heap \(end.heapBytesInUse) bytes in use, peak \(end.heapPeakBytes), frames \(end.framesFree) free of \(end.framesTotal)")
+        print(failures == 0 ? "memory: all checks passed" : "memory: \(failures) checks failed")
+        return failures == 0 ? 0 : 1
+    }
+}
