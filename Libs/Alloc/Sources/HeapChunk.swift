@@ -66,7 +66,9 @@ struct HeapChunk: Sendable {
             scanned += length + 1
         }
         if count == 1 && searchHint > 0 {
-            for page in 0..<min(searchHint, pageCount) where record(page).kind == .free { return page }
+            for page in 0..<min(searchHint, pageCount) where record(page).kind == .free && pageAddress(page) % alignment == 0 {
+                return page
+            }
         }
         return nil
     }
