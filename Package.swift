@@ -32,11 +32,12 @@ var targets: [Target] = [
     .target(name: "BootEntry", path: "Libs/Boot/Entry", exclude: ["link.ld"]),
     kernelLibrary("Boot", dependencies: ["X86", "BootEntry"]),
     kernelLibrary("Alloc", dependencies: ["X86", "Boot"]),
+    kernelLibrary("Paging", dependencies: ["X86", "Boot", "Alloc"]),
 
     // Applications.
     app("Hello", directory: "hello", dependencies: ["Boot", "X86"]),
     app("Crash", directory: "crash", dependencies: ["Boot", "X86"]),
-    app("MemoryApp", directory: "memory", dependencies: ["Alloc", "Boot", "X86"]),
+    app("MemoryApp", directory: "memory", dependencies: ["Alloc", "Paging", "Boot", "X86"]),
 
     // Host tools: the image builder, runner and audit.
     .target(name: "HermitKit", path: "Tools/HermitKit", swiftSettings: strict),
@@ -46,6 +47,7 @@ var targets: [Target] = [
     .testTarget(name: "X86Tests", dependencies: ["X86"], swiftSettings: strict),
     .testTarget(name: "BootTests", dependencies: ["Boot", "X86"], swiftSettings: strict),
     .testTarget(name: "AllocTests", dependencies: ["Alloc", "Boot", "X86"], swiftSettings: strict),
+    .testTarget(name: "PagingTests", dependencies: ["Paging", "Alloc", "Boot", "X86"], swiftSettings: strict),
     .testTarget(name: "HermitKitTests", dependencies: ["HermitKit"], swiftSettings: strict),
     .testTarget(name: "ImageTests", dependencies: ["HermitKit"], swiftSettings: strict),
 ]

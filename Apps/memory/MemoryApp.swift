@@ -2,6 +2,7 @@
 /// image and reports what it measured. Exits 0 when every check held, 1 otherwise.
 import Alloc
 import Boot
+import Paging
 import X86
 
 public enum App: Application {
@@ -48,6 +49,40 @@ public enum App: Application {
         } else {
             check(false, "Frames.allocate returns a frame")
         }
+
+        // Demand paging: a lazily reserved region is backed page by page on first touch.
+        let pages = 256
+        if let lazy = DemandPager.reserve(bytes: pages * 4096) {
+            let faultsBefore = DemandPager.faultsServed
+            let framesBefore = Frames.counts.free
+            check(KernelMemory.translate(VirtAddr(lazy.base)) == nil, "a reserved page is not mapped before it is touched")
+            let t0 = TimeStampCounter.read()
+            for page in 0..<pages { lazy.store(UInt8(truncatingIfNeeded: page), at: page * 4096) }
+            let t1 = TimeStampCounter.read()
+            for page in 0..<pages { lazy.store(UInt8(truncatingIfNeeded: page), at: page * 4096) }
+            let t2 = TimeStampCounter.read()
+            var intact = true
+            for page in 0..<pages {
+                intact = intact && lazy.load(as: UInt8.self, at: page * 4096) == UInt8(truncatingIfNeeded: page)
+                intact = intact && lazy.load(as: UInt8.self, at: page * 4096 + 4095) == 0
+            }
+            check(intact, "demand-paged memory holds what was written and is zeroed elsewhere")
+            check(DemandPager.faultsServed - faultsBefore == pages, "one fault per page (\(DemandPager.faultsServed - faultsBefore))")
+            check(framesBefore - Frames.counts.free >= pages, "each page got its own frame")
+            let perFault = ((t1 &- t0) &- (t2 &- t1)) / UInt64(pages)
+            print("bench: page_fault_instructions=\(perFault)")
+        } else {
+            check(false, "DemandPager.reserve returns a region")
+        }
+
+        // Heap allocate + free of a 64-byte block, averaged.
+        let rounds = 10_000
+        let h0 = TimeStampCounter.read()
+        for _ in 0..<rounds {
+            if let block = Heap.allocate(size: 64) { try? Heap.free(block) }
+        }
+        let h1 = TimeStampCounter.read()
+        print("bench: heap_alloc_free_64_instructions=\((h1 &- h0) / UInt64(rounds))")
 
         let end = RuntimeAllocator.statistics
         print("memory: heap \(end.heapBytesInUse) bytes in use, peak \(end.heapPeakBytes), frames \(end.framesFree) free of \(end.framesTotal)")

@@ -24,6 +24,14 @@ public enum Heap {
         }
     }
 
+    /// Takes the heap's further growth from `memory` (Paging supplies mapped virtual memory).
+    public static func useMemory(_ memory: any HeapMemory) {
+        // The previous source is released here, after the lock: releasing an object frees
+        // heap memory, which needs the lock.
+        let previous = heap.withLock { $0?.growFrom(memory) }
+        _ = previous
+    }
+
     /// The heap's figures.
     public static var statistics: HeapStatistics { heap.withLock { $0?.statistics ?? HeapStatistics() } }
 

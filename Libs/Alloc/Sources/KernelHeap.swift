@@ -18,7 +18,7 @@ public struct KernelHeap: Sendable {
     var chunks: [HeapChunk] = []
     /// Per size class, the first slab with a free block (a list through the page records).
     var partialSlabs = [SlabID](repeating: .none, count: SizeClass.sizes.count)
-    let memory: any HeapMemory
+    var memory: any HeapMemory
     public private(set) var statistics = HeapStatistics()
     var nextGrowth: Int
 
@@ -204,6 +204,14 @@ public struct KernelHeap: Sendable {
         if next != .none { record(next).previous = previous.rawValue }
         r.previous = 0
         r.next = 0
+    }
+
+    /// Takes further growth from `memory` instead (chunks already obtained stay). Returns
+    /// the previous source, which the caller must release outside any heap lock.
+    public mutating func growFrom(_ memory: any HeapMemory) -> any HeapMemory {
+        let previous = self.memory
+        self.memory = memory
+        return previous
     }
 
     /// Whether `address` lies in memory this heap manages.

@@ -82,6 +82,8 @@ public enum Kernel {
         Panic.register(stack: stack)
         Panic.register(stack: interruptStack)
         Panic.register(text: text)
+        Panic.register(guardPage: layout.stack.start.value - 4096)
+        Panic.register(guardPage: layout.interruptStack.start.value - 4096)
     }
     #endif
 }

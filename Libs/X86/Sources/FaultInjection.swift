@@ -18,4 +18,18 @@ public enum FaultInjection {
         BareMachine.unavailable("a page fault")
         #endif
     }
+
+    /// Writes to the kernel's code the byte that is already there: a page fault (write to a
+    /// read-only page) when the kernel's text is mapped read-only, as Paging maps it; a
+    /// harmless no-op otherwise, so it can never corrupt code.
+    public static func rewriteKernelText() {
+        #if hasFeature(Embedded)
+        let address = InterruptDescriptorTable.stubAddress(vector: 0)
+        // SAFETY: the address is the first byte of the interrupt stubs, in the kernel's text;
+        // the value stored is the value loaded, so memory is unchanged if the store succeeds.
+        unsafe UInt8.volatileStore(address, UInt8.volatileLoad(address))
+        #else
+        BareMachine.unavailable("a write to kernel text")
+        #endif
+    }
 }

@@ -40,9 +40,19 @@ public final class InterruptSafeLock<Value>: @unchecked Sendable {
         return try access(body)
     }
 
+    /// Spins this many times before declaring a deadlock (seconds of guest time).
+    static var spinLimit: Int { 1 << 28 }
+
     @usableFromInline func acquire() {
+        var spins = 0
         while !locked.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
-            while locked.load(ordering: .relaxed) { Processor.pause() }
+            while locked.load(ordering: .relaxed) {
+                Processor.pause()
+                spins += 1
+                if spins == InterruptSafeLock.spinLimit {
+                    Panic.halt("deadlock: a spin lock stayed held for 2^28 spins (re-entered from its own holder?)")
+                }
+            }
         }
     }
 

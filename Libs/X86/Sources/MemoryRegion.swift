@@ -1,3 +1,5 @@
+import X86Shim
+
 /// A bounds-checked view of `size` bytes of memory starting at virtual address `base`.
 ///
 /// Guarantees: every access through a region stays inside `[base, base + size)`; an access
@@ -65,6 +67,14 @@ public struct MemoryRegion: Sendable, Equatable {
     public func fill(_ byte: UInt8, offset: Int = 0, count: Int) {
         let address = checkedAddress(offset, count)
         guard count > 0 else { return }
+        #if hasFeature(Embedded)
+        if address & 7 == 0 && count & 7 == 0 {
+            // SAFETY: bounds checked above; the region is writable by its creator's promise.
+            // REP STOSQ writes exactly `count` bytes from `address`.
+            unsafe x86_store_qwords(address, UInt64(byte) &* 0x0101_0101_0101_0101, UInt64(count / 8))
+            return
+        }
+        #endif
         // SAFETY: bounds checked above; writable by the creator's promise.
         unsafe UnsafeMutableRawPointer(bitPattern: UInt(address)).unsafelyUnwrapped.initializeMemory(as: UInt8.self, repeating: byte, count: count)
     }

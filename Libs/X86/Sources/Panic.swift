@@ -13,6 +13,8 @@ public enum Panic {
         public var stacks: [MemoryRegion] = []
         /// The kernel's code, to recognise the trap instruction Swift runtime checks use.
         public var text: MemoryRegion? = nil
+        /// Guard pages below stacks (base addresses).
+        public var guardPages: [UInt64] = []
         public init() {}
     }
 
@@ -27,6 +29,18 @@ public enum Panic {
     /// Stops letting backtraces walk the stack starting at `base` (when a thread ends).
     public static func unregister(stackAt base: UInt64) {
         context.withLock { $0.stacks.removeAll { $0.base == base } }
+    }
+
+    /// Tells the panic reporter that the 4 KiB page at `base` is a stack's guard page, so a
+    /// double fault caused by touching it is reported as a stack overflow.
+    public static func register(guardPage base: UInt64) {
+        context.withLock { $0.guardPages.append(base) }
+    }
+
+    static func isGuardPage(_ address: UInt64) -> Bool {
+        guard let pages = context.withLockIfAvailable({ $0.guardPages }) else { return false }
+        for page in pages where address >= page && address < page + 4096 { return true }
+        return false
     }
 
     /// Tells the panic reporter where the kernel's code lies.
@@ -53,8 +67,18 @@ public enum Panic {
         finish(framePointer: Processor.framePointer)
     }
 
+    /// Panics reporting the CPU exception saved in `frame`, with a line saying why the
+    /// handler could not resolve it.
+    public static func exception(_ frame: InterruptFrame, reason: StaticString) -> Never {
+        report(frame, reason: reason)
+    }
+
     /// Panics reporting the CPU exception saved in `frame`.
     public static func exception(_ frame: InterruptFrame) -> Never {
+        report(frame, reason: nil)
+    }
+
+    static func report(_ frame: InterruptFrame, reason: StaticString?) -> Never {
         begin()
         let vector = UInt8(truncatingIfNeeded: frame.vector)
         Console.write("\n*** KERNEL PANIC: CPU exception ")
@@ -65,6 +89,12 @@ public enum Panic {
         }
         Console.write(", vector ")
         Console.write(decimal: UInt64(vector))
+        if let reason {
+            Console.write("\n  reason: ")
+            Console.write(reason)
+        } else if vector == ExceptionVector.doubleFault.rawValue, isGuardPage(ControlRegisters.cr2) {
+            Console.write("\n  reason: kernel stack overflow: the access hit a stack's guard page")
+        }
         Console.write("\n  error code ")
         Console.write(hex: frame.errorCode)
         if vector == ExceptionVector.pageFault.rawValue {

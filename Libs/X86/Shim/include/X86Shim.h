@@ -115,6 +115,13 @@ X86_INLINE void x86_mmio_write16(uint64_t a, uint16_t v) { *(volatile uint16_t *
 X86_INLINE void x86_mmio_write32(uint64_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
 X86_INLINE void x86_mmio_write64(uint64_t a, uint64_t v) { *(volatile uint64_t *)a = v; }
 
+// MARK: Bulk memory (SDM Vol. 2: REP STOS)
+
+/// Stores `count` copies of the 64-bit `value` from `address` on (REP STOSQ).
+X86_INLINE void x86_store_qwords(uint64_t address, uint64_t value, uint64_t count) {
+    __asm__ volatile("rep stosq" : "+D"(address), "+c"(count) : "a"(value) : "memory");
+}
+
 // MARK: Interrupt entry stubs (interrupts.S)
 
 /// The 256 interrupt entry stubs, each `X86_INTERRUPT_STUB_SIZE` bytes apart: stub `n` pushes

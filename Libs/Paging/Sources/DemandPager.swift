@@ -1,0 +1,92 @@
+import Alloc
+import Boot
+import X86
+
+/// Demand paging: lazily reserved regions are backed on first touch by the page-fault
+/// handler, which maps a zeroed frame for the faulting page; every other page fault is a
+/// panic whose report says what went wrong.
+///
+/// Guarantees: a reserved region's pages each receive their own fresh frame exactly once;
+/// a fault outside any reserved region, a write to read-only memory, an instruction fetch
+/// from no-execute memory and a kernel stack overflow into a guard page are reported as such;
+/// the fault path allocates no heap memory.
+public enum DemandPager {
+    struct State: Sendable {
+        var regions: [LazyRegion] = []
+        /// Bytes of the lazy area handed out so far.
+        var reservedBytes = 0
+        var lazyArea: MemoryRegion? = nil
+        var faultsServed = 0
+    }
+
+    static let state = InterruptSafeLock(State())
+
+    /// The most regions that can be reserved (the table never grows inside the fault path).
+    public static let maximumRegions = 256
+
+    static func start(lazyArea: MemoryRegion) {
+        state.withLock { state in
+            state.lazyArea = lazyArea
+            state.regions.reserveCapacity(maximumRegions)
+        }
+        InterruptDispatch.register(vector: ExceptionVector.pageFault.rawValue) { frame in handleFault(&frame) }
+    }
+
+    /// Reserves `bytes` (rounded up to 4 KiB) of memory that is backed on first touch, with a
+    /// nothing-mapped guard page after it. Nil when the lazy area or the region table is full.
+    public static func reserve(bytes: Int, writable: Bool = true) -> MemoryRegion? {
+        guard bytes > 0 else { return nil }
+        let size = (bytes + 4095) / 4096 * 4096
+        return state.withLock { state -> MemoryRegion? in
+            guard let area = state.lazyArea, state.regions.count < maximumRegions,
+                  state.reservedBytes + size + 4096 <= area.size else { return nil }
+            let region = area.subregion(offset: state.reservedBytes, size: size)
+            state.reservedBytes += size + 4096
+            state.regions.append(LazyRegion(region: region, writable: writable))
+            return region
+        }
+    }
+
+    /// Page faults served by mapping a fresh frame so far.
+    public static var faultsServed: Int { state.withLock { $0.faultsServed } }
+
+    static func handleFault(_ frame: inout InterruptFrame) {
+        let address = ControlRegisters.cr2
+        let code = PageFaultErrorCode(rawValue: frame.errorCode)
+        if !code.contains(.present) && !code.contains(.reservedBit) {
+            let region = state.withLock { state -> LazyRegion? in
+                for region in state.regions where region.contains(address) { return region }
+                return nil
+            }
+            if let region {
+                if !region.writable && code.contains(.write) {
+                    Panic.exception(frame, reason: "write to a read-only reserved region")
+                }
+                back(page: address & ~0xFFF, writable: region.writable, frame: frame)
+                return
+            }
+            if KernelMemory.isGuardPage(address) {
+                Panic.exception(frame, reason: "kernel stack overflow: the access hit a stack's guard page")
+            }
+            Panic.exception(frame, reason: "access to unmapped memory outside any reserved region")
+        }
+        if code.contains(.instructionFetch) { Panic.exception(frame, reason: "instruction fetch from no-execute memory") }
+        if code.contains(.write) { Panic.exception(frame, reason: "write to read-only memory") }
+        Panic.exception(frame, reason: "page protection violation")
+    }
+
+    /// Maps a zeroed frame at `page`.
+    static func back(page: UInt64, writable: Bool, frame: InterruptFrame) {
+        guard let physical = Frames.allocate() else {
+            Panic.exception(frame, reason: "out of memory: no free frame to back a demand-paged region")
+        }
+        KernelMemory.zero(frame: physical)
+        let flags: PageTableFlags = writable ? [.writable, .noExecute] : [.noExecute]
+        let result = KernelMemory.map(VirtAddr(page), to: physical, flags: flags)
+        guard case .success(let flush) = result else {
+            Panic.exception(frame, reason: "demand paging could not map the page")
+        }
+        flush.flush()
+        state.withLock { $0.faultsServed += 1 }
+    }
+}
