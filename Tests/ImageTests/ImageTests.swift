@@ -41,10 +41,33 @@ struct ImageTests {
         let (_, run) = try boot("crash", commandLine: "crash=page-fault")
         #expect(run.outcome == .panicked, "\(run.output)")
         for expected in ["*** KERNEL PANIC: CPU exception page fault (#PF), vector 14",
+                         "reason: access to unmapped memory outside any reserved region",
                          "read from a non-present page, kernel", "cr2 0x0000008000000000",
                          "rip 0x", "rsp 0x", "rax 0x", "r15 0x", "backtrace:", "  #1 0x", "*** end of panic report"] {
             #expect(run.output.contains(expected), "missing '\(expected)' in:\n\(run.output)")
         }
+    }
+
+    @Test func writingToKernelTextPanicsNamingTheCause() throws {
+        let (_, run) = try boot("crash", commandLine: "crash=write-text")
+        #expect(run.outcome == .panicked, "\(run.output)")
+        #expect(run.output.contains("error code 0x0000000000000003 (write to a read-only page, kernel)"), "\(run.output)")
+        #expect(run.output.contains("reason: write to read-only memory"))
+    }
+
+    @Test func aStackOverflowHitsTheGuardPageAndPanicsInsteadOfTripleFaulting() throws {
+        let (_, run) = try boot("crash", commandLine: "crash=stack-overflow")
+        #expect(run.outcome == .panicked, "\(run.output)")
+        #expect(run.output.contains("CPU exception double fault (#DF), vector 8"), "\(run.output)")
+        #expect(run.output.contains("reason: kernel stack overflow: the access hit a stack's guard page"))
+    }
+
+    @Test func theMemoryImagePassesItsAllocatorAndDemandPagingChecks() throws {
+        let (_, run) = try boot("memory")
+        #expect(run.outcome == .exited(0), "\(run.output)")
+        #expect(run.output.contains("memory: all checks passed"), "\(run.output)")
+        #expect(run.output.contains("bench: page_fault_instructions="))
+        #expect(run.output.contains("bench: heap_alloc_free_64_instructions="))
     }
 
     @Test func aSwiftBoundsCheckPanicsWithItsMessage() throws {

@@ -34,7 +34,8 @@ public struct KernelLayout: Sendable {
         #endif
     }
 
-    init(image: PhysicalRange, text: PhysicalRange, readOnlyData: PhysicalRange, writableData: PhysicalRange,
+    /// A layout with the given ranges (tests build their own).
+    public init(image: PhysicalRange, text: PhysicalRange, readOnlyData: PhysicalRange, writableData: PhysicalRange,
          stack: PhysicalRange, interruptStack: PhysicalRange) {
         self.image = image
         self.text = text
