@@ -4,12 +4,14 @@ import X86
 /// The kernel heap that serves the Swift runtime once ``AllocModule`` has started, and the
 /// Swift-facing API to it.
 public enum Heap {
-    static let heap = InterruptSafeLock<KernelHeap?>(nil)
+    /// The heap; empty (every allocation fails) until ``AllocModule`` starts it. Kept as a
+    /// plain value, not an optional, so every operation mutates it in place.
+    static let heap = InterruptSafeLock(KernelHeap.empty)
 
     /// A block of `size` bytes aligned to `alignment`, as a region, or nil when memory is
     /// exhausted.
     public static func allocate(size: Int, alignment: Int = 16) -> MemoryRegion? {
-        heap.withLock { $0?.allocateRegion(size: size, alignment: alignment) }
+        heap.withLock { $0.allocateRegion(size: size, alignment: alignment) }
     }
 
     /// Gives back a block that ``allocate(size:alignment:)`` returned.
@@ -18,26 +20,23 @@ public enum Heap {
     }
 
     static func free(address: UInt64) throws(HeapError) {
-        try heap.withLock { (heap: inout KernelHeap?) throws(HeapError) in
-            guard heap != nil else { throw .notInHeap(address) }
-            try heap!.free(address)
-        }
+        try heap.withLock { (heap: inout KernelHeap) throws(HeapError) in try heap.free(address) }
     }
 
     /// Takes the heap's further growth from `memory` (Paging supplies mapped virtual memory).
     public static func useMemory(_ memory: any HeapMemory) {
         // The previous source is released here, after the lock: releasing an object frees
         // heap memory, which needs the lock.
-        let previous = heap.withLock { $0?.growFrom(memory) }
+        let previous = heap.withLock { $0.growFrom(memory) }
         _ = previous
     }
 
     /// The heap's figures.
-    public static var statistics: HeapStatistics { heap.withLock { $0?.statistics ?? HeapStatistics() } }
+    public static var statistics: HeapStatistics { heap.withLock { $0.statistics } }
 
     /// The runtime's allocation hook: an address, or 0 when memory is exhausted.
     static func runtimeAllocate(size: Int, alignment: Int) -> UInt64 {
-        heap.withLock { $0?.allocate(size: size, alignment: alignment) } ?? 0
+        heap.withLock { $0.allocate(size: size, alignment: alignment) } ?? 0
     }
 
     /// The runtime's free hook. Blocks from the early heap are ignored; anything else the heap

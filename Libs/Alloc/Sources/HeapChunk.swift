@@ -87,30 +87,31 @@ struct PageRecord {
     let offset: Int
 
     var kind: Kind {
+        @inline(__always)
         get { Kind(rawValue: table.load(as: UInt32.self, at: offset)) ?? .free }
-        nonmutating set { table.store(newValue.rawValue, at: offset) }
+        @inline(__always) nonmutating set { table.store(newValue.rawValue, at: offset) }
     }
     /// The size class of a slab, or the page count of a large block's head.
     var info: UInt32 {
-        get { table.load(as: UInt32.self, at: offset + 4) }
-        nonmutating set { table.store(newValue, at: offset + 4) }
+        @inline(__always) get { table.load(as: UInt32.self, at: offset + 4) }
+        @inline(__always) nonmutating set { table.store(newValue, at: offset + 4) }
     }
     var used: UInt32 {
-        get { table.load(as: UInt32.self, at: offset + 8) }
-        nonmutating set { table.store(newValue, at: offset + 8) }
+        @inline(__always) get { table.load(as: UInt32.self, at: offset + 8) }
+        @inline(__always) nonmutating set { table.store(newValue, at: offset + 8) }
     }
     var previous: UInt32 {
-        get { table.load(as: UInt32.self, at: offset + 12) }
-        nonmutating set { table.store(newValue, at: offset + 12) }
+        @inline(__always) get { table.load(as: UInt32.self, at: offset + 12) }
+        @inline(__always) nonmutating set { table.store(newValue, at: offset + 12) }
     }
     var next: UInt32 {
-        get { table.load(as: UInt32.self, at: offset + 16) }
-        nonmutating set { table.store(newValue, at: offset + 16) }
+        @inline(__always) get { table.load(as: UInt32.self, at: offset + 16) }
+        @inline(__always) nonmutating set { table.store(newValue, at: offset + 16) }
     }
 
     /// Word `index` (0...3) of the block bitmap: bit b set = block b in use.
-    func bitmap(_ index: Int) -> UInt64 { table.load(as: UInt64.self, at: offset + 24 + index * 8) }
-    func setBitmap(_ index: Int, _ value: UInt64) { table.store(value, at: offset + 24 + index * 8) }
+    @inline(__always) func bitmap(_ index: Int) -> UInt64 { table.load(as: UInt64.self, at: offset + 24 + index * 8) }
+    @inline(__always) func setBitmap(_ index: Int, _ value: UInt64) { table.store(value, at: offset + 24 + index * 8) }
 
     /// Marks the page free and clears its record.
     func clear() { table.fill(0, offset: offset, count: HeapChunk.recordSize) }

@@ -9,3 +9,8 @@ public protocol HeapMemory: AnyObject, Sendable {
     /// More memory for the heap.
     func grow(minimumBytes: Int) -> MemoryRegion?
 }
+
+/// A heap memory source that has nothing to give.
+final class NoHeapMemory: HeapMemory {
+    func grow(minimumBytes: Int) -> MemoryRegion? { nil }
+}

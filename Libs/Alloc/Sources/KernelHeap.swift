@@ -5,7 +5,8 @@ import X86
 ///
 /// Guarantees: blocks never overlap and are aligned to the requested alignment (a power of
 /// two; small blocks to their class size, large blocks to at least 4 KiB); a freed block is
-/// reused, and a slab or page run whose last block is freed returns to the pool of free pages;
+/// reused, and a page run or slab whose last block is freed returns to the pool of free pages
+/// (except one empty slab per size class, kept for the next allocation);
 /// double frees and frees of addresses the heap did not hand out are reported as errors;
 /// when memory is exhausted allocation returns nil. The heap never allocates Swift objects
 /// itself (its chunk table has a fixed capacity), so it can serve the Swift runtime.
@@ -21,6 +22,14 @@ public struct KernelHeap: Sendable {
     var memory: any HeapMemory
     public private(set) var statistics = HeapStatistics()
     var nextGrowth: Int
+
+    /// A heap with no memory and nowhere to grow: every allocation returns nil.
+    public static var empty: KernelHeap { KernelHeap(memory: NoHeapMemory()) }
+
+    init(memory: any HeapMemory) {
+        self.memory = memory
+        nextGrowth = KernelHeap.minimumGrowth
+    }
 
     /// A heap that takes its memory from `memory`, starting with `initialBytes` (rounded up
     /// to what one chunk needs). Returns nil when the first chunk cannot be had.
@@ -156,7 +165,10 @@ public struct KernelHeap: Sendable {
             record.used -= 1
             account(bytes: -Int64(size), blocks: -1)
             if wasFull { link(slab, sizeClass: sizeClass) }
-            if record.used == 0 {
+            // An empty slab goes back to the free pages, unless it is its class's only partial
+            // slab: keeping that one stops a steady allocate/free pattern from building and
+            // tearing down a slab on every call.
+            if record.used == 0 && !(partialSlabs[sizeClass] == slab && record.next == SlabID.none.rawValue) {
                 unlink(slab, sizeClass: sizeClass)
                 release(chunkIndex: chunkIndex, first: page, count: 1)
             }

@@ -91,9 +91,12 @@ public struct MemoryMap: Sendable, Equatable {
 
     /// The usable RAM with every range in `excluded` cut out, in map order.
     public func usableRanges(excluding excluded: [PhysicalRange]) -> [PhysicalRange] {
-        var ranges = entries.filter { $0.kind == .usable }.map { $0.range }
+        var ranges: [PhysicalRange] = []
+        for entry in entries where entry.kind == .usable { ranges.append(entry.range) }
         for hole in excluded {
-            ranges = ranges.flatMap { $0.subtracting(hole) }
+            var remaining: [PhysicalRange] = []
+            for range in ranges { remaining += range.subtracting(hole) }
+            ranges = remaining
         }
         return ranges
     }
