@@ -70,6 +70,16 @@ struct ImageTests {
         #expect(run.output.contains("bench: heap_alloc_free_64_instructions="))
     }
 
+    @Test func aThousandThreadsYieldSleepShareAMutexAndJoin() throws {
+        let (_, run) = try boot("threads")
+        #expect(run.outcome == .exited(0), "\(run.output)")
+        #expect(run.output.contains("threads: 1000 threads x 3 rounds, counter 3000"), "\(run.output)")
+        #expect(run.output.contains("threads: all checks passed"))
+        for figure in ["yield_alone_instructions=", "yield_switch_instructions=", "thread_create_instructions="] {
+            #expect(run.output.contains("bench: " + figure))
+        }
+    }
+
     @Test func aSwiftBoundsCheckPanicsWithItsMessage() throws {
         let (_, run) = try boot("crash", commandLine: "crash=bounds")
         #expect(run.outcome == .panicked)

@@ -112,7 +112,7 @@ boot_long_mode:
     xorw %ax, %ax
     movw %ax, %fs
     movw %ax, %gs
-    leaq boot_stack_top(%rip), %rsp
+    leaq boot_stack_top - 16(%rip), %rsp     // the top 16 bytes hold a suspended context's saved stack pointer
     xorl %ebp, %ebp
     call main
 3:  cli

@@ -54,8 +54,12 @@ public enum Kernel {
         // any memory; an access either faults (a panic) or is backed by a fresh zeroed frame
         // that the demand pager maps for exactly that address.
         let lazyArea = unsafe MemoryRegion(unsafeBase: KernelResources.lazyAreaBase, size: KernelResources.lazyAreaSize)
+        // SAFETY: the boot stack is part of the image, mapped for the kernel's life; the code
+        // running now uses it, which is what the region describes.
+        let bootStack = unsafe MemoryRegion(unsafeBase: layout.stack.start.value, size: Int(layout.stack.size))
         return KernelResources(boot: info, layout: layout, physicalMemory: window, lazyArea: lazyArea,
-                               reserved: [PhysicalRange(start: PhysAddr(0), size: 0x1000), layout.image] + info.bootStructures)
+                               reserved: [PhysicalRange(start: PhysAddr(0), size: 0x1000), layout.image] + info.bootStructures,
+                               bootStack: bootStack)
         #else
         BareMachine.unavailable("Kernel.start")
         #endif

@@ -18,13 +18,18 @@ public struct KernelResources: Sendable {
     public let lazyArea: MemoryRegion
     /// Physical ranges no allocator may hand out: page 0, the kernel image, boot structures.
     public var reserved: [PhysicalRange]
+    /// The stack the boot processor runs on now; its top 16 bytes are free for a context's
+    /// saved stack pointer (Sched turns the boot code into its first thread).
+    public let bootStack: MemoryRegion
 
     /// Where ``lazyArea`` starts: 16 TiB, far above any identity-mapped RAM.
     public static let lazyAreaBase: UInt64 = 0x0000_1000_0000_0000
     /// How large it is: 1 TiB.
     public static let lazyAreaSize = 1 << 40
 
-    public init(boot: BootInfo, layout: KernelLayout, physicalMemory: PhysicalMemoryWindow, lazyArea: MemoryRegion, reserved: [PhysicalRange]) {
+    public init(boot: BootInfo, layout: KernelLayout, physicalMemory: PhysicalMemoryWindow, lazyArea: MemoryRegion,
+                reserved: [PhysicalRange], bootStack: MemoryRegion) {
+        self.bootStack = bootStack
         self.boot = boot
         self.layout = layout
         self.physicalMemory = physicalMemory

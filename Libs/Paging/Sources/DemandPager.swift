@@ -35,6 +35,18 @@ public enum DemandPager {
     /// Reserves `bytes` (rounded up to 4 KiB) of memory that is backed on first touch, with a
     /// nothing-mapped guard page after it. Nil when the lazy area or the region table is full.
     public static func reserve(bytes: Int, writable: Bool = true) -> MemoryRegion? {
+        reserve(bytes: bytes, writable: writable, guardStride: 0)
+    }
+
+    /// Reserves `count` slots of `slotBytes` (a multiple of 4 KiB) in one region, each slot
+    /// beginning with a 4 KiB guard page that is never backed: touching one is a panic
+    /// reporting a stack overflow. For thread stacks, which grow down towards their guard.
+    public static func reserveGuarded(count: Int, slotBytes: Int) -> MemoryRegion? {
+        guard count > 0, slotBytes > 4096, slotBytes % 4096 == 0 else { return nil }
+        return reserve(bytes: count * slotBytes, writable: true, guardStride: slotBytes)
+    }
+
+    static func reserve(bytes: Int, writable: Bool, guardStride: Int) -> MemoryRegion? {
         guard bytes > 0 else { return nil }
         let size = (bytes + 4095) / 4096 * 4096
         return state.withLock { state -> MemoryRegion? in
@@ -42,7 +54,7 @@ public enum DemandPager {
                   state.reservedBytes + size + 4096 <= area.size else { return nil }
             let region = area.subregion(offset: state.reservedBytes, size: size)
             state.reservedBytes += size + 4096
-            state.regions.append(LazyRegion(region: region, writable: writable))
+            state.regions.append(LazyRegion(region: region, writable: writable, guardStride: guardStride))
             return region
         }
     }
@@ -59,6 +71,9 @@ public enum DemandPager {
                 return nil
             }
             if let region {
+                if region.isGuard(address) {
+                    Panic.exception(frame, reason: "thread stack overflow: the access hit a stack's guard page")
+                }
                 if !region.writable && code.contains(.write) {
                     Panic.exception(frame, reason: "write to a read-only reserved region")
                 }

@@ -6,7 +6,15 @@ public struct LazyRegion: Sendable, Equatable {
     public let region: MemoryRegion
     /// Whether its pages are mapped writable.
     public let writable: Bool
+    /// When not 0, the region is a row of slots this many bytes long, each starting with a
+    /// 4 KiB guard page that is never backed (thread stacks grow down towards it).
+    public let guardStride: Int
 
     /// Whether `address` lies in the region.
     public func contains(_ address: UInt64) -> Bool { region.contains(address: address) }
+
+    /// Whether `address` lies in one of the region's guard pages.
+    public func isGuard(_ address: UInt64) -> Bool {
+        guardStride > 0 && Int(address - region.base) % guardStride < 4096
+    }
 }

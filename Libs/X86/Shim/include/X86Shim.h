@@ -134,4 +134,14 @@ X86_INLINE uint64_t x86_interrupt_stub_address(uint32_t vector) {
     return (uint64_t)x86_interrupt_stubs + (uint64_t)vector * X86_INTERRUPT_STUB_SIZE;
 }
 
+// MARK: Context switch (context.S)
+
+/// Saves the callee-saved state on the current stack, stores the stack pointer at
+/// `save_stack_pointer`, and resumes the context saved at `next_stack_pointer`.
+void x86_switch_context(uint64_t *save_stack_pointer, uint64_t next_stack_pointer);
+/// The first instruction of every new thread.
+extern char x86_thread_trampoline[];
+
+X86_INLINE uint64_t x86_thread_trampoline_address(void) { return (uint64_t)x86_thread_trampoline; }
+
 #endif

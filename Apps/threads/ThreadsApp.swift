@@ -1,0 +1,97 @@
+/// The threads application: many more threads than processors yielding, sleeping, sharing a
+/// mutex and joining, with their results checked; then thread-related measurements.
+/// Exits 0 when every check held.
+import Boot
+import Sched
+import Synchronization
+import X86
+
+public enum App: Application {
+    /// When the last measured thread started (TSC).
+    static let created = Atomic<UInt64>(0)
+
+    public static func main(boot: BootInfo) -> Int32 {
+        var failures = 0
+        func check(_ condition: Bool, _ what: String) {
+            if !condition { print("threads: FAILED: \(what)"); failures += 1 }
+        }
+        let count = Int(boot.arguments.value(of: "threads") ?? "") ?? 1000
+        let rounds = 3
+
+        // Many threads incrementing a shared counter under a mutex, yielding in between.
+        let counter = Mutex(0)
+        var handles: [ThreadHandle] = []
+        for index in 0..<count {
+            guard let handle = Threads.spawn({
+                for _ in 0..<rounds {
+                    counter.withLock { $0 += 1 }
+                    Threads.yield()
+                }
+                return index
+            }) else { check(false, "spawn \(index)"); break }
+            handles.append(handle)
+        }
+        var sum = 0
+        for handle in handles { sum += handle.join() ?? -1_000_000 }
+        check(counter.withLock { $0 } == count * rounds, "counter is \(counter.withLock { $0 }), expected \(count * rounds)")
+        check(sum == count * (count - 1) / 2, "join returns each thread's value")
+        check(handles.first.map { $0.join() == nil } ?? true, "a thread joins only once")
+        print("threads: \(count) threads x \(rounds) rounds, counter \(counter.withLock { $0 }), \(CoreScheduler.switchCount) switches")
+
+        // Sleeping: a thread asked to sleep 5 ms wakes after at least 5 ms and not much later.
+        let ticksPerMillisecond = TimeSource.ticksPerSecond / 1000
+        let start = TimeSource.now
+        Threads.sleep(milliseconds: 5)
+        let slept = (TimeSource.now &- start) / ticksPerMillisecond
+        check(slept >= 5 && slept < 50, "slept \(slept) ms for 5 ms")
+        print("threads: slept \(slept) ms when asked for 5 ms (TSC \(ticksPerMillisecond * 1000) Hz)")
+
+        // Priorities: a high-priority thread runs before normal ones that were ready first.
+        let order = Mutex([Int]())
+        let low = Threads.spawn(priority: .normal) { order.withLock { $0.append(1) }; return 0 }
+        let high = Threads.spawn(priority: .high) { order.withLock { $0.append(2) }; return 0 }
+        Threads.yield()
+        _ = low?.join(); _ = high?.join()
+        check(order.withLock { $0 } == [2, 1], "high priority first, got \(order.withLock { $0 })")
+
+        // Semaphores and events hand work between threads.
+        let ready = Semaphore(value: 0)
+        let go = Event()
+        let producer = Threads.spawn { go.wait(); for _ in 0..<10 { ready.signal() }; return 0 }
+        go.set()
+        for _ in 0..<10 { ready.wait() }
+        _ = producer?.join()
+        check(ready.value == 0, "semaphore drained")
+
+        // Measurements (TSC ticks = instructions under -icount shift=0).
+        let iterations = 10_000
+        let y0 = TimeSource.now
+        for _ in 0..<iterations { Threads.yield() }
+        let y1 = TimeSource.now
+        print("bench: yield_alone_instructions=\((y1 &- y0) / UInt64(iterations))")
+
+        let partner = Threads.spawn { for _ in 0..<iterations { Threads.yield() }; return 0 }
+        Threads.yield()   // let the partner start
+        let p0 = TimeSource.now
+        for _ in 0..<iterations { Threads.yield() }
+        let p1 = TimeSource.now
+        _ = partner?.join()
+        // Each of our yields switches to the partner and back: two switches per iteration.
+        print("bench: yield_switch_instructions=\((p1 &- p0) / UInt64(2 * iterations))")
+
+        var total: UInt64 = 0
+        let creations = 1000
+        for _ in 0..<creations {
+            let c0 = TimeSource.now
+            let thread = Threads.spawn(priority: .high) { App.created.store(TimeSource.now, ordering: .relaxed); return 0 }
+            Threads.yield()
+            total &+= App.created.load(ordering: .relaxed) &- c0
+            _ = thread?.join()
+        }
+        print("bench: thread_create_instructions=\(total / UInt64(creations))")
+        check(CoreScheduler.liveThreadCount == 1, "every thread was joined (\(CoreScheduler.liveThreadCount) live)")
+
+        print(failures == 0 ? "threads: all checks passed" : "threads: \(failures) checks failed")
+        return failures == 0 ? 0 : 1
+    }
+}

@@ -1,0 +1,42 @@
+/// The application-facing thread API: plain function calls into the scheduler.
+public enum Threads {
+    /// Starts a thread running `body` at `priority`; its result is what ``ThreadHandle/join()``
+    /// returns. Returns nil when no memory for its stack is left.
+    public static func spawn(priority: Priority = .normal, _ body: @escaping @Sendable () -> Int) -> ThreadHandle? {
+        CoreScheduler.spawn(priority: priority, body: body).map(ThreadHandle.init)
+    }
+
+    /// Lets other ready threads run; returns at once when there are none.
+    public static func yield() { CoreScheduler.yield() }
+
+    /// Sleeps for at least `nanoseconds`.
+    public static func sleep(nanoseconds: UInt64) {
+        CoreScheduler.sleep(until: TimeSource.now &+ TimeSource.ticks(nanoseconds: nanoseconds))
+    }
+
+    /// Sleeps for at least `milliseconds`.
+    public static func sleep(milliseconds: UInt64) { sleep(nanoseconds: milliseconds * 1_000_000) }
+
+    /// Ends the running thread with `value`.
+    public static func exit(_ value: Int) -> Never { CoreScheduler.finish(value) }
+
+    /// The running thread.
+    public static var current: ThreadID { CoreScheduler.current }
+}
+
+/// A started thread, to wait for.
+public struct ThreadHandle: Sendable {
+    /// The thread.
+    public let id: ThreadID
+
+    /// Waits until the thread has finished and returns its value. A thread can be joined
+    /// once; joining it again returns nil.
+    public func join() -> Int? {
+        while true {
+            switch CoreScheduler.collect(id) {
+            case .some(let value): return value
+            case .none: CoreScheduler.block()
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Testing
+import Sched
+
+@Suite("Priority round-robin run queue")
+struct RunQueueTests {
+    let a = ThreadID(1), b = ThreadID(2), c = ThreadID(3), d = ThreadID(4)
+
+    @Test func equalPrioritiesRunInArrivalOrderAndTakeTurns() {
+        var queue = RunQueue()
+        queue.enqueue(a, priority: .normal)
+        queue.enqueue(b, priority: .normal)
+        queue.enqueue(c, priority: .normal)
+        var order: [ThreadID] = []
+        // Each thread runs, then goes to the back: a fair rotation.
+        for _ in 0..<6 {
+            let next = queue.next()!
+            order.append(next)
+            queue.enqueue(next, priority: .normal)
+        }
+        #expect(order == [a, b, c, a, b, c])
+        #expect(queue.count == 3)
+    }
+
+    @Test func higherPrioritiesAlwaysRunFirst() {
+        var queue = RunQueue()
+        queue.enqueue(a, priority: .low)
+        queue.enqueue(b, priority: .normal)
+        queue.enqueue(c, priority: .high)
+        queue.enqueue(d, priority: .normal)
+        #expect(queue.highestReadyPriority == .high)
+        #expect(queue.next() == c)
+        #expect(queue.next() == b)
+        #expect(queue.next() == d)
+        #expect(queue.next() == a)
+        #expect(queue.next() == nil)
+        #expect(queue.isEmpty && queue.highestReadyPriority == nil)
+    }
+
+    @Test func removingAWaitingThread() {
+        var queue = RunQueue()
+        queue.enqueue(a, priority: .normal)
+        queue.enqueue(b, priority: .normal)
+        #expect(queue.remove(a))
+        #expect(!queue.remove(a))
+        #expect(queue.next() == b)
+        #expect(queue.isEmpty)
+    }
+
+    @Test func longRunsStayFairAndBounded() {
+        var queue = RunQueue()
+        let threads = (0..<100).map { ThreadID($0) }
+        for thread in threads { queue.enqueue(thread, priority: .normal) }
+        var runs = [Int](repeating: 0, count: 100)
+        for _ in 0..<10_000 {
+            let next = queue.next()!
+            runs[next.rawValue] += 1
+            queue.enqueue(next, priority: .normal)
+        }
+        #expect(runs.allSatisfy { $0 == 100 }, "every thread ran equally often")
+        #expect(queue.count == 100)
+    }
+}
+
+@Suite("Sleep queue")
+struct SleepQueueTests {
+    @Test func wakesExactlyTheExpiredInDeadlineOrder() {
+        var queue = SleepQueue()
+        queue.add(ThreadID(1), deadline: 300)
+        queue.add(ThreadID(2), deadline: 100)
+        queue.add(ThreadID(3), deadline: 200)
+        queue.add(ThreadID(4), deadline: 100)
+        #expect(queue.nextDeadline == 100)
+        #expect(queue.wakeExpired(now: 99).isEmpty)
+        #expect(queue.wakeExpired(now: 200) == [ThreadID(2), ThreadID(4), ThreadID(3)])
+        #expect(queue.count == 1 && queue.nextDeadline == 300)
+        #expect(queue.wakeExpired(now: .max) == [ThreadID(1)])
+        #expect(queue.isEmpty && queue.nextDeadline == nil)
+    }
+}
