@@ -28,11 +28,9 @@ struct RunQueueTests {
         queue.enqueue(c, priority: .high)
         queue.enqueue(d, priority: .normal)
         #expect(queue.highestReadyPriority == .high)
-        #expect(queue.next() == c)
-        #expect(queue.next() == b)
-        #expect(queue.next() == d)
-        #expect(queue.next() == a)
-        #expect(queue.next() == nil)
+        var order: [ThreadID?] = []
+        for _ in 0..<5 { order.append(queue.next()) }
+        #expect(order == [c, b, d, a, nil])
         #expect(queue.isEmpty && queue.highestReadyPriority == nil)
     }
 
@@ -40,9 +38,10 @@ struct RunQueueTests {
         var queue = RunQueue()
         queue.enqueue(a, priority: .normal)
         queue.enqueue(b, priority: .normal)
-        #expect(queue.remove(a))
-        #expect(!queue.remove(a))
-        #expect(queue.next() == b)
+        let first = queue.remove(a), second = queue.remove(a)
+        #expect(first && !second)
+        let next = queue.next()
+        #expect(next == b)
         #expect(queue.isEmpty)
     }
 
@@ -70,10 +69,13 @@ struct SleepQueueTests {
         queue.add(ThreadID(3), deadline: 200)
         queue.add(ThreadID(4), deadline: 100)
         #expect(queue.nextDeadline == 100)
-        #expect(queue.wakeExpired(now: 99).isEmpty)
-        #expect(queue.wakeExpired(now: 200) == [ThreadID(2), ThreadID(4), ThreadID(3)])
+        let early = queue.wakeExpired(now: 99)
+        #expect(early.isEmpty)
+        let due = queue.wakeExpired(now: 200)
+        #expect(due == [ThreadID(2), ThreadID(4), ThreadID(3)])
         #expect(queue.count == 1 && queue.nextDeadline == 300)
-        #expect(queue.wakeExpired(now: .max) == [ThreadID(1)])
+        let last = queue.wakeExpired(now: .max)
+        #expect(last == [ThreadID(1)])
         #expect(queue.isEmpty && queue.nextDeadline == nil)
     }
 }
