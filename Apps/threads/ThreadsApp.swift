@@ -91,6 +91,31 @@ public enum App: Application {
         print("bench: thread_create_instructions=\(total / UInt64(creations))")
         check(CoreScheduler.liveThreadCount == 1, "every thread was joined (\(CoreScheduler.liveThreadCount) live)")
 
+        // Stress: spawn and join threads in waves; after a warm-up wave (which fills the stack
+        // pool), heap use and free frames must come back exactly to where they were.
+        let waves = Int(boot.arguments.value(of: "waves") ?? "") ?? 10
+        let perWave = 1000
+        func wave() -> Bool {
+            var batch: [ThreadHandle] = []
+            batch.reserveCapacity(perWave)
+            for index in 0..<perWave {
+                guard let handle = Threads.spawn({ Threads.yield(); return index }) else { return false }
+                batch.append(handle)
+            }
+            var sum = 0
+            for handle in batch { sum += handle.join() ?? 0 }
+            return sum == perWave * (perWave - 1) / 2
+        }
+        check(wave(), "warm-up wave")
+        let before = RuntimeAllocator.statistics
+        var allWavesRight = true
+        for _ in 1..<waves { allWavesRight = wave() && allWavesRight }
+        let after = RuntimeAllocator.statistics
+        check(allWavesRight, "every wave's threads ran and joined")
+        check(after.heapBytesInUse == before.heapBytesInUse, "no heap leak: \(after.heapBytesInUse) vs \(before.heapBytesInUse) bytes")
+        check(after.framesFree == before.framesFree, "no frame leak: \(after.framesFree) vs \(before.framesFree) free")
+        print("threads: stress \(waves * perWave) threads in \(waves) waves; heap \(after.heapBytesInUse) bytes, \(after.framesFree) frames free before and after")
+
         print(failures == 0 ? "threads: all checks passed" : "threads: \(failures) checks failed")
         return failures == 0 ? 0 : 1
     }

@@ -129,10 +129,19 @@ public enum CoreScheduler: Scheduler {
     static func threadMain(slot: Int) -> Never {
         afterSwitch()
         Processor.enableInterrupts()
-        let (body, isIdle) = state.withLock { ($0.threads[slot]!.body, $0.threads[slot]!.isIdle) }
-        if isIdle { idleLoop() }
-        let value = body?() ?? 0
-        Threads.exit(value)
+        if state.withLock({ $0.threads[slot]!.isIdle }) { idleLoop() }
+        Threads.exit(runBody(slot: slot))
+    }
+
+    /// Runs the thread's body; every reference it took is released when this returns, before
+    /// the thread exits on a stack that is never unwound.
+    @inline(never)
+    static func runBody(slot: Int) -> Int {
+        let body = state.withLock { s -> (@Sendable () -> Int)? in
+            defer { s.threads[slot]!.body = nil }
+            return s.threads[slot]!.body
+        }
+        return body?() ?? 0
     }
 
     // MARK: Switching
@@ -150,7 +159,6 @@ public enum CoreScheduler: Scheduler {
             if newState == .ready, s.runQueue.isEmpty { return nil }   // nobody else to run
             current.state = newState
             if newState == .ready && !current.isIdle { s.runQueue.enqueue(current.id, priority: current.priority) }
-            if newState == .finished { s.leaving = s.current }
             let nextSlot = s.runQueue.next()?.slot ?? s.idle
             guard nextSlot != s.current else { current.state = .running; return nil }
             let next = s.threads[nextSlot]!
@@ -253,8 +261,21 @@ public enum CoreScheduler: Scheduler {
             for joiner in current.joiners { wake(joiner, in: &s) }
             current.joiners = []
         }
-        switchAway(to: .finished)
-        Panic.halt("a finished thread was resumed")
+        Processor.disableInterrupts()
+        ExecutionContext.abandonRunning {
+            state.withLock { s -> (current: ExecutionContext, next: ExecutionContext) in
+                wakeSleepers(&s)
+                let current = s.threads[s.current]!
+                current.state = .finished
+                s.leaving = s.current
+                let nextSlot = s.runQueue.next()?.slot ?? s.idle
+                let next = s.threads[nextSlot]!
+                next.state = .running
+                s.current = nextSlot
+                s.switches += 1
+                return (current.context, next.context)
+            }
+        }
     }
 
     /// The exit value of `thread` once it has finished (freeing its slot), or nil after

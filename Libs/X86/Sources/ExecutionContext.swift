@@ -74,6 +74,33 @@ public final class ExecutionContext: @unchecked Sendable {
     /// reused for a new context. Only for a context that will never be resumed.
     public func retire() { isRunning = false }
 
+    /// Leaves the running context for good and resumes another. `choose` returns the running
+    /// context and the one to resume; both references are dropped before the switch, so the
+    /// abandoned stack keeps nothing alive.
+    public static func abandonRunning(_ choose: () -> (current: ExecutionContext, next: ExecutionContext)) -> Never {
+        let (slot, resume) = prepareAbandon(choose)
+        #if hasFeature(Embedded)
+        // SAFETY: as in switchTo; both contexts stay referenced by their owners (the thread
+        // table), so their stacks are alive; `slot` is the top of the abandoned stack.
+        unsafe x86_switch_context(UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot)), resume)
+        #endif
+        Panic.halt("an abandoned context was resumed")
+    }
+
+    /// Checks and marks the two contexts and returns the raw switch operands; every
+    /// reference taken here is released when it returns.
+    @inline(never)
+    static func prepareAbandon(_ choose: () -> (current: ExecutionContext, next: ExecutionContext)) -> (UInt64, UInt64) {
+        let pair = choose()
+        precondition(pair.current.isRunning && !pair.next.isRunning && pair.current !== pair.next, "abandoning to an invalid context")
+        let resume = pair.next.stack.load(as: UInt64.self, at: pair.next.slotOffset)
+        precondition(resume >= pair.next.stack.base && resume + UInt64(initialFrameSize) <= pair.next.stack.end,
+                     "a saved stack pointer lies outside its stack")
+        pair.current.isRunning = false
+        pair.next.isRunning = true
+        return (pair.current.stack.base + UInt64(pair.current.slotOffset), resume)
+    }
+
     // SAFETY: set once by Sched before the first thread starts; read-only afterwards.
     nonisolated(unsafe) static var entry: ((UInt64) -> Never)? = nil
 
