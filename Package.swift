@@ -34,6 +34,7 @@ var targets: [Target] = [
     kernelLibrary("Alloc", dependencies: ["X86", "Boot"]),
     kernelLibrary("Paging", dependencies: ["X86", "Boot", "Alloc"]),
     kernelLibrary("Sched", dependencies: ["X86", "Boot", "Paging"]),
+    kernelLibrary("APIC", dependencies: ["X86", "Boot", "Paging", "Sched"]),
 
     // Applications.
     app("Hello", directory: "hello", dependencies: ["Boot", "X86"]),

@@ -54,6 +54,22 @@ public enum App: Application {
         _ = low?.join(); _ = high?.join()
         check(order.withLock { $0 } == [2, 1], "high priority first, got \(order.withLock { $0 })")
 
+        // Preemption: a thread that spins without yielding must not starve another of its
+        // priority (needs the APIC module's timer).
+        if CoreScheduler.hasTimer {
+            let flag = Mutex(false)
+            let spinner = Threads.spawn {
+                var spins = 0
+                while !flag.withLock({ $0 }) { spins += 1 }
+                return spins
+            }
+            let setter = Threads.spawn { flag.withLock { $0 = true }; return 0 }
+            let spins = spinner?.join() ?? 0
+            _ = setter?.join()
+            check(spins > 0, "a spinning thread was preempted so another could run")
+            print("threads: preemption let a second thread run after \(spins) spins")
+        }
+
         // Semaphores and events hand work between threads.
         let ready = Semaphore(value: 0)
         let go = Event()

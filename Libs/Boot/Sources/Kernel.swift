@@ -22,6 +22,7 @@ public enum Kernel {
         // is parsed, then moves to the largest free RAM range.
         EarlyHeap.start(arena: PhysicalRange(start: PhysAddr(boot_early_heap_address()), size: UInt64(BOOT_EARLY_HEAP_SIZE)))
         Console.initialize()
+        LegacyPIC.maskAll()
         let layout = KernelLayout.current
         DescriptorTables.install(layout: layout)
 
@@ -57,9 +58,12 @@ public enum Kernel {
         // SAFETY: the boot stack is part of the image, mapped for the kernel's life; the code
         // running now uses it, which is what the region describes.
         let bootStack = unsafe MemoryRegion(unsafeBase: layout.stack.start.value, size: Int(layout.stack.size))
+        // SAFETY: IA32_APIC_BASE names the local APIC's register page; nothing else lives
+        // there, and the window only allows aligned 32-bit register accesses inside it.
+        let apicWindow = unsafe MMIOWindow(unsafeBase: LocalAPIC.basePhysicalAddress.value, size: 4096)
         return KernelResources(boot: info, layout: layout, physicalMemory: window, lazyArea: lazyArea,
                                reserved: [PhysicalRange(start: PhysAddr(0), size: 0x1000), layout.image] + info.bootStructures,
-                               bootStack: bootStack)
+                               bootStack: bootStack, localAPICWindow: apicWindow)
         #else
         BareMachine.unavailable("Kernel.start")
         #endif

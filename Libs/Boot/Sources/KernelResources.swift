@@ -21,6 +21,10 @@ public struct KernelResources: Sendable {
     /// The stack the boot processor runs on now; its top 16 bytes are free for a context's
     /// saved stack pointer (Sched turns the boot code into its first thread).
     public let bootStack: MemoryRegion
+    /// The local APIC's 4 KiB register page (xAPIC mode), at the physical address
+    /// IA32_APIC_BASE names. Whoever uses it must map it (uncached) first if paging is
+    /// rebuilt; until then Boot's early identity map covers it.
+    public let localAPICWindow: MMIOWindow
 
     /// Where ``lazyArea`` starts: 16 TiB, far above any identity-mapped RAM.
     public static let lazyAreaBase: UInt64 = 0x0000_1000_0000_0000
@@ -28,8 +32,9 @@ public struct KernelResources: Sendable {
     public static let lazyAreaSize = 1 << 40
 
     public init(boot: BootInfo, layout: KernelLayout, physicalMemory: PhysicalMemoryWindow, lazyArea: MemoryRegion,
-                reserved: [PhysicalRange], bootStack: MemoryRegion) {
+                reserved: [PhysicalRange], bootStack: MemoryRegion, localAPICWindow: MMIOWindow) {
         self.bootStack = bootStack
+        self.localAPICWindow = localAPICWindow
         self.boot = boot
         self.layout = layout
         self.physicalMemory = physicalMemory

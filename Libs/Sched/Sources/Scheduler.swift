@@ -38,6 +38,12 @@ public enum CoreScheduler: Scheduler {
         var stackArena: MemoryRegion? = nil
         var stacksCarved = 0
         var started = false
+        /// The timer that wakes the processor for the next event, if a timer module is linked.
+        var timer: (any WakeupTimer)? = nil
+        var armedDeadline: UInt64 = 0
+        /// When the running thread's time slice ends.
+        var sliceEnd: UInt64 = 0
+        var timeSlice: UInt64 = 0
         var switches = 0
         var liveThreads = 0
     }
@@ -53,6 +59,9 @@ public enum CoreScheduler: Scheduler {
     public static var current: ThreadID {
         state.withLock { $0.threads[$0.current]!.id }
     }
+
+    /// Whether a timer module drives sleeping and preemption.
+    public static var hasTimer: Bool { state.withLock { $0.timer != nil } }
 
     /// Context switches so far.
     public static var switchCount: Int { state.withLock { $0.switches } }
@@ -80,6 +89,53 @@ public enum CoreScheduler: Scheduler {
             s.idle = idle.slot
             s.started = true
         }
+    }
+
+    /// Lets `timer` wake the processor for sleepers and preempt threads whose time slice is up.
+    public static func installTimer(_ timer: any WakeupTimer, timeSliceNanoseconds: UInt64 = 10_000_000) {
+        let slice = TimeSource.ticks(nanoseconds: timeSliceNanoseconds)
+        state.withLock { s in
+            s.timer = timer
+            s.timeSlice = slice
+            s.sliceEnd = TimeSource.now &+ slice
+            rearm(&s)
+        }
+    }
+
+    /// Programs the timer for the next event: the earliest sleeper, and — only when another
+    /// thread of at least the running thread's priority is ready — the end of its time slice.
+    /// With one thread ready per processor nothing interrupts it (tickless).
+    static func rearm(_ s: inout State) {
+        guard let timer = s.timer else { return }
+        var deadline = s.sleepQueue.nextDeadline ?? 0
+        let current = s.threads[s.current]!
+        if !current.isIdle, let top = s.runQueue.highestReadyPriority, top >= current.priority {
+            deadline = deadline == 0 ? s.sliceEnd : min(deadline, s.sliceEnd)
+        }
+        // An earlier deadline already armed can stay: the interrupt re-evaluates and re-arms.
+        // This keeps the timer untouched on most switches.
+        if deadline != 0 && (s.armedDeadline == 0 || deadline < s.armedDeadline) {
+            s.armedDeadline = deadline
+            timer.arm(deadline: deadline)
+        }
+    }
+
+    /// Called by the timer's interrupt handler (interrupts disabled): wakes due sleepers and
+    /// preempts the running thread if a higher-priority thread is ready or its slice is up.
+    public static func timerInterrupt() {
+        let preempt = state.withLock { s -> Bool in
+            s.armedDeadline = 0
+            wakeSleepers(&s)
+            let current = s.threads[s.current]!
+            var switchNow = false
+            if let top = s.runQueue.highestReadyPriority {
+                switchNow = current.isIdle || top > current.priority
+                    || (top == current.priority && TimeSource.now >= s.sliceEnd)
+            }
+            if !switchNow { rearm(&s) }
+            return switchNow
+        }
+        if preempt { switchAway(to: .ready) }
     }
 
     // MARK: Creating threads
@@ -165,6 +221,8 @@ public enum CoreScheduler: Scheduler {
             next.state = .running
             s.current = nextSlot
             s.switches += 1
+            s.sliceEnd = TimeSource.now &+ s.timeSlice
+            rearm(&s)
             return (current.context, next.context)
         }
         if let (from, to) = contexts {
@@ -197,13 +255,26 @@ public enum CoreScheduler: Scheduler {
         }
     }
 
+    /// The idle thread: runs whatever became ready; otherwise halts until the timer (armed
+    /// for the next sleeper) or another interrupt wakes the processor, or spins when no timer
+    /// module is linked.
     static func idleLoop() -> Never {
         while true {
-            let work = state.withLock { s -> Bool in
+            Processor.disableInterrupts()
+            let (work, canHalt) = state.withLock { s -> (Bool, Bool) in
                 wakeSleepers(&s)
-                return !s.runQueue.isEmpty
+                if !s.runQueue.isEmpty { return (true, false) }
+                rearm(&s)
+                return (false, s.timer != nil)
             }
-            if work { switchAway(to: .ready) } else { Processor.pause() }
+            if work {
+                switchAway(to: .ready)
+            } else if canHalt {
+                Processor.enableInterruptsAndHalt()
+            } else {
+                Processor.enableInterrupts()
+                Processor.pause()
+            }
         }
     }
 
@@ -248,8 +319,11 @@ public enum CoreScheduler: Scheduler {
 
     /// Puts the running thread to sleep until the TSC reaches `deadline`.
     static func sleep(until deadline: UInt64) {
+        let wereEnabled = Processor.interruptsEnabled
+        Processor.disableInterrupts()
         state.withLock { s in s.sleepQueue.add(s.threads[s.current]!.id, deadline: deadline) }
         switchAway(to: .sleeping)
+        if wereEnabled { Processor.enableInterrupts() }
     }
 
     /// Ends the running thread with `value`; wakes its joiners.
@@ -273,6 +347,8 @@ public enum CoreScheduler: Scheduler {
                 next.state = .running
                 s.current = nextSlot
                 s.switches += 1
+                s.sliceEnd = TimeSource.now &+ s.timeSlice
+                rearm(&s)
                 return (current.context, next.context)
             }
         }

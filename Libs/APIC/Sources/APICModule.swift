@@ -1,0 +1,56 @@
+import Boot
+import Paging
+import Sched
+import X86
+
+/// Starts the APIC module: the local APIC on (x2APIC mode where the CPU has it, xAPIC
+/// through its mapped register page otherwise), spurious and error vectors handled, the
+/// scheduler's tickless timer installed, interrupts enabled.
+public enum APICModule: KernelModule {
+    /// APIC errors seen so far.
+    static let errors = InterruptSafeLock(0)
+    /// The boot processor's local APIC, once started.
+    static let local = InterruptSafeLock<LocalAPIC?>(nil)
+
+    public static func start(_ kernel: inout KernelResources) {
+        let access: LocalAPIC.Access
+        if LocalAPIC.isX2APICSupported {
+            access = .x2APIC
+        } else {
+            // The register page must be mapped, uncached, in the kernel's address space.
+            let page = VirtAddr(kernel.localAPICWindow.base)
+            if KernelMemory.translate(page) == nil {
+                switch KernelMemory.map(page, to: PhysAddr(kernel.localAPICWindow.base),
+                                        flags: [.writable, .noExecute, .cacheDisabled, .writeThrough]) {
+                case .success(let flush): flush.flush()
+                case .failure: Panic.halt("APIC: cannot map the local APIC's register page")
+                }
+            }
+            access = .xAPIC(kernel.localAPICWindow)
+        }
+        let apic = LocalAPIC(access: access)
+        local.withLock { $0 = apic }
+        apic.enable(spuriousVector: APIC.Vector.spurious)
+        InterruptDispatch.register(vector: APIC.Vector.spurious) { _ in }   // no EOI for spurious interrupts
+        apic.setErrorVector(APIC.Vector.error)
+        InterruptDispatch.register(vector: APIC.Vector.error) { _ in
+            _ = apic.readErrorStatus()
+            errors.withLock { $0 += 1 }
+            apic.signalEndOfInterrupt()
+        }
+        InterruptDispatch.register(vector: APIC.Vector.timer) { _ in
+            apic.signalEndOfInterrupt()
+            CoreScheduler.timerInterrupt()
+        }
+        let timer: any WakeupTimer
+        if CPUID.features().tscDeadline {
+            apic.configureTimer(vector: APIC.Vector.timer, mode: .tscDeadline)
+            timer = TSCDeadlineTimer(apic: apic)
+        } else {
+            apic.configureTimer(vector: APIC.Vector.timer, mode: .oneShot)
+            timer = OneShotTimer(apic: apic)
+        }
+        CoreScheduler.installTimer(timer)
+        Processor.enableInterrupts()
+    }
+}

@@ -1,0 +1,133 @@
+/// The local APIC (Intel SDM Vol. 3A §11), in x2APIC mode through model-specific registers
+/// or in xAPIC mode through its memory-mapped page.
+///
+/// Guarantees: every operation writes one architecturally defined register with a value
+/// whose reserved bits are clear, through MSRs or a bounds-checked ``MMIOWindow`` that Boot
+/// minted over the APIC's page. None of them can make the processor touch memory, so they
+/// are safe; an interrupt they cause on a vector without a handler is a panic report.
+public struct LocalAPIC: Sendable {
+    /// How the registers are reached.
+    public enum Access: Sendable {
+        /// x2APIC: register at xAPIC offset o is MSR 0x800 + o / 16 (SDM Table 11-6).
+        case x2APIC
+        /// xAPIC: 32-bit registers in the 4 KiB page at the APIC base.
+        case xAPIC(MMIOWindow)
+    }
+
+    /// The access method in use.
+    public let access: Access
+
+    // Register offsets in the xAPIC page (SDM Table 11-1).
+    static let idOffset = 0x20
+    static let endOfInterruptOffset = 0xB0
+    static let spuriousOffset = 0xF0
+    static let errorStatusOffset = 0x280
+    static let timerVectorOffset = 0x320
+    static let errorVectorOffset = 0x370
+    static let timerInitialCountOffset = 0x380
+    static let timerCurrentCountOffset = 0x390
+    static let timerDivideOffset = 0x3E0
+
+    /// IA32_APIC_BASE bits: global enable (11) and x2APIC mode (10); base address 51:12.
+    static let globalEnable: UInt64 = 1 << 11
+    static let x2APICEnable: UInt64 = 1 << 10
+
+    /// The physical address of the xAPIC page, from IA32_APIC_BASE.
+    public static var basePhysicalAddress: PhysAddr {
+        PhysAddr(ModelSpecificRegister.apicBase.read() & 0x000F_FFFF_FFFF_F000)
+    }
+
+    /// Whether the processor has x2APIC mode.
+    public static var isX2APICSupported: Bool { CPUID.features().x2APIC }
+
+    /// How the timer counts.
+    public enum TimerMode: UInt32, Sendable {
+        /// Counts down once from the initial count.
+        case oneShot = 0
+        /// Fires when the TSC reaches IA32_TSC_DEADLINE.
+        case tscDeadline = 2
+    }
+
+    /// Switches the local APIC on: in x2APIC mode when `access` is `.x2APIC`, otherwise in
+    /// xAPIC mode through the window.
+    public init(access: Access) {
+        self.access = access
+        let base = ModelSpecificRegister.apicBase.read()
+        switch access {
+        case .x2APIC:
+            // SAFETY: setting the enable bits of IA32_APIC_BASE keeps the base address.
+            unsafe ModelSpecificRegister.apicBase.write(base | LocalAPIC.globalEnable | LocalAPIC.x2APICEnable)
+        case .xAPIC:
+            // SAFETY: as above, without x2APIC mode.
+            unsafe ModelSpecificRegister.apicBase.write(base | LocalAPIC.globalEnable)
+        }
+    }
+
+    func read(_ offset: Int) -> UInt32 {
+        switch access {
+        case .x2APIC: UInt32(truncatingIfNeeded: ModelSpecificRegister(0x800 + UInt32(offset >> 4)).read())
+        case .xAPIC(let window): window.read(UInt32.self, at: offset)
+        }
+    }
+
+    func write(_ offset: Int, _ value: UInt32) {
+        switch access {
+        case .x2APIC:
+            // SAFETY: callers pass architecturally valid values for the register.
+            unsafe ModelSpecificRegister(0x800 + UInt32(offset >> 4)).write(UInt64(value))
+        case .xAPIC(let window):
+            window.write(value, at: offset)
+        }
+    }
+
+    /// Sets the spurious-interrupt vector and software-enables the APIC (bit 8).
+    public func enable(spuriousVector vector: UInt8) { write(LocalAPIC.spuriousOffset, UInt32(vector) | 1 << 8) }
+
+    /// This processor's APIC ID.
+    public var id: UInt32 {
+        switch access {
+        case .x2APIC: read(LocalAPIC.idOffset)
+        case .xAPIC: read(LocalAPIC.idOffset) >> 24
+        }
+    }
+
+    /// Signals the end of the interrupt being handled.
+    @inline(__always) public func signalEndOfInterrupt() { write(LocalAPIC.endOfInterruptOffset, 0) }
+
+    /// Routes APIC errors to `vector`.
+    public func setErrorVector(_ vector: UInt8) { write(LocalAPIC.errorVectorOffset, UInt32(vector)) }
+
+    /// Reads and clears the error status (writing ESR latches it, SDM §11.5.3).
+    public func readErrorStatus() -> UInt32 {
+        write(LocalAPIC.errorStatusOffset, 0)
+        return read(LocalAPIC.errorStatusOffset)
+    }
+
+    /// Programs the timer's vector and mode (unmasked), dividing by 1.
+    public func configureTimer(vector: UInt8, mode: TimerMode) {
+        write(LocalAPIC.timerDivideOffset, 0b1011)
+        write(LocalAPIC.timerVectorOffset, UInt32(vector) | mode.rawValue << 17)
+    }
+
+    /// Arms the TSC-deadline timer to fire when the TSC reaches `deadline`; 0 disarms it.
+    @inline(__always) public func setDeadline(_ deadline: UInt64) {
+        // SAFETY: any 64-bit value is a valid deadline (0 disarms).
+        unsafe ModelSpecificRegister.tscDeadline.write(deadline)
+    }
+
+    /// Starts the one-shot timer counting down from `count` (0 stops it).
+    public func startCountdown(_ count: UInt32) { write(LocalAPIC.timerInitialCountOffset, count) }
+
+    /// The one-shot timer's current count.
+    public var countdown: UInt32 { read(LocalAPIC.timerCurrentCountOffset) }
+}
+
+/// The two legacy 8259 interrupt controllers, which the kernel keeps masked: with the local
+/// APIC in charge, their IRQ 0 would otherwise arrive as vector 8, a "double fault".
+public enum LegacyPIC {
+    /// Masks every line of both controllers.
+    public static func maskAll() {
+        Port<UInt8>(0x21).write(0xFF)
+        Port<UInt8>(0xA1).write(0xFF)
+    }
+}
