@@ -34,12 +34,13 @@ var targets: [Target] = [
     kernelLibrary("Alloc", dependencies: ["X86", "Boot"]),
     kernelLibrary("Paging", dependencies: ["X86", "Boot", "Alloc"]),
     kernelLibrary("Sched", dependencies: ["X86", "Boot", "Paging"]),
-    kernelLibrary("APIC", dependencies: ["X86", "Boot", "Paging", "Sched"]),
+    kernelLibrary("ACPI", dependencies: ["X86"]),
+    kernelLibrary("APIC", dependencies: ["X86", "Boot", "Paging", "Sched", "ACPI"]),
 
     // Applications.
     app("Hello", directory: "hello", dependencies: ["Boot", "X86"]),
     app("Crash", directory: "crash", dependencies: ["Boot", "X86"]),
-    app("ThreadsApp", directory: "threads", dependencies: ["Sched", "Boot", "X86"]),
+    app("ThreadsApp", directory: "threads", dependencies: ["APIC", "Sched", "Boot", "X86"]),
     app("MemoryApp", directory: "memory", dependencies: ["Alloc", "Paging", "Boot", "X86"]),
 
     // Host tools: the image builder, runner and audit.
@@ -51,6 +52,7 @@ var targets: [Target] = [
     .testTarget(name: "BootTests", dependencies: ["Boot", "X86"], swiftSettings: strict),
     .testTarget(name: "AllocTests", dependencies: ["Alloc", "Boot", "X86"], swiftSettings: strict),
     .testTarget(name: "SchedTests", dependencies: ["Sched"], swiftSettings: strict),
+    .testTarget(name: "ACPITests", dependencies: ["ACPI", "X86"], swiftSettings: strict),
     .testTarget(name: "PagingTests", dependencies: ["Paging", "Alloc", "Boot", "X86"], swiftSettings: strict),
     .testTarget(name: "HermitKitTests", dependencies: ["HermitKit"], swiftSettings: strict),
     .testTarget(name: "ImageTests", dependencies: ["HermitKit"], swiftSettings: strict),

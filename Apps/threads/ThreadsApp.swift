@@ -1,6 +1,7 @@
 /// The threads application: many more threads than processors yielding, sleeping, sharing a
 /// mutex and joining, with their results checked; then thread-related measurements.
 /// Exits 0 when every check held.
+import APIC
 import Boot
 import Sched
 import Synchronization
@@ -15,6 +16,7 @@ public enum App: Application {
         func check(_ condition: Bool, _ what: String) {
             if !condition { print("threads: FAILED: \(what)"); failures += 1 }
         }
+        print("threads: \(APICModule.processorCount) processors in the ACPI MADT; threads run on the boot processor (SMP start-up is not implemented yet)")
         let count = Int(boot.arguments.value(of: "threads") ?? "") ?? 1000
         let rounds = 3
 

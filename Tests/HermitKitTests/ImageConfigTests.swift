@@ -110,6 +110,9 @@ struct ModuleCatalogTests {
 
     @Test func startsModulesAfterTheirDependencies() {
         #expect(catalog.startOrder(of: ["X86", "Paging", "Boot", "Alloc"]) == ["Alloc", "Paging"])
+        var withoutAllocStartup = catalog
+        withoutAllocStartup.modulesWithStartup = ["Paging"]
+        #expect(withoutAllocStartup.startOrder(of: ["X86", "Paging", "Boot", "Alloc"]) == ["Paging"])
         let root = ImageBuilder.compositionRoot(for: config(app: "pager", ["X86", "Boot", "Alloc", "Paging"]),
                                                 app: .init(target: "Pager", dependencies: []), startOrder: ["Alloc", "Paging"])
         #expect(root.contains("AllocModule.start(&kernel)\n        PagingModule.start(&kernel)\n        Kernel.run(Pager.App.self, kernel)"))

@@ -51,7 +51,11 @@ public struct ImageBuilder: Sendable {
         }
         // SwiftPM may print warnings before the JSON.
         let json = result.output.firstIndex(of: "{").map { String(result.output[$0...]) } ?? result.output
-        return try ModuleCatalog.fromPackageDump(Data(json.utf8))
+        var catalog = try ModuleCatalog.fromPackageDump(Data(json.utf8))
+        catalog.modulesWithStartup = Set(catalog.modules.keys.filter { module in
+            FileManager.default.fileExists(atPath: root.appendingPathComponent("Libs/\(module)/Sources/\(module)Module.swift").path)
+        })
+        return catalog
     }
 
     /// The Swift source of the composition root for `config`.

@@ -23,6 +23,10 @@ public struct ModuleCatalog: Equatable, Sendable {
         }
     }
 
+    /// Modules with a start-up step (a `<Module>Module: KernelModule` in
+    /// `Libs/<Module>/Sources/<Module>Module.swift`); nil means every module but X86 and Boot.
+    public var modulesWithStartup: Set<String>? = nil
+
     /// The modules every image contains.
     public static let required = ["X86", "Boot"]
 
@@ -81,7 +85,7 @@ public struct ModuleCatalog: Equatable, Sendable {
             ordered.append(module)
         }
         for module in modules { visit(module) }
-        return ordered.filter { !ModuleCatalog.required.contains($0) }
+        return ordered.filter { !ModuleCatalog.required.contains($0) && (modulesWithStartup?.contains($0) ?? true) }
     }
 
     /// Checks `config` against the catalog.

@@ -1,3 +1,4 @@
+import ACPI
 import Boot
 import Paging
 import Sched
@@ -11,8 +12,23 @@ public enum APICModule: KernelModule {
     static let errors = InterruptSafeLock(0)
     /// The boot processor's local APIC, once started.
     static let local = InterruptSafeLock<LocalAPIC?>(nil)
+    /// The processors the ACPI MADT lists (empty when the VMM gave no ACPI tables).
+    static let discovered = InterruptSafeLock<[MultipleAPICDescriptionTable.Processor]>([])
+
+    /// The usable processors the firmware describes (at least 1: the one running).
+    public static var processorCount: Int {
+        max(1, discovered.withLock { $0.filter { $0.usable }.count })
+    }
 
     public static func start(_ kernel: inout KernelResources) {
+        if let rsdp = kernel.boot.rsdp {
+            do {
+                let madt = try MultipleAPICDescriptionTable(tables: try SystemDescriptionTables(rsdp: rsdp, memory: kernel.physicalMemory))
+                discovered.withLock { $0 = madt.processors }
+            } catch {
+                print("APIC: ignoring unreadable ACPI tables")
+            }
+        }
         let access: LocalAPIC.Access
         if LocalAPIC.isX2APICSupported {
             access = .x2APIC
