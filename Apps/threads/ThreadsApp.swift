@@ -16,7 +16,7 @@ public enum App: Application {
         func check(_ condition: Bool, _ what: String) {
             if !condition { print("threads: FAILED: \(what)"); failures += 1 }
         }
-        print("threads: \(APICModule.processorCount) processors in the ACPI MADT; threads run on the boot processor (SMP start-up is not implemented yet)")
+        print("threads: \(APICModule.processorCount) processors in the ACPI MADT, \(APICModule.processorsOnline) online; threads run on the boot processor (per-core scheduling comes next)")
         let count = Int(boot.arguments.value(of: "threads") ?? "") ?? 1000
         let rounds = 3
 

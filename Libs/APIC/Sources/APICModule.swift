@@ -68,5 +68,39 @@ public enum APICModule: KernelModule {
         }
         CoreScheduler.installTimer(timer)
         Processor.enableInterrupts()
+        startApplicationProcessors(apic: apic, kernel: kernel)
     }
+
+    /// Processors that failed to start.
+    static let failedStarts = InterruptSafeLock(0)
+
+    /// Starts every other usable processor the MADT lists; each enables its local APIC and
+    /// waits, halted, for work.
+    static func startApplicationProcessors(apic: LocalAPIC, kernel: KernelResources) {
+        let me = apic.id
+        let others = discovered.withLock { $0.filter { $0.usable && $0.apicID != me } }
+        guard !others.isEmpty else { return }
+        ApplicationProcessors.setEntry { index in
+            let local = LocalAPIC(access: apic.access)
+            local.enable(spuriousVector: APIC.Vector.spurious)
+            while true { Processor.enableInterruptsAndHalt() }
+        }
+        let ticksPerMicrosecond = max(TimeSource.ticksPerSecond / 1_000_000, 1)
+        for (offset, processor) in others.enumerated() {
+            guard let stack = DemandPager.reserve(bytes: 64 * 1024),
+                  let interruptStack = DemandPager.reserve(bytes: 20 * 1024) else { break }
+            // Back every page now: the AP's first instructions and its double-fault handler
+            // must not take page faults.
+            for page in stride(from: 0, to: stack.size, by: 4096) { stack.store(UInt8(0), at: page) }
+            for page in stride(from: 0, to: interruptStack.size, by: 4096) { interruptStack.store(UInt8(0), at: page) }
+            let started = ApplicationProcessors.start(apicID: processor.apicID, index: offset + 1, stack: stack,
+                                                      interruptStack: interruptStack, kernel: kernel) { apicID, page in
+                apic.startProcessor(apicID: apicID, startPage: page, ticksPerMicrosecond: ticksPerMicrosecond)
+            }
+            if !started { failedStarts.withLock { $0 += 1 } }
+        }
+    }
+
+    /// Processors running (the boot processor included).
+    public static var processorsOnline: Int { ApplicationProcessors.onlineCount }
 }

@@ -14,6 +14,16 @@ enum DescriptorTables {
         (Int(ExceptionVector.machineCheck.rawValue), 1),
     ]
 
+    /// The IDT, shared by every processor.
+    static var idtRegion: MemoryRegion {
+        #if hasFeature(Embedded)
+        // SAFETY: as in install: reserved .bss for the descriptor tables.
+        return unsafe MemoryRegion(unsafeBase: boot_descriptor_tables_address(), size: InterruptDescriptorTable.size)
+        #else
+        BareMachine.unavailable("the IDT")
+        #endif
+    }
+
     static func install(layout: KernelLayout) {
         #if hasFeature(Embedded)
         // SAFETY: boot_descriptor_tables is 8 KiB of .bss reserved for these tables alone and

@@ -62,7 +62,8 @@ public enum Kernel {
         // there, and the window only allows aligned 32-bit register accesses inside it.
         let apicWindow = unsafe MMIOWindow(unsafeBase: LocalAPIC.basePhysicalAddress.value, size: 4096)
         return KernelResources(boot: info, layout: layout, physicalMemory: window, lazyArea: lazyArea,
-                               reserved: [PhysicalRange(start: PhysAddr(0), size: 0x1000), layout.image] + info.bootStructures,
+                               reserved: [PhysicalRange(start: PhysAddr(0), size: 0x1000), layout.image,
+                                          PhysicalRange(start: PhysAddr(UInt64(AP_TRAMPOLINE_ADDRESS)), size: 0x1000)] + info.bootStructures,
                                bootStack: bootStack, localAPICWindow: apicWindow)
         #else
         BareMachine.unavailable("Kernel.start")

@@ -120,6 +120,43 @@ public struct LocalAPIC: Sendable {
 
     /// The one-shot timer's current count.
     public var countdown: UInt32 { read(LocalAPIC.timerCurrentCountOffset) }
+
+    static let commandLowOffset = 0x300
+    static let commandHighOffset = 0x310
+
+    /// Sends an inter-processor interrupt with command bits `command` (vector, delivery mode,
+    /// level) to the processor with `apicID` (SDM §11.6.1), waiting until it has been sent.
+    public func sendInterprocessorInterrupt(to apicID: UInt32, command: UInt32) {
+        switch access {
+        case .x2APIC:
+            // SAFETY: the x2APIC ICR takes the destination in bits 63:32 and the command below.
+            unsafe ModelSpecificRegister(0x830).write(UInt64(apicID) << 32 | UInt64(command))
+        case .xAPIC:
+            write(LocalAPIC.commandHighOffset, apicID << 24)
+            write(LocalAPIC.commandLowOffset, command)
+            while read(LocalAPIC.commandLowOffset) & (1 << 12) != 0 { Processor.pause() }
+        }
+    }
+
+    /// Sends a fixed interrupt on `vector` to `apicID` (a cross-processor wake-up).
+    public func sendInterrupt(vector: UInt8, to apicID: UInt32) {
+        sendInterprocessorInterrupt(to: apicID, command: UInt32(vector) | 1 << 14)
+    }
+
+    /// INIT, then two STARTUP IPIs whose vector names the 4 KiB page the processor starts
+    /// at (SDM §9.4.4.1), with the waits the manual asks for.
+    public func startProcessor(apicID: UInt32, startPage: UInt8, ticksPerMicrosecond: UInt64) {
+        func wait(microseconds: UInt64) {
+            let end = TimeStampCounter.read() &+ microseconds &* ticksPerMicrosecond
+            while TimeStampCounter.read() < end { Processor.pause() }
+        }
+        sendInterprocessorInterrupt(to: apicID, command: 0x4500)              // INIT, level assert
+        wait(microseconds: 10_000)
+        for _ in 0..<2 {
+            sendInterprocessorInterrupt(to: apicID, command: 0x4600 | UInt32(startPage))   // STARTUP
+            wait(microseconds: 200)
+        }
+    }
 }
 
 /// The two legacy 8259 interrupt controllers, which the kernel keeps masked: with the local

@@ -41,4 +41,14 @@ BOOT_INLINE uint64_t boot_stack_top_address(void) { return (uint64_t)boot_stack_
 BOOT_INLINE uint64_t boot_interrupt_stack_bottom_address(void) { return (uint64_t)boot_interrupt_stack_bottom; }
 BOOT_INLINE uint64_t boot_interrupt_stack_top_address(void) { return (uint64_t)boot_interrupt_stack_top; }
 
+// Application processor start-up (ap_trampoline.S).
+extern char ap_trampoline_start[], ap_trampoline_end[], ap_trampoline_parameters[], ap_long_mode[];
+/// Where the trampoline runs: the page the start-up IPI's vector 0x08 names.
+#define AP_TRAMPOLINE_ADDRESS 0x8000
+
+BOOT_INLINE uint64_t boot_ap_trampoline_start(void) { return (uint64_t)ap_trampoline_start; }
+BOOT_INLINE uint64_t boot_ap_trampoline_size(void) { return (uint64_t)(ap_trampoline_end - ap_trampoline_start); }
+BOOT_INLINE uint64_t boot_ap_parameters_offset(void) { return (uint64_t)(ap_trampoline_parameters - ap_trampoline_start); }
+BOOT_INLINE uint64_t boot_ap_long_mode_address(void) { return (uint64_t)ap_long_mode; }
+
 #endif
