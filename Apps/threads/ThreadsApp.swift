@@ -16,7 +16,14 @@ public enum App: Application {
         func check(_ condition: Bool, _ what: String) {
             if !condition { print("threads: FAILED: \(what)"); failures += 1 }
         }
-        print("threads: \(APICModule.processorCount) processors in the ACPI MADT, \(APICModule.processorsOnline) online; threads run on the boot processor (per-core scheduling comes next)")
+        let cores = Threads.coreCount
+        print("threads: \(APICModule.processorCount) processors in the ACPI MADT, \(APICModule.processorsOnline) online, \(cores) scheduling threads")
+        // A thread placed on each processor reports that it runs there.
+        for core in 0..<cores {
+            let ranOn = Threads.spawn(core: core) { Threads.currentCore }?.join()
+            check(ranOn == core, "a thread placed on processor \(core) ran on \(ranOn ?? -1)")
+            if ranOn == core { print("threads: a thread placed on processor \(core) ran there") }
+        }
         let count = Int(boot.arguments.value(of: "threads") ?? "") ?? 1000
         let rounds = 3
 
@@ -24,7 +31,7 @@ public enum App: Application {
         let counter = Mutex(0)
         var handles: [ThreadHandle] = []
         for index in 0..<count {
-            guard let handle = Threads.spawn({
+            guard let handle = Threads.spawn(core: index % cores, {
                 for _ in 0..<rounds {
                     counter.withLock { $0 += 1 }
                     Threads.yield()
@@ -38,7 +45,7 @@ public enum App: Application {
         check(counter.withLock { $0 } == count * rounds, "counter is \(counter.withLock { $0 }), expected \(count * rounds)")
         check(sum == count * (count - 1) / 2, "join returns each thread's value")
         check(handles.first.map { $0.join() == nil } ?? true, "a thread joins only once")
-        print("threads: \(count) threads x \(rounds) rounds, counter \(counter.withLock { $0 }), \(CoreScheduler.switchCount) switches")
+        print("threads: \(count) threads on \(cores) processors x \(rounds) rounds, counter \(counter.withLock { $0 }), \(CoreScheduler.switchCount) switches")
 
         // Sleeping: a thread asked to sleep 5 ms wakes after at least 5 ms and not much later.
         let ticksPerMillisecond = TimeSource.ticksPerSecond / 1000
@@ -117,7 +124,7 @@ public enum App: Application {
             var batch: [ThreadHandle] = []
             batch.reserveCapacity(perWave)
             for index in 0..<perWave {
-                guard let handle = Threads.spawn({ Threads.yield(); return index }) else { return false }
+                guard let handle = Threads.spawn(core: index % cores, { Threads.yield(); return index }) else { return false }
                 batch.append(handle)
             }
             var sum = 0

@@ -9,6 +9,8 @@ public enum APIC {
     /// The interrupt vectors this module owns.
     public enum Vector {
         public static let timer: UInt8 = 0x20
+        /// A processor asks another to look at its run queue.
+        public static let wakeUp: UInt8 = 0x21
         public static let error: UInt8 = 0xFE
         public static let spurious: UInt8 = 0xFF
     }

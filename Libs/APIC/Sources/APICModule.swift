@@ -58,6 +58,10 @@ public enum APICModule: KernelModule {
             apic.signalEndOfInterrupt()
             CoreScheduler.timerInterrupt()
         }
+        InterruptDispatch.register(vector: APIC.Vector.wakeUp) { _ in
+            apic.signalEndOfInterrupt()
+            CoreScheduler.timerInterrupt()
+        }
         let timer: any WakeupTimer
         if CPUID.features().tscDeadline {
             apic.configureTimer(vector: APIC.Vector.timer, mode: .tscDeadline)
@@ -66,13 +70,21 @@ public enum APICModule: KernelModule {
             apic.configureTimer(vector: APIC.Vector.timer, mode: .oneShot)
             timer = OneShotTimer(apic: apic)
         }
-        CoreScheduler.installTimer(timer)
+        coreAPICIDs.withLock { $0 = [apic.id] }
+        CoreScheduler.installTimer(timer, kick: { core in
+            guard let target = coreAPICIDs.withLock({ core < $0.count ? $0[core] : nil }) else { return }
+            apic.sendInterrupt(vector: APIC.Vector.wakeUp, to: target)
+        })
         Processor.enableInterrupts()
         startApplicationProcessors(apic: apic, kernel: kernel)
     }
 
     /// Processors that failed to start.
     static let failedStarts = InterruptSafeLock(0)
+    /// The APIC ID of each processor index (index 0: the boot processor).
+    static let coreAPICIDs = InterruptSafeLock<[UInt32]>([])
+    /// The stack each application processor starts on, by index.
+    static let startStacks = InterruptSafeLock<[MemoryRegion?]>([])
 
     /// Starts every other usable processor the MADT lists; each enables its local APIC and
     /// waits, halted, for work.
@@ -80,10 +92,16 @@ public enum APICModule: KernelModule {
         let me = apic.id
         let others = discovered.withLock { $0.filter { $0.usable && $0.apicID != me } }
         guard !others.isEmpty else { return }
+        let deadlineMode = CPUID.features().tscDeadline
         ApplicationProcessors.setEntry { index in
             let local = LocalAPIC(access: apic.access)
             local.enable(spuriousVector: APIC.Vector.spurious)
-            while true { Processor.enableInterruptsAndHalt() }
+            local.setErrorVector(APIC.Vector.error)
+            local.configureTimer(vector: APIC.Vector.timer, mode: deadlineMode ? .tscDeadline : .oneShot)
+            guard let stack = startStacks.withLock({ index < $0.count ? $0[index] : nil }) else {
+                Panic.halt("APIC: an application processor started without a stack")
+            }
+            CoreScheduler.runProcessor(index, stack: stack)
         }
         let ticksPerMicrosecond = max(TimeSource.ticksPerSecond / 1_000_000, 1)
         for (offset, processor) in others.enumerated() {
@@ -93,7 +111,16 @@ public enum APICModule: KernelModule {
             // must not take page faults.
             for page in stride(from: 0, to: stack.size, by: 4096) { stack.store(UInt8(0), at: page) }
             for page in stride(from: 0, to: interruptStack.size, by: 4096) { interruptStack.store(UInt8(0), at: page) }
-            let started = ApplicationProcessors.start(apicID: processor.apicID, index: offset + 1, stack: stack,
+            let index = offset + 1
+            coreAPICIDs.withLock { ids in
+                while ids.count <= index { ids.append(0) }
+                ids[index] = processor.apicID
+            }
+            startStacks.withLock { stacks in
+                while stacks.count <= index { stacks.append(nil) }
+                stacks[index] = stack
+            }
+            let started = ApplicationProcessors.start(apicID: processor.apicID, index: index, stack: stack,
                                                       interruptStack: interruptStack, kernel: kernel) { apicID, page in
                 apic.startProcessor(apicID: apicID, startPage: page, ticksPerMicrosecond: ticksPerMicrosecond)
             }

@@ -22,7 +22,7 @@ ap_trampoline_start:
     movl %cr0, %eax
     orl $1, %eax
     movl %eax, %cr0
-    ljmpl $0x08, $AT(ap_protected_mode)
+    ljmpl $0x18, $AT(ap_protected_mode)
 
     .code32
 ap_protected_mode:
@@ -43,7 +43,7 @@ ap_protected_mode:
     andl $~(1 << 2), %eax                           // x87 emulation off
     orl $((1 << 31) | (1 << 16) | (1 << 1)), %eax   // paging, write protect, monitor coprocessor
     movl %eax, %cr0
-    ljmpl $0x18, $AT(ap_long_mode_trampoline)
+    ljmpl $0x08, $AT(ap_long_mode_trampoline)
 
     .code64
 ap_long_mode_trampoline:
@@ -57,9 +57,10 @@ ap_long_mode_trampoline:
     .balign 8
 ap_gdt:
     .quad 0
-    .quad 0x00CF9A000000FFFF        // 0x08: 32-bit code
+    // 0x08 and 0x10 match the kernel's GDT, so CS and SS stay valid once the AP loads it.
+    .quad 0x00AF9A000000FFFF        // 0x08: 64-bit code
     .quad 0x00CF92000000FFFF        // 0x10: data
-    .quad 0x00AF9A000000FFFF        // 0x18: 64-bit code
+    .quad 0x00CF9A000000FFFF        // 0x18: 32-bit code, only for the step into protected mode
 ap_gdt_pointer:
     .word ap_gdt_pointer - ap_gdt - 1
     .long AT(ap_gdt)

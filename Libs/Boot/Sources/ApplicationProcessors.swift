@@ -70,6 +70,7 @@ public enum ApplicationProcessors {
 @_cdecl("hermit_ap_entry")
 func hermitApplicationProcessorEntry(_ argument: UInt64) -> Never {
     let index = Int(argument)
+    Processor.setIndex(index)
     let page = unsafe ApplicationProcessors.descriptorPages[index]
     let gdt = page.subregion(offset: 0, size: GlobalDescriptorTable.size)
     let tss = page.subregion(offset: 64, size: TaskStateSegment.size)

@@ -23,6 +23,7 @@ public enum Kernel {
         EarlyHeap.start(arena: PhysicalRange(start: PhysAddr(boot_early_heap_address()), size: UInt64(BOOT_EARLY_HEAP_SIZE)))
         Console.initialize()
         LegacyPIC.maskAll()
+        Processor.setIndex(0)
         let layout = KernelLayout.current
         DescriptorTables.install(layout: layout)
 

@@ -17,11 +17,14 @@ final class KernelThread {
     var joiners: [ThreadID] = []
     /// A wake-up that arrived while the thread was still running; its next block returns at once.
     var pendingWake = false
-    /// Whether nobody will join it, so its slot is freed when it finishes.
+    /// Whether it is a processor's idle thread (never queued, never finishes).
     let isIdle: Bool
+    /// The processor it runs on, always.
+    let core: Int
 
     init(id: ThreadID, priority: Priority, state: ThreadState, context: ExecutionContext,
-         body: (@Sendable () -> Int)?, isIdle: Bool = false) {
+         body: (@Sendable () -> Int)?, core: Int, isIdle: Bool = false) {
+        self.core = core
         self.id = id
         self.priority = priority
         self.state = state

@@ -16,33 +16,45 @@ public protocol Scheduler {
     static func wake(_ thread: ThreadID)
 }
 
-/// The processor's scheduler: priority round-robin over one run queue, a sleep queue, and an
-/// idle thread that runs when nothing else can.
+/// The kernel's scheduler: per processor, priority round-robin over a run queue, a sleep
+/// queue, and an idle thread that runs when nothing else can. Threads stay on the processor
+/// they were spawned on.
 ///
 /// Guarantees: all scheduler state is changed under one interrupt-safe lock, and contexts are
-/// switched with interrupts disabled after the lock is released; a thread's stack goes back to
-/// the pool only after the processor has left it.
+/// switched with interrupts disabled after the lock is released; because a thread only ever
+/// runs on its own processor, it cannot be resumed before that processor has finished saving
+/// it; a thread's stack goes back to the pool only after its processor has left it; a thread
+/// made ready on another processor is announced to it with an IPI.
 public enum CoreScheduler: Scheduler {
-    struct State {
-        var threads: [KernelThread?] = []
-        var generations: [Int] = []
-        var freeSlots: [Int] = []
+    /// What one processor is doing.
+    struct Core {
         var runQueue = RunQueue()
         var sleepQueue = SleepQueue()
         var current = 0
         var idle = 0
         /// A finished thread whose stack the processor was still on when it switched away.
         var leaving: Int? = nil
+        var armedDeadline: UInt64 = 0
+        /// When the running thread's time slice ends.
+        var sliceEnd: UInt64 = 0
+        var online = false
+        var halted = false
+    }
+
+    struct State {
+        var threads: [KernelThread?] = []
+        var generations: [Int] = []
+        var freeSlots: [Int] = []
+        var cores: [Core] = [Core()]
         var stackPool: [MemoryRegion] = []
         /// Guarded stack slots reserved once in the lazy area, handed out in order.
         var stackArena: MemoryRegion? = nil
         var stacksCarved = 0
-        var started = false
-        /// The timer that wakes the processor for the next event, if a timer module is linked.
+        /// The timer that wakes a processor for its next event, if a timer module is linked
+        /// (it programs the calling processor's timer).
         var timer: (any WakeupTimer)? = nil
-        var armedDeadline: UInt64 = 0
-        /// When the running thread's time slice ends.
-        var sliceEnd: UInt64 = 0
+        /// Sends a wake-up interrupt to a processor, if an interrupt controller is linked.
+        var kick: (@Sendable (Int) -> Void)? = nil
         var timeSlice: UInt64 = 0
         var switches = 0
         var liveThreads = 0
@@ -57,8 +69,15 @@ public enum CoreScheduler: Scheduler {
     public static let maximumThreads = 65536
 
     public static var current: ThreadID {
-        state.withLock { $0.threads[$0.current]!.id }
+        let core = Processor.index
+        return state.withLock { $0.threads[$0.cores[core].current]!.id }
     }
+
+    /// The processor the running thread is on.
+    public static var currentCore: Int { Processor.index }
+
+    /// Processors the scheduler runs threads on.
+    public static var coreCount: Int { state.withLock { s in s.cores.filter { $0.online }.count } }
 
     /// Whether a timer module drives sleeping and preemption.
     public static var hasTimer: Bool { state.withLock { $0.timer != nil } }
@@ -75,64 +94,87 @@ public enum CoreScheduler: Scheduler {
     static func start(bootStack: MemoryRegion) {
         ExecutionContext.setEntry { argument in threadMain(slot: Int(argument)) }
         let boot = KernelThread(id: ThreadID(slot: 0, generation: 1), priority: .normal, state: .running,
-                                context: ExecutionContext(running: bootStack), body: nil)
+                                context: ExecutionContext(running: bootStack), body: nil, core: 0)
         state.withLock { s in
             s.threads = [boot]
             s.generations = [1]
-            s.current = 0
+            s.cores[0].current = 0
+            s.cores[0].online = true
             s.liveThreads = 1
         }
-        guard let idle = makeThread(priority: Priority(0), body: nil, isIdle: true) else {
+        guard let idle = makeThread(priority: Priority(0), core: 0, body: nil, isIdle: true) else {
             Panic.halt("Sched: no memory for the idle thread's stack")
         }
-        state.withLock { s in
-            s.idle = idle.slot
-            s.started = true
-        }
+        state.withLock { s in s.cores[0].idle = idle.slot }
     }
 
-    /// Lets `timer` wake the processor for sleepers and preempt threads whose time slice is up.
-    public static func installTimer(_ timer: any WakeupTimer, timeSliceNanoseconds: UInt64 = 10_000_000) {
+    /// Makes the code running on processor `core` (an application processor, on `stack`)
+    /// that processor's idle thread, and runs the idle loop there. Never returns.
+    public static func runProcessor(_ core: Int, stack: MemoryRegion) -> Never {
+        let slot = state.withLock { s -> Int in
+            while s.cores.count <= core { s.cores.append(Core()) }
+            let slot = takeSlot(&s)
+            let id = ThreadID(slot: slot, generation: s.generations[slot])
+            s.threads[slot] = KernelThread(id: id, priority: Priority(0), state: .running,
+                                           context: ExecutionContext(running: stack), body: nil, core: core, isIdle: true)
+            s.cores[core].idle = slot
+            s.cores[core].current = slot
+            s.cores[core].online = true
+            s.cores[core].sliceEnd = TimeSource.now &+ s.timeSlice
+            return slot
+        }
+        _ = slot
+        idleLoop()
+    }
+
+    /// Lets `timer` wake processors for sleepers and preempt threads whose time slice is up,
+    /// and `kick` wake a halted processor when another makes one of its threads ready.
+    public static func installTimer(_ timer: any WakeupTimer, kick: @escaping @Sendable (Int) -> Void,
+                                    timeSliceNanoseconds: UInt64 = 10_000_000) {
         let slice = TimeSource.ticks(nanoseconds: timeSliceNanoseconds)
+        let core = Processor.index
         state.withLock { s in
             s.timer = timer
+            s.kick = kick
             s.timeSlice = slice
-            s.sliceEnd = TimeSource.now &+ slice
-            rearm(&s)
+            s.cores[core].sliceEnd = TimeSource.now &+ slice
+            rearm(&s, core)
         }
     }
 
-    /// Programs the timer for the next event: the earliest sleeper, and — only when another
-    /// thread of at least the running thread's priority is ready — the end of its time slice.
-    /// With one thread ready per processor nothing interrupts it (tickless).
-    static func rearm(_ s: inout State) {
+    /// Programs this processor's timer for its next event: the earliest sleeper, and — only
+    /// when another thread of at least the running thread's priority is ready — the end of
+    /// the time slice. With one thread ready on a processor nothing interrupts it (tickless).
+    static func rearm(_ s: inout State, _ core: Int) {
         guard let timer = s.timer else { return }
-        var deadline = s.sleepQueue.nextDeadline ?? 0
-        let current = s.threads[s.current]!
-        if !current.isIdle, let top = s.runQueue.highestReadyPriority, top >= current.priority {
-            deadline = deadline == 0 ? s.sliceEnd : min(deadline, s.sliceEnd)
+        var deadline = s.cores[core].sleepQueue.nextDeadline ?? 0
+        let current = s.threads[s.cores[core].current]!
+        if !current.isIdle, let top = s.cores[core].runQueue.highestReadyPriority, top >= current.priority {
+            deadline = deadline == 0 ? s.cores[core].sliceEnd : min(deadline, s.cores[core].sliceEnd)
         }
         // An earlier deadline already armed can stay: the interrupt re-evaluates and re-arms.
         // This keeps the timer untouched on most switches.
-        if deadline != 0 && (s.armedDeadline == 0 || deadline < s.armedDeadline) {
-            s.armedDeadline = deadline
+        if deadline != 0 && (s.cores[core].armedDeadline == 0 || deadline < s.cores[core].armedDeadline) {
+            s.cores[core].armedDeadline = deadline
             timer.arm(deadline: deadline)
         }
     }
 
-    /// Called by the timer's interrupt handler (interrupts disabled): wakes due sleepers and
-    /// preempts the running thread if a higher-priority thread is ready or its slice is up.
+    /// Called by the timer's and the wake-up IPI's handlers (interrupts disabled): wakes due
+    /// sleepers and preempts the running thread if a higher-priority thread is ready or its
+    /// slice is up.
     public static func timerInterrupt() {
+        let core = Processor.index
         let preempt = state.withLock { s -> Bool in
-            s.armedDeadline = 0
-            wakeSleepers(&s)
-            let current = s.threads[s.current]!
+            s.cores[core].armedDeadline = 0
+            wakeSleepers(&s, core)
+            let current = s.threads[s.cores[core].current]!
             var switchNow = false
-            if let top = s.runQueue.highestReadyPriority {
+            if let top = s.cores[core].runQueue.highestReadyPriority {
                 switchNow = current.isIdle || top > current.priority
-                    || (top == current.priority && TimeSource.now >= s.sliceEnd)
+                    || (top == current.priority && TimeSource.now >= s.cores[core].sliceEnd)
             }
-            if !switchNow { rearm(&s) }
+            if !switchNow { rearm(&s, core) }
             return switchNow
         }
         if preempt { switchAway(to: .ready) }
@@ -140,17 +182,30 @@ public enum CoreScheduler: Scheduler {
 
     // MARK: Creating threads
 
-    /// A new ready thread running `body`, or nil when no stack can be had.
-    static func spawn(priority: Priority, body: @escaping @Sendable () -> Int) -> ThreadID? {
-        guard let id = makeThread(priority: priority, body: body, isIdle: false) else { return nil }
+    /// A new ready thread running `body` on processor `core`, or nil when no stack can be
+    /// had or that processor is not running.
+    static func spawn(priority: Priority, core: Int?, body: @escaping @Sendable () -> Int) -> ThreadID? {
+        let target = core ?? Processor.index
+        guard state.withLock({ target < $0.cores.count && $0.cores[target].online }) else { return nil }
+        guard let id = makeThread(priority: priority, core: target, body: body, isIdle: false) else { return nil }
         state.withLock { s in
-            s.runQueue.enqueue(id, priority: priority)
             s.liveThreads += 1
+            makeReady(id, priority: priority, core: target, &s)
         }
         return id
     }
 
-    static func makeThread(priority: Priority, body: (@Sendable () -> Int)?, isIdle: Bool) -> ThreadID? {
+    static func takeSlot(_ s: inout State) -> Int {
+        if let free = s.freeSlots.popLast() {
+            s.generations[free] += 1
+            return free
+        }
+        s.threads.append(nil)
+        s.generations.append(1)
+        return s.threads.count - 1
+    }
+
+    static func makeThread(priority: Priority, core: Int, body: (@Sendable () -> Int)?, isIdle: Bool) -> ThreadID? {
         let stack = state.withLock { s -> MemoryRegion? in
             if let pooled = s.stackPool.popLast() { return pooled }
             if s.stackArena == nil {
@@ -163,22 +218,19 @@ public enum CoreScheduler: Scheduler {
         }
         guard let stack else { return nil }
         return state.withLock { s -> ThreadID in
-            let slot: Int
-            if let free = s.freeSlots.popLast() {
-                slot = free
-                s.generations[slot] += 1
-            } else {
-                slot = s.threads.count
-                s.threads.append(nil)
-                s.generations.append(1)
-            }
+            let slot = takeSlot(&s)
             let id = ThreadID(slot: slot, generation: s.generations[slot])
             let context = ExecutionContext(stack: stack, argument: UInt64(slot))
-            s.threads[slot] = KernelThread(id: id, priority: priority, state: isIdle ? .running : .ready,
-                                           context: context, body: body, isIdle: isIdle)
-            if isIdle { s.threads[slot]!.state = .ready }
+            s.threads[slot] = KernelThread(id: id, priority: priority, state: .ready,
+                                           context: context, body: body, core: core, isIdle: isIdle)
             return id
         }
+    }
+
+    /// Queues `thread` on `core` and, if that is another processor, wakes it.
+    static func makeReady(_ thread: ThreadID, priority: Priority, core: Int, _ s: inout State) {
+        s.cores[core].runQueue.enqueue(thread, priority: priority)
+        if core != Processor.index, s.cores[core].halted, let kick = s.kick { kick(core) }
     }
 
     /// Where every new thread begins (on its own stack, interrupts disabled).
@@ -202,29 +254,36 @@ public enum CoreScheduler: Scheduler {
 
     // MARK: Switching
 
+    /// Picks the next thread on `core` after the current one went to `newState`; nil when
+    /// the current thread keeps running.
+    static func pickNext(_ s: inout State, _ core: Int, leaving newState: ThreadState) -> (ExecutionContext, ExecutionContext)? {
+        wakeSleepers(&s, core)
+        let currentSlot = s.cores[core].current
+        let current = s.threads[currentSlot]!
+        if newState == .blocked && current.pendingWake { current.pendingWake = false; return nil }
+        if newState == .ready, s.cores[core].runQueue.isEmpty { return nil }   // nobody else to run
+        current.state = newState
+        if newState == .ready && !current.isIdle { s.cores[core].runQueue.enqueue(current.id, priority: current.priority) }
+        if newState == .finished { s.cores[core].leaving = currentSlot }
+        let nextSlot = s.cores[core].runQueue.next()?.slot ?? s.cores[core].idle
+        guard nextSlot != currentSlot else { current.state = .running; return nil }
+        let next = s.threads[nextSlot]!
+        next.state = .running
+        s.cores[core].current = nextSlot
+        s.switches += 1
+        s.cores[core].sliceEnd = TimeSource.now &+ s.timeSlice
+        rearm(&s, core)
+        return (current.context, next.context)
+    }
+
     /// Switches to the next thread, leaving the current one in `newState`. With `.ready` the
     /// current thread is queued again (unless it is the idle thread). Returns when the
-    /// current thread runs again (never for `.finished`).
+    /// current thread runs again (never for `.finished`, see ``finish(_:)``).
     static func switchAway(to newState: ThreadState) {
         let wereEnabled = Processor.interruptsEnabled
         Processor.disableInterrupts()
-        let contexts = state.withLock { s -> (ExecutionContext, ExecutionContext)? in
-            wakeSleepers(&s)
-            let current = s.threads[s.current]!
-            if newState == .blocked && current.pendingWake { current.pendingWake = false; return nil }
-            if newState == .ready, s.runQueue.isEmpty { return nil }   // nobody else to run
-            current.state = newState
-            if newState == .ready && !current.isIdle { s.runQueue.enqueue(current.id, priority: current.priority) }
-            let nextSlot = s.runQueue.next()?.slot ?? s.idle
-            guard nextSlot != s.current else { current.state = .running; return nil }
-            let next = s.threads[nextSlot]!
-            next.state = .running
-            s.current = nextSlot
-            s.switches += 1
-            s.sliceEnd = TimeSource.now &+ s.timeSlice
-            rearm(&s)
-            return (current.context, next.context)
-        }
+        let core = Processor.index
+        let contexts = state.withLock { s in pickNext(&s, core, leaving: newState) }
         if let (from, to) = contexts {
             from.switchTo(to)
             afterSwitch()
@@ -234,9 +293,10 @@ public enum CoreScheduler: Scheduler {
 
     /// Runs on the thread just switched to: returns the stack of a thread that finished.
     static func afterSwitch() {
+        let core = Processor.index
         state.withLock { s in
-            guard let slot = s.leaving else { return }
-            s.leaving = nil
+            guard let slot = s.cores[core].leaving else { return }
+            s.cores[core].leaving = nil
             if let thread = s.threads[slot] {
                 thread.context.retire()
                 s.stackPool.append(thread.context.stack)
@@ -244,27 +304,29 @@ public enum CoreScheduler: Scheduler {
         }
     }
 
-    /// Moves sleepers whose time has come to the run queue.
-    static func wakeSleepers(_ s: inout State) {
-        guard let deadline = s.sleepQueue.nextDeadline, deadline <= TimeSource.now else { return }
-        for id in s.sleepQueue.wakeExpired(now: TimeSource.now) {
+    /// Moves sleepers of `core` whose time has come to its run queue.
+    static func wakeSleepers(_ s: inout State, _ core: Int) {
+        guard let deadline = s.cores[core].sleepQueue.nextDeadline, deadline <= TimeSource.now else { return }
+        for id in s.cores[core].sleepQueue.wakeExpired(now: TimeSource.now) {
             if let thread = s.threads[id.slot], thread.id == id, thread.state == .sleeping {
                 thread.state = .ready
-                s.runQueue.enqueue(id, priority: thread.priority)
+                s.cores[core].runQueue.enqueue(id, priority: thread.priority)
             }
         }
     }
 
     /// The idle thread: runs whatever became ready; otherwise halts until the timer (armed
-    /// for the next sleeper) or another interrupt wakes the processor, or spins when no timer
-    /// module is linked.
+    /// for the next sleeper), a wake-up IPI or another interrupt wakes the processor, or
+    /// spins when no timer module is linked.
     static func idleLoop() -> Never {
+        let core = Processor.index
         while true {
             Processor.disableInterrupts()
             let (work, canHalt) = state.withLock { s -> (Bool, Bool) in
-                wakeSleepers(&s)
-                if !s.runQueue.isEmpty { return (true, false) }
-                rearm(&s)
+                wakeSleepers(&s, core)
+                if !s.cores[core].runQueue.isEmpty { s.cores[core].halted = false; return (true, false) }
+                rearm(&s, core)
+                s.cores[core].halted = s.timer != nil
                 return (false, s.timer != nil)
             }
             if work {
@@ -281,18 +343,21 @@ public enum CoreScheduler: Scheduler {
     // MARK: Scheduler
 
     public static func yield() {
-        // The fast path: nothing else ready and no sleeper due.
+        // The fast path: nothing else ready and no sleeper due. (The processor index is read
+        // inside the closure, so it captures nothing and inlines.)
         let busy = state.withLock { s -> Bool in
-            if !s.runQueue.isEmpty { return true }
-            if let deadline = s.sleepQueue.nextDeadline, deadline <= TimeSource.now { return true }
+            let core = Processor.index
+            if s.cores[core].runQueue.count != 0 { return true }
+            if let deadline = s.cores[core].sleepQueue.nextDeadline, deadline <= TimeSource.now { return true }
             return false
         }
         if busy { switchAway(to: .ready) }
     }
 
     public static func block() {
+        let core = Processor.index
         let woken = state.withLock { s -> Bool in
-            let current = s.threads[s.current]!
+            let current = s.threads[s.cores[core].current]!
             defer { current.pendingWake = false }
             return current.pendingWake
         }
@@ -309,7 +374,7 @@ public enum CoreScheduler: Scheduler {
         switch target.state {
         case .blocked:
             target.state = .ready
-            s.runQueue.enqueue(thread, priority: target.priority)
+            makeReady(thread, priority: target.priority, core: target.core, &s)
         case .running, .ready:
             target.pendingWake = true
         case .sleeping, .finished:
@@ -321,35 +386,29 @@ public enum CoreScheduler: Scheduler {
     static func sleep(until deadline: UInt64) {
         let wereEnabled = Processor.interruptsEnabled
         Processor.disableInterrupts()
-        state.withLock { s in s.sleepQueue.add(s.threads[s.current]!.id, deadline: deadline) }
+        let core = Processor.index
+        state.withLock { s in s.cores[core].sleepQueue.add(s.threads[s.cores[core].current]!.id, deadline: deadline) }
         switchAway(to: .sleeping)
         if wereEnabled { Processor.enableInterrupts() }
     }
 
     /// Ends the running thread with `value`; wakes its joiners.
     static func finish(_ value: Int) -> Never {
+        Processor.disableInterrupts()
+        let core = Processor.index
         state.withLock { s in
-            let current = s.threads[s.current]!
+            let current = s.threads[s.cores[core].current]!
             current.exitValue = value
             current.body = nil
             for joiner in current.joiners { wake(joiner, in: &s) }
             current.joiners = []
         }
-        Processor.disableInterrupts()
         ExecutionContext.abandonRunning {
             state.withLock { s -> (current: ExecutionContext, next: ExecutionContext) in
-                wakeSleepers(&s)
-                let current = s.threads[s.current]!
-                current.state = .finished
-                s.leaving = s.current
-                let nextSlot = s.runQueue.next()?.slot ?? s.idle
-                let next = s.threads[nextSlot]!
-                next.state = .running
-                s.current = nextSlot
-                s.switches += 1
-                s.sliceEnd = TimeSource.now &+ s.timeSlice
-                rearm(&s)
-                return (current.context, next.context)
+                guard let pair = pickNext(&s, core, leaving: .finished) else {
+                    Panic.halt("a finished thread had nothing to switch to")
+                }
+                return (pair.0, pair.1)
             }
         }
     }
@@ -357,15 +416,19 @@ public enum CoreScheduler: Scheduler {
     /// The exit value of `thread` once it has finished (freeing its slot), or nil after
     /// registering the caller to be woken when it does.
     static func collect(_ thread: ThreadID) -> Int?? {
-        state.withLock { s -> Int?? in
+        let core = Processor.index
+        return state.withLock { s -> Int?? in
             guard let target = s.threads[thread.slot], target.id == thread else { return .some(nil) }  // already joined
+            let me = s.threads[s.cores[core].current]!
             if target.state == .finished {
+                // Its processor may still be switching away from its stack: try again shortly.
+                if s.cores[target.core].leaving == thread.slot { me.pendingWake = true; return nil }
                 s.threads[thread.slot] = nil
                 s.freeSlots.append(thread.slot)
                 s.liveThreads -= 1
                 return .some(target.exitValue)
             }
-            target.joiners.append(s.threads[s.current]!.id)
+            target.joiners.append(me.id)
             return nil
         }
     }

@@ -10,14 +10,16 @@ public struct SleepQueue: Sendable {
     public var isEmpty: Bool { sleepers.isEmpty }
     public var count: Int { sleepers.count }
 
-    /// The earliest deadline, or nil when nobody sleeps.
-    public var nextDeadline: UInt64? { sleepers.first?.deadline }
+    /// The earliest deadline, or nil when nobody sleeps (kept up to date, so reading it is
+    /// one load).
+    public private(set) var nextDeadline: UInt64? = nil
 
     /// Adds `thread`, to be woken at `deadline`.
     public mutating func add(_ thread: ThreadID, deadline: UInt64) {
         var index = sleepers.count
         while index > 0 && sleepers[index - 1].deadline > deadline { index -= 1 }
         sleepers.insert((deadline, thread), at: index)
+        nextDeadline = sleepers[0].deadline
     }
 
     /// Removes and returns the threads due at `now`.
@@ -27,6 +29,7 @@ public struct SleepQueue: Sendable {
         guard count > 0 else { return [] }
         let woken = sleepers[0..<count].map { $0.thread }
         sleepers.removeFirst(count)
+        nextDeadline = sleepers.first?.deadline
         return woken
     }
 }

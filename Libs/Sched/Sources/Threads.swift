@@ -1,10 +1,17 @@
 /// The application-facing thread API: plain function calls into the scheduler.
 public enum Threads {
-    /// Starts a thread running `body` at `priority`; its result is what ``ThreadHandle/join()``
-    /// returns. Returns nil when no memory for its stack is left.
-    public static func spawn(priority: Priority = .normal, _ body: @escaping @Sendable () -> Int) -> ThreadHandle? {
-        CoreScheduler.spawn(priority: priority, body: body).map(ThreadHandle.init)
+    /// Starts a thread running `body` at `priority` on processor `core` (the caller's when
+    /// nil); its result is what ``ThreadHandle/join()`` returns. Returns nil when no memory for
+    /// its stack is left or that processor is not running.
+    public static func spawn(priority: Priority = .normal, core: Int? = nil, _ body: @escaping @Sendable () -> Int) -> ThreadHandle? {
+        CoreScheduler.spawn(priority: priority, core: core, body: body).map(ThreadHandle.init)
     }
+
+    /// The processor the calling thread runs on (0 is the boot processor).
+    public static var currentCore: Int { CoreScheduler.currentCore }
+
+    /// Processors threads can be placed on.
+    public static var coreCount: Int { CoreScheduler.coreCount }
 
     /// Lets other ready threads run; returns at once when there are none.
     public static func yield() { CoreScheduler.yield() }

@@ -79,4 +79,13 @@ x86_interrupt_common:
     addq $16, %rsp               // vector and error code
     iretq
 
+
+    // One 8-byte slot per processor holding its index; IA32_GS_BASE points at the running
+    // processor's slot, so `movq %gs:0` reads the index in one instruction.
+    .section .bss.x86_processor_slots, "aw", @nobits
+    .balign 8
+    .global x86_processor_slots
+x86_processor_slots:
+    .space 8 * 256
+
 #endif

@@ -27,7 +27,9 @@ public enum InterruptDispatch {
     /// Runs the handler registered for the frame's vector, or panics.
     public static func dispatch(_ frame: inout InterruptFrame) {
         let vector = Int(frame.vector & 0xFF)
-        let handler = handlers.withLockIfAvailable { table in table.isEmpty ? nil : table[vector] } ?? nil
+        // Interrupts are off while the lock is held, so this processor never holds it here;
+        // another processor holds it only briefly.
+        let handler = handlers.withLock { table in table.isEmpty ? nil : table[vector] }
         guard let handler else { Panic.exception(frame) }
         handler(&frame)
     }

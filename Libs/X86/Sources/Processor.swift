@@ -87,6 +87,31 @@ public enum Processor {
         #endif
     }
 
+    /// This processor's index (0 for the boot processor): one GS-relative load.
+    @inlinable public static var index: Int {
+        #if hasFeature(Embedded)
+        return Int(x86_read_gs0())
+        #else
+        return 0
+        #endif
+    }
+
+    /// The most processors the kernel can index.
+    public static let maximumCount = 256
+
+    /// Records `index` as this processor's index: stores it in the processor's slot and
+    /// points IA32_GS_BASE at that slot.
+    public static func setIndex(_ index: Int) {
+        precondition(index >= 0 && index < maximumCount, "processor index out of range")
+        #if hasFeature(Embedded)
+        let slot = x86_processor_slot_address(UInt32(index))
+        // SAFETY: `slot` is this processor's own 8-byte entry in x86_processor_slots (bounds
+        // checked above); the kernel uses GS for nothing else.
+        unsafe UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot)).unsafelyUnwrapped.pointee = UInt64(index)
+        unsafe ModelSpecificRegister.gsBase.write(slot)
+        #endif
+    }
+
     /// Invalidates the TLB entry for the page containing `address` (INVLPG).
     @inlinable public static func invalidatePage(_ address: VirtAddr) {
         #if hasFeature(Embedded)

@@ -74,6 +74,12 @@ X86_INLINE uint64_t x86_rdtsc(void) {
     return ((uint64_t)high << 32) | low;
 }
 
+/// The 256 per-processor index slots (interrupts.S); GS points at the running processor's.
+extern char x86_processor_slots[];
+X86_INLINE uint64_t x86_processor_slot_address(uint32_t index) { return (uint64_t)x86_processor_slots + 8 * (uint64_t)index; }
+/// The quadword at GS:0: the running processor's index.
+X86_INLINE uint64_t x86_read_gs0(void) { uint64_t v; __asm__ volatile("movq %%gs:0, %0" : "=r"(v)); return v; }
+
 // MARK: Interrupt flag, halting, flags (SDM Vol. 2: CLI, STI, HLT, PAUSE, PUSHF)
 
 X86_INLINE void x86_cli(void) { __asm__ volatile("cli" : : : "memory"); }
