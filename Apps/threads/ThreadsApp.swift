@@ -10,6 +10,8 @@ import X86
 public enum App: Application {
     /// When the last measured thread started (TSC).
     static let created = Atomic<UInt64>(0)
+    /// Timer interrupts delivered through the I/O APIC.
+    static let deviceInterrupts = Atomic<Int>(0)
 
     public static func main(boot: BootInfo) -> Int32 {
         var failures = 0
@@ -77,6 +79,18 @@ public enum App: Application {
             _ = setter?.join()
             check(spins > 0, "a spinning thread was preempted so another could run")
             print("threads: preemption let a second thread run after \(spins) spins")
+        }
+
+        // A device interrupt through the I/O APIC: the PIT's IRQ 0 at 1 kHz for 20 ms.
+        if APICModule.routeISAInterrupt(0, vector: 0x30, handler: { _ in _ = App.deviceInterrupts.add(1, ordering: .relaxed) }) {
+            ProgrammableIntervalTimer.startPeriodic(hertz: 1000)
+            Threads.sleep(milliseconds: 20)
+            APICModule.maskISAInterrupt(0)
+            let delivered = App.deviceInterrupts.load(ordering: .relaxed)
+            check(delivered >= 10 && delivered <= 40, "about 20 PIT interrupts in 20 ms through the I/O APIC, got \(delivered)")
+            print("threads: the I/O APIC delivered \(delivered) PIT interrupts in 20 ms")
+        } else {
+            check(false, "an I/O APIC serves ISA IRQ 0")
         }
 
         // Semaphores and events hand work between threads.

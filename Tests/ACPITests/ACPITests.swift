@@ -67,6 +67,11 @@ struct ACPITests {
         #expect(madt.localAPICAddress == PhysAddr(0xFEE0_0000))
         #expect(madt.processors == [.init(apicID: 0, usable: true), .init(apicID: 1, usable: true)])
         #expect(madt.ioAPICs == [.init(id: 2, address: PhysAddr(0xFEC0_0000), interruptBase: 0)])
+        #expect(madt.overrides == [.init(source: 0, globalInterrupt: 2, flags: 0)])
+        #expect(madt.globalInterrupt(forISA: 0) == (2, false, false))
+        #expect(madt.globalInterrupt(forISA: 4) == (4, false, false))
+        let withoutOverrides = try MultipleAPICDescriptionTable(table: builder.region.subregion(offset: 0x2000, size: 44 + 8))
+        #expect(withoutOverrides.globalInterrupt(forISA: 0) == (2, false, false), "IRQ 0 defaults to GSI 2")
     }
 
     @Test func followsTheRSDTForRevisionZero() throws {

@@ -83,6 +83,7 @@ struct ImageTests {
         #expect(run.output.contains("threads: stress 10000 threads in 10 waves"))
         #expect(run.output.contains("threads: preemption let a second thread run"))
         #expect(run.output.contains("threads: slept "))
+        #expect(run.output.contains("threads: the I/O APIC delivered "))
         #expect(run.output.contains("threads: all checks passed"))
         #expect(!run.output.contains("FAILED"))
         for figure in ["yield_alone_instructions=", "yield_switch_instructions=", "thread_create_instructions="] {

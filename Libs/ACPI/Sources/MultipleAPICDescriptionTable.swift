@@ -26,12 +26,38 @@ public struct MultipleAPICDescriptionTable: Sendable, Equatable {
         }
     }
 
+    /// An ISA interrupt that reaches a different I/O APIC line than its number (type 2).
+    public struct InterruptOverride: Sendable, Equatable {
+        /// The ISA IRQ.
+        public let source: UInt8
+        /// The global system interrupt it arrives on.
+        public let globalInterrupt: UInt32
+        /// MPS INTI flags: polarity in bits 0-1 (3 = active low), trigger in bits 2-3 (3 = level).
+        public let flags: UInt16
+        public init(source: UInt8, globalInterrupt: UInt32, flags: UInt16) {
+            self.source = source; self.globalInterrupt = globalInterrupt; self.flags = flags
+        }
+    }
+
     /// The physical address of the local APICs' register page.
     public let localAPICAddress: PhysAddr
     /// The processors, in table order (the first is normally the boot processor).
     public let processors: [Processor]
     /// The I/O APICs.
     public let ioAPICs: [IOAPIC]
+    /// The ISA interrupt overrides.
+    public let overrides: [InterruptOverride]
+
+    /// The global system interrupt ISA `irq` arrives on, with its polarity and trigger
+    /// (ISA defaults: active high, edge). Without an override, IRQ 0 (the PIT) is taken to be
+    /// on GSI 2, where PC-compatible machines wire it (I/O APIC input 0 carries the legacy
+    /// PIC's output); QEMU's microvm omits that override.
+    public func globalInterrupt(forISA irq: UInt8) -> (line: UInt32, activeLow: Bool, levelTriggered: Bool) {
+        for override in overrides where override.source == irq {
+            return (override.globalInterrupt, override.flags & 3 == 3, (override.flags >> 2) & 3 == 3)
+        }
+        return (irq == 0 ? 2 : UInt32(irq), false, false)
+    }
 
     /// Reads the MADT from the ACPI tables.
     public init(tables: SystemDescriptionTables) throws(ACPIError) {
@@ -44,6 +70,7 @@ public struct MultipleAPICDescriptionTable: Sendable, Equatable {
         localAPICAddress = PhysAddr(UInt64(table.load(as: UInt32.self, at: 36)))
         var processors: [Processor] = []
         var ioAPICs: [IOAPIC] = []
+        var overrides: [InterruptOverride] = []
         var offset = 44
         while offset + 2 <= table.size {
             let type = table.load(as: UInt8.self, at: offset)
@@ -57,10 +84,14 @@ public struct MultipleAPICDescriptionTable: Sendable, Equatable {
                 ioAPICs.append(IOAPIC(id: table.load(as: UInt8.self, at: offset + 2),
                                       address: PhysAddr(UInt64(table.load(as: UInt32.self, at: offset + 4))),
                                       interruptBase: table.load(as: UInt32.self, at: offset + 8)))
+            case 2 where length >= 10:    // interrupt source override
+                overrides.append(InterruptOverride(source: table.load(as: UInt8.self, at: offset + 3),
+                                                   globalInterrupt: table.load(as: UInt32.self, at: offset + 4),
+                                                   flags: table.load(as: UInt16.self, at: offset + 8)))
             case 9 where length >= 16:    // processor local x2APIC
                 let flags = table.load(as: UInt32.self, at: offset + 8)
                 processors.append(Processor(apicID: table.load(as: UInt32.self, at: offset + 4), usable: flags & 0b11 != 0))
-            case 0, 1, 9:
+            case 0, 1, 2, 9:
                 throw .badLength("APIC entry")
             default:
                 break
@@ -69,5 +100,6 @@ public struct MultipleAPICDescriptionTable: Sendable, Equatable {
         }
         self.processors = processors
         self.ioAPICs = ioAPICs
+        self.overrides = overrides
     }
 }

@@ -15,6 +15,11 @@ public enum APICModule: KernelModule {
     /// The processors the ACPI MADT lists (empty when the VMM gave no ACPI tables).
     static let discovered = InterruptSafeLock<[MultipleAPICDescriptionTable.Processor]>([])
 
+    /// The I/O APICs, with the first global interrupt each handles.
+    static let ioAPICs = InterruptSafeLock<[(apic: IOAPIC, base: UInt32, lines: Int)]>([])
+    /// ISA interrupt overrides from the MADT.
+    static let table = InterruptSafeLock<MultipleAPICDescriptionTable?>(nil)
+
     /// The usable processors the firmware describes (at least 1: the one running).
     public static var processorCount: Int {
         max(1, discovered.withLock { $0.filter { $0.usable }.count })
@@ -25,6 +30,20 @@ public enum APICModule: KernelModule {
             do {
                 let madt = try MultipleAPICDescriptionTable(tables: try SystemDescriptionTables(rsdp: rsdp, memory: kernel.physicalMemory))
                 discovered.withLock { $0 = madt.processors }
+                table.withLock { $0 = madt }
+                for ioAPIC in madt.ioAPICs {
+                    guard let window = kernel.deviceWindow(at: ioAPIC.address, size: 4096) else { continue }
+                    let page = VirtAddr(window.base)
+                    if KernelMemory.translate(page) == nil {
+                        guard case .success(let flush) = KernelMemory.map(page, to: ioAPIC.address,
+                                                                          flags: [.writable, .noExecute, .cacheDisabled, .writeThrough]) else { continue }
+                        flush.flush()
+                    }
+                    let device = IOAPIC(window: window)
+                    let lines = device.lineCount
+                    for line in 0..<lines { device.mask(line: line) }
+                    ioAPICs.withLock { $0.append((device, ioAPIC.interruptBase, lines)) }
+                }
             } catch {
                 print("APIC: ignoring unreadable ACPI tables")
             }
@@ -125,6 +144,35 @@ public enum APICModule: KernelModule {
                 apic.startProcessor(apicID: apicID, startPage: page, ticksPerMicrosecond: ticksPerMicrosecond)
             }
             if !started { failedStarts.withLock { $0 += 1 } }
+        }
+    }
+
+    /// Routes ISA interrupt `irq` (through the MADT's overrides and the I/O APIC that serves
+    /// it) to `vector` on the boot processor and installs `handler` for it, which runs with
+    /// interrupts off and is followed by the end-of-interrupt. Returns false when no I/O APIC
+    /// serves that interrupt.
+    public static func routeISAInterrupt(_ irq: UInt8, vector: UInt8, handler: @escaping InterruptDispatch.Handler) -> Bool {
+        guard let apic = local.withLock({ $0 }) else { return false }
+        let target = table.withLock { $0?.globalInterrupt(forISA: irq) } ?? (line: UInt32(irq), activeLow: false, levelTriggered: false)
+        guard let (device, base, _) = ioAPICs.withLock({ list in
+            list.first { target.line >= $0.base && Int(target.line - $0.base) < $0.lines }
+        }) else { return false }
+        InterruptDispatch.register(vector: vector) { frame in
+            handler(&frame)
+            apic.signalEndOfInterrupt()
+        }
+        device.route(line: Int(target.line - base), vector: vector, to: apic.id,
+                     activeLow: target.activeLow, levelTriggered: target.levelTriggered)
+        return true
+    }
+
+    /// Masks ISA interrupt `irq` again.
+    public static func maskISAInterrupt(_ irq: UInt8) {
+        let target = table.withLock { $0?.globalInterrupt(forISA: irq) } ?? (line: UInt32(irq), activeLow: false, levelTriggered: false)
+        ioAPICs.withLock { list in
+            for entry in list where target.line >= entry.base && Int(target.line - entry.base) < entry.lines {
+                entry.apic.mask(line: Int(target.line - entry.base))
+            }
         }
     }
 

@@ -43,6 +43,25 @@ public struct KernelResources: Sendable {
     }
 }
 
+extension KernelResources {
+    /// A window onto `size` bytes of device registers at physical `address`, or nil when the
+    /// range overlaps RAM the memory map reports as usable, ACPI data, or the kernel image —
+    /// memory Swift code may be using — or lies at or above 4 GiB (outside the early map).
+    /// Device memory cannot alias Swift objects, so the window is safe to hand to a driver;
+    /// the driver maps it (uncached) before use when Paging has rebuilt the address space.
+    public func deviceWindow(at address: PhysAddr, size: Int) -> MMIOWindow? {
+        guard size > 0, address.value + UInt64(size) <= 0x1_0000_0000 else { return nil }
+        let range = PhysicalRange(start: address, size: UInt64(size))
+        for entry in boot.memoryMap.entries where entry.kind != .reserved {
+            if entry.range.overlaps(range) { return nil }
+        }
+        guard !layout.image.overlaps(range) else { return nil }
+        // SAFETY: the range holds no RAM (checked above), so no Swift value lives there; the
+        // window only allows aligned accesses inside it.
+        return unsafe MMIOWindow(unsafeBase: address.value, size: size)
+    }
+}
+
 /// A kernel module with a start-up step, run by the composition root once Boot is up and
 /// after the modules it depends on.
 public protocol KernelModule {

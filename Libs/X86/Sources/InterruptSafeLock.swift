@@ -3,14 +3,16 @@ import Synchronization
 /// A spin lock that also keeps interrupts off on this processor while it is held, guarding a
 /// value of type `Value`. This is how kernel modules keep global state without `unsafe`.
 ///
-/// Guarantees: ``withLock(_:)`` gives exclusive access to the value across all processors;
-/// because interrupts are disabled while the lock is held, an interrupt handler on the same
-/// processor can never spin on a lock its own processor holds. Do not call a function that
-/// may block or switch threads while holding the lock.
+/// Guarantees: ``withLock(_:)`` gives exclusive access to the value across all processors,
+/// in the order processors asked for it (a ticket lock, so no processor starves); because
+/// interrupts are disabled while the lock is held, an interrupt handler on the same processor
+/// can never spin on a lock its own processor holds. Do not call a function that may block or
+/// switch threads while holding the lock.
 public final class InterruptSafeLock<Value>: @unchecked Sendable {
-    // SAFETY: `value` is only touched between a successful acquire of `locked` and its
-    // release, with interrupts off, so at most one context ever accesses it at a time.
-    private let locked = Atomic<Bool>(false)
+    // SAFETY: `value` is only touched between taking a ticket equal to `serving` and
+    // advancing `serving`, with interrupts off, so one context at a time accesses it.
+    private let nextTicket = Atomic<UInt32>(0)
+    private let serving = Atomic<UInt32>(0)
     private var value: Value
 
     /// A lock guarding `value`.
@@ -35,7 +37,8 @@ public final class InterruptSafeLock<Value>: @unchecked Sendable {
         let wereEnabled = Processor.interruptsEnabled
         if wereEnabled { Processor.disableInterrupts() }
         defer { if wereEnabled { Processor.enableInterrupts() } }
-        guard locked.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return nil }
+        let now = serving.load(ordering: .acquiring)
+        guard nextTicket.compareExchange(expected: now, desired: now &+ 1, ordering: .acquiring).exchanged else { return nil }
         defer { release() }
         return try access(body)
     }
@@ -44,19 +47,18 @@ public final class InterruptSafeLock<Value>: @unchecked Sendable {
     static var spinLimit: Int { 1 << 28 }
 
     @usableFromInline func acquire() {
+        let ticket = nextTicket.wrappingAdd(1, ordering: .relaxed).oldValue
         var spins = 0
-        while !locked.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
-            while locked.load(ordering: .relaxed) {
-                Processor.pause()
-                spins += 1
-                if spins == InterruptSafeLock.spinLimit {
-                    Panic.halt("deadlock: a spin lock stayed held for 2^28 spins (re-entered from its own holder?)")
-                }
+        while serving.load(ordering: .acquiring) != ticket {
+            Processor.pause()
+            spins += 1
+            if spins == InterruptSafeLock.spinLimit {
+                Panic.halt("deadlock: a spin lock stayed held for 2^28 spins (re-entered from its own holder?)")
             }
         }
     }
 
-    @usableFromInline func release() { locked.store(false, ordering: .releasing) }
+    @usableFromInline func release() { serving.wrappingAdd(1, ordering: .releasing) }
 
     @usableFromInline func access<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R { try body(&value) }
 }

@@ -37,4 +37,12 @@ public enum ProgrammableIntervalTimer {
         let tsc = TimeStampCounter.read() &- start
         return tsc * frequency / elapsed
     }
+
+    /// Makes channel 0 raise IRQ 0 `hertz` times a second (mode 2, rate generator).
+    public static func startPeriodic(hertz: UInt64) {
+        let reload = UInt16(clamping: max(frequency / max(hertz, 1), 2))
+        command.write(0x34)
+        channel0.write(UInt8(truncatingIfNeeded: reload))
+        channel0.write(UInt8(truncatingIfNeeded: reload >> 8))
+    }
 }
