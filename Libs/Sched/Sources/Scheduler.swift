@@ -413,23 +413,33 @@ public enum CoreScheduler: Scheduler {
         }
     }
 
+    /// What ``collect(_:)`` found.
+    enum Collection {
+        /// The thread had finished: its value (nil if it had been joined before).
+        case finished(Int?)
+        /// The caller is registered to be woken when the thread finishes.
+        case waiting
+        /// The thread has finished but its processor is still leaving its stack.
+        case retry
+    }
+
     /// The exit value of `thread` once it has finished (freeing its slot), or nil after
     /// registering the caller to be woken when it does.
-    static func collect(_ thread: ThreadID) -> Int?? {
+    static func collect(_ thread: ThreadID) -> Collection {
         let core = Processor.index
-        return state.withLock { s -> Int?? in
-            guard let target = s.threads[thread.slot], target.id == thread else { return .some(nil) }  // already joined
+        return state.withLock { s -> Collection in
+            guard let target = s.threads[thread.slot], target.id == thread else { return .finished(nil) }  // already joined
             let me = s.threads[s.cores[core].current]!
             if target.state == .finished {
                 // Its processor may still be switching away from its stack: try again shortly.
-                if s.cores[target.core].leaving == thread.slot { me.pendingWake = true; return nil }
+                if s.cores[target.core].leaving == thread.slot { return .retry }
                 s.threads[thread.slot] = nil
                 s.freeSlots.append(thread.slot)
                 s.liveThreads -= 1
-                return .some(target.exitValue)
+                return .finished(target.exitValue)
             }
             target.joiners.append(me.id)
-            return nil
+            return .waiting
         }
     }
 }

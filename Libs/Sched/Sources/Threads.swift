@@ -1,3 +1,5 @@
+import X86
+
 /// The application-facing thread API: plain function calls into the scheduler.
 public enum Threads {
     /// Starts a thread running `body` at `priority` on processor `core` (the caller's when
@@ -41,8 +43,9 @@ public struct ThreadHandle: Sendable {
     public func join() -> Int? {
         while true {
             switch CoreScheduler.collect(id) {
-            case .some(let value): return value
-            case .none: CoreScheduler.block()
+            case .finished(let value): return value
+            case .waiting: CoreScheduler.block()
+            case .retry: CoreScheduler.yield(); Processor.pause()
             }
         }
     }
