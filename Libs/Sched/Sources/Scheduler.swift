@@ -396,15 +396,17 @@ public enum CoreScheduler: Scheduler {
     static func finish(_ value: Int) -> Never {
         Processor.disableInterrupts()
         let core = Processor.index
-        state.withLock { s in
-            let current = s.threads[s.cores[core].current]!
-            current.exitValue = value
-            current.body = nil
-            for joiner in current.joiners { wake(joiner, in: &s) }
-            current.joiners = []
-        }
         ExecutionContext.abandonRunning {
+            // One critical section: the value, the joiners' wake-ups and the state change
+            // happen together, so a joiner on another processor sees either a running thread
+            // (and is woken) or a finished one (and collects it).
             state.withLock { s -> (current: ExecutionContext, next: ExecutionContext) in
+                let current = s.threads[s.cores[core].current]!
+                current.exitValue = value
+                current.body = nil
+                let joiners = current.joiners
+                current.joiners = []
+                for joiner in joiners { wake(joiner, in: &s) }
                 guard let pair = pickNext(&s, core, leaving: .finished) else {
                     Panic.halt("a finished thread had nothing to switch to")
                 }
