@@ -152,10 +152,12 @@ public enum App: Application {
         let after = RuntimeAllocator.statistics
         check(allWavesRight, "every wave's threads ran and joined")
         check(after.heapBytesInUse == before.heapBytesInUse, "no heap leak: \(after.heapBytesInUse) vs \(before.heapBytesInUse) bytes")
-        // Frames: a pooled stack may have a deeper page touched in a later wave (an interrupt
-        // arriving at a different depth), which is use, not a leak; a leak of even one frame
-        // per thread would show as thousands.
-        check(after.framesFree + 16 >= before.framesFree, "no frame leak: \(after.framesFree) vs \(before.framesFree) free")
+        // Frames: pooled stacks may get deeper pages touched in later waves (an interrupt
+        // arriving at a different depth) and the heap may map another chunk, which is use,
+        // not a leak; a leak of even one frame per thread would show as thousands, so allow
+        // at most one frame per 16 threads spawned after the warm-up.
+        let framesUsed = before.framesFree - min(before.framesFree, after.framesFree)
+        check(framesUsed <= (waves - 1) * perWave / 16, "no frame leak: \(after.framesFree) vs \(before.framesFree) free")
         print("threads: stress \(waves * perWave) threads in \(waves) waves; heap \(before.heapBytesInUse) -> \(after.heapBytesInUse) bytes, frames free \(before.framesFree) -> \(after.framesFree)")
 
         print(failures == 0 ? "threads: all checks passed" : "threads: \(failures) checks failed")
