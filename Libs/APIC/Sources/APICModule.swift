@@ -32,13 +32,7 @@ public enum APICModule: KernelModule {
                 discovered.withLock { $0 = madt.processors }
                 table.withLock { $0 = madt }
                 for ioAPIC in madt.ioAPICs {
-                    guard let window = kernel.deviceWindow(at: ioAPIC.address, size: 4096) else { continue }
-                    let page = VirtAddr(window.base)
-                    if KernelMemory.translate(page) == nil {
-                        guard case .success(let flush) = KernelMemory.map(page, to: ioAPIC.address,
-                                                                          flags: [.writable, .noExecute, .cacheDisabled, .writeThrough]) else { continue }
-                        flush.flush()
-                    }
+                    guard let window = kernel.deviceWindow(at: ioAPIC.address, size: 4096), mapUncached(window) else { continue }
                     let device = IOAPIC(window: window)
                     let lines = device.lineCount
                     for line in 0..<lines { device.mask(line: line) }
@@ -52,15 +46,7 @@ public enum APICModule: KernelModule {
         if LocalAPIC.isX2APICSupported {
             access = .x2APIC
         } else {
-            // The register page must be mapped, uncached, in the kernel's address space.
-            let page = VirtAddr(kernel.localAPICWindow.base)
-            if KernelMemory.translate(page) == nil {
-                switch KernelMemory.map(page, to: PhysAddr(kernel.localAPICWindow.base),
-                                        flags: [.writable, .noExecute, .cacheDisabled, .writeThrough]) {
-                case .success(let flush): flush.flush()
-                case .failure: Panic.halt("APIC: cannot map the local APIC's register page")
-                }
-            }
+            guard mapUncached(kernel.localAPICWindow) else { Panic.halt("APIC: cannot map the local APIC's register page") }
             access = .xAPIC(kernel.localAPICWindow)
         }
         let apic = LocalAPIC(access: access)
@@ -73,16 +59,16 @@ public enum APICModule: KernelModule {
             errors.withLock { $0 += 1 }
             apic.signalEndOfInterrupt()
         }
-        InterruptDispatch.register(vector: APIC.Vector.timer) { _ in
+        // The timer and a wake-up IPI both ask the scheduler to look at this processor's queues.
+        let schedulerInterrupt: InterruptDispatch.Handler = { _ in
             apic.signalEndOfInterrupt()
             CoreScheduler.timerInterrupt()
         }
-        InterruptDispatch.register(vector: APIC.Vector.wakeUp) { _ in
-            apic.signalEndOfInterrupt()
-            CoreScheduler.timerInterrupt()
-        }
+        InterruptDispatch.register(vector: APIC.Vector.timer, schedulerInterrupt)
+        InterruptDispatch.register(vector: APIC.Vector.wakeUp, schedulerInterrupt)
+        let deadlineMode = CPUID.features().tscDeadline
         let timer: any WakeupTimer
-        if CPUID.features().tscDeadline {
+        if deadlineMode {
             apic.configureTimer(vector: APIC.Vector.timer, mode: .tscDeadline)
             timer = TSCDeadlineTimer(apic: apic)
         } else {
@@ -95,7 +81,18 @@ public enum APICModule: KernelModule {
             apic.sendInterrupt(vector: APIC.Vector.wakeUp, to: target)
         })
         Processor.enableInterrupts()
-        startApplicationProcessors(apic: apic, kernel: kernel)
+        startApplicationProcessors(apic: apic, kernel: kernel, deadlineMode: deadlineMode)
+    }
+
+    /// Maps a device register page uncached at its own address in the kernel's address space,
+    /// unless something is mapped there already. Returns whether the page is mapped.
+    static func mapUncached(_ window: MMIOWindow) -> Bool {
+        let page = VirtAddr(window.base)
+        if KernelMemory.translate(page) != nil { return true }
+        guard case .success(let flush) = KernelMemory.map(page, to: PhysAddr(window.base),
+                                                          flags: [.writable, .noExecute, .cacheDisabled, .writeThrough]) else { return false }
+        flush.flush()
+        return true
     }
 
     /// Processors that failed to start.
@@ -107,11 +104,10 @@ public enum APICModule: KernelModule {
 
     /// Starts every other usable processor the MADT lists; each enables its local APIC and
     /// waits, halted, for work.
-    static func startApplicationProcessors(apic: LocalAPIC, kernel: KernelResources) {
+    static func startApplicationProcessors(apic: LocalAPIC, kernel: KernelResources, deadlineMode: Bool) {
         let me = apic.id
         let others = discovered.withLock { $0.filter { $0.usable && $0.apicID != me } }
         guard !others.isEmpty else { return }
-        let deadlineMode = CPUID.features().tscDeadline
         ApplicationProcessors.setEntry { index in
             let local = LocalAPIC(access: apic.access)
             local.enable(spuriousVector: APIC.Vector.spurious)
@@ -152,27 +148,30 @@ public enum APICModule: KernelModule {
     /// interrupts off and is followed by the end-of-interrupt. Returns false when no I/O APIC
     /// serves that interrupt.
     public static func routeISAInterrupt(_ irq: UInt8, vector: UInt8, handler: @escaping InterruptDispatch.Handler) -> Bool {
-        guard let apic = local.withLock({ $0 }) else { return false }
-        let target = table.withLock { $0?.globalInterrupt(forISA: irq) } ?? (line: UInt32(irq), activeLow: false, levelTriggered: false)
-        guard let (device, base, _) = ioAPICs.withLock({ list in
-            list.first { target.line >= $0.base && Int(target.line - $0.base) < $0.lines }
-        }) else { return false }
+        guard let apic = local.withLock({ $0 }), let input = ioAPICInput(forISA: irq) else { return false }
         InterruptDispatch.register(vector: vector) { frame in
             handler(&frame)
             apic.signalEndOfInterrupt()
         }
-        device.route(line: Int(target.line - base), vector: vector, to: apic.id,
-                     activeLow: target.activeLow, levelTriggered: target.levelTriggered)
+        input.device.route(line: input.line, vector: vector, to: apic.id,
+                           activeLow: input.activeLow, levelTriggered: input.levelTriggered)
         return true
     }
 
     /// Masks ISA interrupt `irq` again.
     public static func maskISAInterrupt(_ irq: UInt8) {
+        if let input = ioAPICInput(forISA: irq) { input.device.mask(line: input.line) }
+    }
+
+    /// The I/O APIC and input line ISA interrupt `irq` arrives on (after the MADT's
+    /// overrides), with its polarity and trigger; nil when no I/O APIC serves it.
+    static func ioAPICInput(forISA irq: UInt8) -> (device: IOAPIC, line: Int, activeLow: Bool, levelTriggered: Bool)? {
         let target = table.withLock { $0?.globalInterrupt(forISA: irq) } ?? (line: UInt32(irq), activeLow: false, levelTriggered: false)
-        ioAPICs.withLock { list in
+        return ioAPICs.withLock { list in
             for entry in list where target.line >= entry.base && Int(target.line - entry.base) < entry.lines {
-                entry.apic.mask(line: Int(target.line - entry.base))
+                return (entry.apic, Int(target.line - entry.base), target.activeLow, target.levelTriggered)
             }
+            return nil
         }
     }
 

@@ -8,7 +8,6 @@ final class FrameHeapMemory: HeapMemory {
     init(window: PhysicalMemoryWindow) { self.window = window }
 
     func grow(minimumBytes: Int) -> MemoryRegion? {
-        // Halve the request down to what the frames can give, but never below the minimum.
         let pages = (minimumBytes + Alloc.pageSize - 1) / Alloc.pageSize
         guard let start = Frames.allocateContiguous(count: pages) else { return nil }
         return window.region(at: start, size: pages * Alloc.pageSize)

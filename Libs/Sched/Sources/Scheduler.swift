@@ -111,7 +111,7 @@ public enum CoreScheduler: Scheduler {
     /// Makes the code running on processor `core` (an application processor, on `stack`)
     /// that processor's idle thread, and runs the idle loop there. Never returns.
     public static func runProcessor(_ core: Int, stack: MemoryRegion) -> Never {
-        let slot = state.withLock { s -> Int in
+        state.withLock { s in
             while s.cores.count <= core { s.cores.append(Core()) }
             let slot = takeSlot(&s)
             let id = ThreadID(slot: slot, generation: s.generations[slot])
@@ -121,9 +121,7 @@ public enum CoreScheduler: Scheduler {
             s.cores[core].current = slot
             s.cores[core].online = true
             s.cores[core].sliceEnd = TimeSource.now &+ s.timeSlice
-            return slot
         }
-        _ = slot
         idleLoop()
     }
 
@@ -306,8 +304,10 @@ public enum CoreScheduler: Scheduler {
 
     /// Moves sleepers of `core` whose time has come to its run queue.
     static func wakeSleepers(_ s: inout State, _ core: Int) {
-        guard let deadline = s.cores[core].sleepQueue.nextDeadline, deadline <= TimeSource.now else { return }
-        for id in s.cores[core].sleepQueue.wakeExpired(now: TimeSource.now) {
+        guard let deadline = s.cores[core].sleepQueue.nextDeadline else { return }
+        let now = TimeSource.now
+        guard deadline <= now else { return }
+        for id in s.cores[core].sleepQueue.wakeExpired(now: now) {
             if let thread = s.threads[id.slot], thread.id == id, thread.state == .sleeping {
                 thread.state = .ready
                 s.cores[core].runQueue.enqueue(id, priority: thread.priority)

@@ -51,16 +51,8 @@ public final class ExecutionContext: @unchecked Sendable {
     /// Suspends this context, which must be the one running, and resumes `next`.
     /// Returns when another context switches back to this one. Call with interrupts off.
     public func switchTo(_ next: ExecutionContext) {
-        precondition(isRunning, "switching away from a context that is not running")
-        precondition(!next.isRunning, "resuming a context that is already running")
-        precondition(next !== self, "switching to itself")
-        let resume = next.stack.load(as: UInt64.self, at: next.slotOffset)
-        precondition(resume >= next.stack.base && resume + UInt64(ExecutionContext.initialFrameSize) <= next.stack.end,
-                     "a saved stack pointer lies outside its stack")
-        isRunning = false
-        next.isRunning = true
+        let (slot, resume) = ExecutionContext.handOver(from: self, to: next)
         #if hasFeature(Embedded)
-        let slot = stack.base + UInt64(slotOffset)
         // SAFETY: `slot` is the reserved top of this context's own stack (bounds are those of
         // `stack`); `resume` was saved or prepared by X86 and checked to lie inside `next`'s
         // stack, whose memory its owner keeps alive.
@@ -92,13 +84,23 @@ public final class ExecutionContext: @unchecked Sendable {
     @inline(never)
     static func prepareAbandon(_ choose: () -> (current: ExecutionContext, next: ExecutionContext)) -> (UInt64, UInt64) {
         let pair = choose()
-        precondition(pair.current.isRunning && !pair.next.isRunning && pair.current !== pair.next, "abandoning to an invalid context")
-        let resume = pair.next.stack.load(as: UInt64.self, at: pair.next.slotOffset)
-        precondition(resume >= pair.next.stack.base && resume + UInt64(initialFrameSize) <= pair.next.stack.end,
+        return handOver(from: pair.current, to: pair.next)
+    }
+
+    /// Checks that `current` runs and `next` is a different, suspended context whose saved
+    /// stack pointer lies inside its stack; marks the hand-over; returns where to save the
+    /// current stack pointer and the one to resume.
+    @inline(__always)
+    static func handOver(from current: ExecutionContext, to next: ExecutionContext) -> (slot: UInt64, resume: UInt64) {
+        precondition(current.isRunning, "switching away from a context that is not running")
+        precondition(!next.isRunning, "resuming a context that is already running")
+        precondition(next !== current, "switching to itself")
+        let resume = next.stack.load(as: UInt64.self, at: next.slotOffset)
+        precondition(resume >= next.stack.base && resume + UInt64(initialFrameSize) <= next.stack.end,
                      "a saved stack pointer lies outside its stack")
-        pair.current.isRunning = false
-        pair.next.isRunning = true
-        return (pair.current.stack.base + UInt64(pair.current.slotOffset), resume)
+        current.isRunning = false
+        next.isRunning = true
+        return (current.stack.base + UInt64(current.slotOffset), resume)
     }
 
     // SAFETY: set once by Sched before the first thread starts; read-only afterwards.

@@ -2,9 +2,6 @@ import X86Shim
 
 /// The running processor: its interrupt flag, halting and spinning.
 public enum Processor {
-    /// RFLAGS.IF (bit 9).
-    static let interruptFlag: UInt64 = 1 << 9
-
     /// Whether maskable interrupts are enabled.
     @inlinable public static var interruptsEnabled: Bool {
         #if hasFeature(Embedded)
