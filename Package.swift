@@ -42,6 +42,7 @@ var targets: [Target] = [
     app("Crash", directory: "crash", dependencies: ["Boot", "X86"]),
     app("ThreadsApp", directory: "threads", dependencies: ["APIC", "Sched", "Boot", "X86"]),
     app("MemoryApp", directory: "memory", dependencies: ["Alloc", "Paging", "Boot", "X86"]),
+    app("BenchApp", directory: "bench", dependencies: ["Alloc", "Paging", "Sched", "Boot", "X86"]),
 
     // Host tools: the image builder, runner and audit.
     .target(name: "HermitKit", path: "Tools/HermitKit", swiftSettings: strict),

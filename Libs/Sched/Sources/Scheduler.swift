@@ -68,10 +68,9 @@ public enum CoreScheduler: Scheduler {
     /// The most threads that can exist at once.
     public static let maximumThreads = 65536
 
-    public static var current: ThreadID {
-        let core = Processor.index
-        return state.withLock { $0.threads[$0.cores[core].current]!.id }
-    }
+    /// The running thread: one load of the word the switch path keeps in the processor's
+    /// own slot (no lock), so a getpid-style call costs a few instructions.
+    public static var current: ThreadID { ThreadID(Int(truncatingIfNeeded: Processor.threadWord)) }
 
     /// The processor the running thread is on.
     public static var currentCore: Int { Processor.index }
@@ -100,6 +99,7 @@ public enum CoreScheduler: Scheduler {
             s.generations = [1]
             s.cores[0].current = 0
             s.cores[0].online = true
+            Processor.threadWord = UInt64(boot.id.rawValue)
             s.liveThreads = 1
         }
         guard let idle = makeThread(priority: Priority(0), core: 0, body: nil, isIdle: true) else {
@@ -120,6 +120,7 @@ public enum CoreScheduler: Scheduler {
             s.cores[core].idle = slot
             s.cores[core].current = slot
             s.cores[core].online = true
+            Processor.threadWord = UInt64(id.rawValue)
             s.cores[core].sliceEnd = TimeSource.now &+ s.timeSlice
         }
         idleLoop()
@@ -268,6 +269,9 @@ public enum CoreScheduler: Scheduler {
         let next = s.threads[nextSlot]!
         next.state = .running
         s.cores[core].current = nextSlot
+        // Interrupts are off from here to the switch, so nothing on this processor can see
+        // the word name the next thread while the current one still runs.
+        Processor.threadWord = UInt64(next.id.rawValue)
         s.switches += 1
         s.cores[core].sliceEnd = TimeSource.now &+ s.timeSlice
         rearm(&s, core)

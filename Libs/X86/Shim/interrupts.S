@@ -80,12 +80,13 @@ x86_interrupt_common:
     iretq
 
 
-    // One 8-byte slot per processor holding its index; IA32_GS_BASE points at the running
-    // processor's slot, so `movq %gs:0` reads the index in one instruction.
+    // One 16-byte slot per processor: its index at offset 0 and the running thread's identity
+    // (kept by the scheduler) at offset 8. IA32_GS_BASE points at the running processor's
+    // slot, so `movq %gs:0` reads the index and `movq %gs:8` the thread in one instruction.
     .section .bss.x86_processor_slots, "aw", @nobits
-    .balign 8
+    .balign 16
     .global x86_processor_slots
 x86_processor_slots:
-    .space 8 * 256
+    .space 16 * 256
 
 #endif

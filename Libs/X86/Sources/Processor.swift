@@ -1,4 +1,5 @@
 import X86Shim
+import Synchronization
 
 /// The running processor: its interrupt flag, halting and spinning.
 public enum Processor {
@@ -93,6 +94,30 @@ public enum Processor {
         #endif
     }
 
+    /// A word private to the running processor that the scheduler sets on every switch (the
+    /// running thread's identity), so reading it is one GS-relative load with no lock. On the
+    /// host (unit tests) it is one process-wide word.
+    @inlinable public static var threadWord: UInt64 {
+        get {
+            #if hasFeature(Embedded)
+            return x86_read_gs8()
+            #else
+            return hostThreadWord.load(ordering: .relaxed)
+            #endif
+        }
+        set {
+            #if hasFeature(Embedded)
+            x86_write_gs8(newValue)
+            #else
+            hostThreadWord.store(newValue, ordering: .relaxed)
+            #endif
+        }
+    }
+
+    #if !hasFeature(Embedded)
+    @usableFromInline static let hostThreadWord = Atomic<UInt64>(0)
+    #endif
+
     /// The most processors the kernel can index.
     public static let maximumCount = 256
 
@@ -102,7 +127,7 @@ public enum Processor {
         precondition(index >= 0 && index < maximumCount, "processor index out of range")
         #if hasFeature(Embedded)
         let slot = x86_processor_slot_address(UInt32(index))
-        // SAFETY: `slot` is this processor's own 8-byte entry in x86_processor_slots (bounds
+        // SAFETY: `slot` is this processor's own 16-byte entry in x86_processor_slots (bounds
         // checked above); the kernel uses GS for nothing else.
         unsafe UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot)).unsafelyUnwrapped.pointee = UInt64(index)
         unsafe ModelSpecificRegister.gsBase.write(slot)

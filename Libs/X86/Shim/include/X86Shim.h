@@ -74,11 +74,14 @@ X86_INLINE uint64_t x86_rdtsc(void) {
     return ((uint64_t)high << 32) | low;
 }
 
-/// The 256 per-processor index slots (interrupts.S); GS points at the running processor's.
+/// The 256 per-processor slots of 16 bytes (interrupts.S); GS points at the running processor's.
 extern char x86_processor_slots[];
-X86_INLINE uint64_t x86_processor_slot_address(uint32_t index) { return (uint64_t)x86_processor_slots + 8 * (uint64_t)index; }
+X86_INLINE uint64_t x86_processor_slot_address(uint32_t index) { return (uint64_t)x86_processor_slots + 16 * (uint64_t)index; }
 /// The quadword at GS:0: the running processor's index.
 X86_INLINE uint64_t x86_read_gs0(void) { uint64_t v; __asm__ volatile("movq %%gs:0, %0" : "=r"(v)); return v; }
+/// The quadword at GS:8: the word the scheduler keeps there (the running thread's identity).
+X86_INLINE uint64_t x86_read_gs8(void) { uint64_t v; __asm__ volatile("movq %%gs:8, %0" : "=r"(v)); return v; }
+X86_INLINE void x86_write_gs8(uint64_t v) { __asm__ volatile("movq %0, %%gs:8" : : "r"(v) : "memory"); }
 
 // MARK: Interrupt flag, halting, flags (SDM Vol. 2: CLI, STI, HLT, PAUSE, PUSHF)
 
