@@ -62,6 +62,18 @@ struct ImageTests {
         #expect(run.output.contains("reason: kernel stack overflow: the access hit a stack's guard page"))
     }
 
+    /// The bench image boots, prints every figure `hermit bench` compares, and exits 0. (No
+    /// figure is compared with a threshold: speed is reported by `hermit bench`, not tested.)
+    @Test func theBenchImagePrintsEveryFigure() throws {
+        let (_, run) = try boot("bench")
+        #expect(run.outcome == .exited(0), "\(run.output)")
+        let figures = BenchmarkFigures(parsing: run.output)
+        #expect(figures.complete && figures.failures.isEmpty, "\(run.output)")
+        for operation in BenchmarkComparison.operations {
+            #expect((figures[operation.name] ?? 0) > 0, "no figure for \(operation.name) in:\n\(run.output)")
+        }
+    }
+
     @Test func theMemoryImagePassesItsAllocatorAndDemandPagingChecks() throws {
         let (_, run) = try boot("memory")
         #expect(run.outcome == .exited(0), "\(run.output)")

@@ -21,6 +21,14 @@ public struct ImageBuilder: Sendable {
 
     /// Where the kernel build keeps its intermediate files.
     public var scratchPath: URL { root.appendingPathComponent(".build-kernel") }
+
+    /// The scratch folder for images built with `config`'s compiler flags. SwiftPM does not
+    /// rebuild a module when only `-Xswiftc` flags change, so images whose flags differ
+    /// (optimisation, runtime messages) must not share intermediate files: otherwise an image
+    /// would contain whatever the previous build's flags produced.
+    public func scratchPath(for config: ImageConfig) -> URL {
+        scratchPath.appendingPathComponent((config.optimizeForSize ? "size" : "speed") + (config.panicMessages ? "-messages" : ""))
+    }
     /// Where the generated composition root lives.
     public var generatedDirectory: URL { root.appendingPathComponent("Generated/Image") }
     /// Where finished images go.
@@ -86,7 +94,7 @@ public struct ImageBuilder: Sendable {
     /// The arguments of the SwiftPM cross build for `config`.
     public func swiftBuildArguments(for config: ImageConfig) -> [String] {
         var arguments = [
-            "build", "--package-path", root.path, "--scratch-path", scratchPath.path,
+            "build", "--package-path", root.path, "--scratch-path", scratchPath(for: config).path,
             "--triple", ImageBuilder.triple, "-c", "release", "--product", "Image",
             "-Xswiftc", "-enable-experimental-feature", "-Xswiftc", "Embedded",
             "-Xswiftc", "-wmo",
@@ -136,7 +144,7 @@ public struct ImageBuilder: Sendable {
             let errors = build.output.split(separator: "\n").filter { $0.contains("error:") }.prefix(10).joined(separator: "\n")
             throw HermitError("the kernel build of '\(config.name)' failed:\n\(errors.isEmpty ? build.output : errors)")
         }
-        let library = scratchPath.appendingPathComponent("\(ImageBuilder.triple)/release/libImage.a")
+        let library = scratchPath(for: config).appendingPathComponent("\(ImageBuilder.triple)/release/libImage.a")
         guard FileManager.default.fileExists(atPath: library.path) else {
             throw HermitError("the kernel build produced no \(library.path)")
         }

@@ -27,9 +27,11 @@ public struct QEMURunner: Sendable {
     }
 
     /// The QEMU command line for `image`.
-    public func arguments(for image: BuiltImage) -> [String] {
-        let config = image.config
-        var arguments = ["-M", "microvm", "-m", "\(config.memoryKiB)K", "-smp", "\(config.cpus)"]
+    public func arguments(for image: BuiltImage) -> [String] { arguments(for: BootTarget(image)) }
+
+    /// The QEMU command line for `target`: the same options for every kernel.
+    public func arguments(for target: BootTarget) -> [String] {
+        var arguments = ["-M", "microvm", "-m", "\(target.memoryKiB)K", "-smp", "\(target.cpus)"]
         switch accelerator {
         case .kvm: arguments += ["-accel", "kvm", "-cpu", "host"]
         case .tcg: arguments += ["-accel", "tcg", "-cpu", "max"]
@@ -38,10 +40,11 @@ public struct QEMURunner: Sendable {
         arguments += [
             "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-kernel", image.path.path,
+            "-kernel", target.kernel.path,
         ]
-        if !config.commandLine.isEmpty { arguments += ["-append", config.commandLine] }
-        return arguments + config.qemuArguments
+        if let disk = target.initialRAMDisk { arguments += ["-initrd", disk.path] }
+        if !target.commandLine.isEmpty { arguments += ["-append", target.commandLine] }
+        return arguments + target.extraArguments
     }
 
     /// How a run ended.
@@ -96,8 +99,13 @@ public struct QEMURunner: Sendable {
             throw HermitError("\(image.config.name): the image occupies memory up to \(needed / 1024) KiB, "
                               + "but 'memory' gives the VM only \(image.config.memoryKiB) KiB")
         }
+        return try run(BootTarget(image), echo: echo)
+    }
+
+    /// Boots `target` and waits for it to end.
+    public func run(_ target: BootTarget, echo: Bool) throws(HermitError) -> Run {
         let start = Date()
-        let result = try Shell.run(qemu, arguments(for: image), echo: echo, timeout: TimeInterval(image.config.timeoutSeconds))
+        let result = try Shell.run(qemu, arguments(for: target), echo: echo, timeout: TimeInterval(target.timeoutSeconds))
         let seconds = Date().timeIntervalSince(start)
         let outcome: Outcome = result.timedOut ? .timedOut : .fromQEMUStatus(result.status)
         return Run(outcome: outcome, output: result.output, seconds: seconds)

@@ -10,6 +10,11 @@ commands:
   run <config>          build, then boot the image in QEMU; exits with the app's status
       --accel kvm|tcg   override the accelerator (default: hardware KVM if present, else TCG)
       --no-icount       under TCG, do not count instructions with the TSC
+  bench                 boot the bench image and Debian's Linux kernel (fetched with apt on first
+                        use, cached in ~/.cache/swiftyhermit) under the same QEMU options and print
+                        instructions per operation side by side with the paper's Table 3
+      --json            print the table as JSON
+      --accel kvm|tcg   as for run (with KVM the figures are TSC cycles)
   audit                 print unsafe code per module (the paper's Table 2); fails if any
                         module other than X86 and Boot contains unsafe code
   configs               list the configs
@@ -91,6 +96,24 @@ do {
             log("the guest did not finish within \(config.timeoutSeconds) s; stopped it")
         }
         exit(run.outcome.exitStatus)
+    case "bench":
+        var accelerator = Accelerator.detect()
+        var json = false
+        var index = 0
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--json": json = true
+            case "--accel":
+                index += 1
+                guard index < arguments.count, let chosen = Accelerator(rawValue: arguments[index]) else {
+                    fail("--accel takes 'kvm' or 'tcg'")
+                }
+                accelerator = chosen
+            default: fail("unexpected argument '\(arguments[index])'\n\(usage)", status: 2)
+            }
+            index += 1
+        }
+        exit(try runBenchmarks(root: root, accelerator: accelerator, json: json))
     case "audit":
         let audit = UnsafeAudit.run(root: root)
         print(audit.table())

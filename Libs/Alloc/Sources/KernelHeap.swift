@@ -18,7 +18,7 @@ public struct KernelHeap: Sendable {
 
     var chunks: [HeapChunk] = []
     /// Per size class, the first slab with a free block (a list through the page records).
-    var partialSlabs = [SlabID](repeating: .none, count: SizeClass.sizes.count)
+    var partialSlabs = [SlabID](repeating: .none, count: SizeClass.count)
     var memory: any HeapMemory
     public private(set) var statistics = HeapStatistics()
     var nextGrowth: Int
@@ -55,14 +55,23 @@ public struct KernelHeap: Sendable {
 
     /// Like ``allocate(size:alignment:)`` but hands out the block as a region.
     public mutating func allocateRegion(size: Int, alignment: Int = 16) -> MemoryRegion? {
-        guard let address = allocate(size: size, alignment: alignment) else { return nil }
-        for chunk in chunks where chunk.region.contains(address: address) {
-            return chunk.region.subregion(offset: Int(address - chunk.region.base), size: size)
+        guard size >= 0, alignment > 0, alignment & (alignment - 1) == 0 else { return nil }
+        let block: (chunk: Int, address: UInt64)?
+        if let sizeClass = SizeClass.index(bytes: size, alignment: alignment) {
+            block = allocateSmallBlock(sizeClass)
+        } else {
+            block = allocateLargeBlock(pages: (max(size, 1) + Alloc.pageSize - 1) / Alloc.pageSize,
+                                       alignment: UInt64(max(alignment, Alloc.pageSize)))
         }
-        return nil
+        guard let block else { return nil }
+        let region = chunks[block.chunk].region
+        return region.subregion(offset: Int(block.address &- region.base), size: size)
     }
 
-    mutating func allocateSmall(_ sizeClass: Int) -> UInt64? {
+    mutating func allocateSmall(_ sizeClass: Int) -> UInt64? { allocateSmallBlock(sizeClass)?.address }
+
+    /// A block of class `sizeClass`: the chunk it is in and its address.
+    mutating func allocateSmallBlock(_ sizeClass: Int) -> (chunk: Int, address: UInt64)? {
         var slab = partialSlabs[sizeClass]
         if slab == .none {
             guard let fresh = newSlab(sizeClass) else { return nil }
@@ -80,9 +89,9 @@ public struct KernelHeap: Sendable {
             record.setBitmap(word, bits | (1 << UInt64(bit)))
             record.used += 1
             if Int(record.used) == blocks { unlink(slab, sizeClass: sizeClass) }
-            let size = SizeClass.sizes[sizeClass]
+            let size = SizeClass.size(sizeClass)
             account(bytes: Int64(size), blocks: 1)
-            return chunk.pageAddress(slab.page) + UInt64((word * 64 + bit) * size)
+            return (slab.chunk, chunk.pageAddress(slab.page) &+ UInt64((word * 64 + bit) * size))
         }
         preconditionFailure("heap corrupted: a partial slab has no free block")
     }
@@ -98,13 +107,18 @@ public struct KernelHeap: Sendable {
     }
 
     mutating func allocateLarge(pages: Int, alignment: UInt64) -> UInt64? {
+        allocateLargeBlock(pages: pages, alignment: alignment)?.address
+    }
+
+    /// A run of `pages` pages aligned to `alignment`: the chunk it is in and its address.
+    mutating func allocateLargeBlock(pages: Int, alignment: UInt64) -> (chunk: Int, address: UInt64)? {
         guard let (chunkIndex, first) = takePages(count: pages, alignment: alignment) else { return nil }
         let chunk = chunks[chunkIndex]
         chunk.record(first).kind = .largeHead
         chunk.record(first).info = UInt32(pages)
         for page in (first + 1)..<(first + pages) { chunk.record(page).kind = .largeTail }
         account(bytes: Int64(pages * Alloc.pageSize), blocks: 1)
-        return chunk.pageAddress(first)
+        return (chunkIndex, chunk.pageAddress(first))
     }
 
     /// Reserves `count` free pages (marking nothing), growing the heap if needed.
@@ -152,7 +166,7 @@ public struct KernelHeap: Sendable {
         switch record.kind {
         case .slab:
             let sizeClass = Int(record.info)
-            let size = UInt64(SizeClass.sizes[sizeClass])
+            let size = UInt64(SizeClass.size(sizeClass))
             let offset = address - chunk.pageAddress(page)
             guard offset % size == 0 else { throw .invalidFree(address) }
             let block = Int(offset / size)
@@ -193,10 +207,13 @@ public struct KernelHeap: Sendable {
 
     // MARK: Bookkeeping
 
+    @inline(__always)
     mutating func account(bytes: Int64, blocks: Int) {
-        statistics.bytesInUse = UInt64(Int64(statistics.bytesInUse) + bytes)
-        statistics.blocksInUse += blocks
-        statistics.peakBytes = max(statistics.peakBytes, statistics.bytesInUse)
+        // Wrapping arithmetic: the counts cannot overflow (every subtraction follows the
+        // matching addition), and this runs on every allocation.
+        statistics.bytesInUse = statistics.bytesInUse &+ UInt64(bitPattern: bytes)
+        statistics.blocksInUse &+= blocks
+        if statistics.bytesInUse > statistics.peakBytes { statistics.peakBytes = statistics.bytesInUse }
     }
 
     func record(_ slab: SlabID) -> PageRecord { chunks[slab.chunk].record(slab.page) }

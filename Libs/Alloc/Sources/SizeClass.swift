@@ -2,8 +2,12 @@
 /// class size s is s-aligned, because slabs are page-aligned and blocks are laid out at
 /// multiples of s.
 enum SizeClass {
-    static let sizes = [16, 32, 64, 128, 256, 512, 1024, 2048]
+    /// How many classes there are.
+    static let count = 8
     static let largest = 2048
+
+    /// The block size of class `index`: 16 << index.
+    @inline(__always) static func size(_ index: Int) -> Int { 16 << index }
 
     /// The smallest class holding `bytes` bytes aligned to `alignment`, or nil when a block
     /// that large must use whole pages.

@@ -38,13 +38,15 @@ public struct MemoryRegion: Sendable, Equatable {
         address >= base && count >= 0 && address - base <= UInt64(size) && UInt64(count) <= UInt64(size) - (address - base)
     }
 
-    @inlinable func checkedAddress(_ offset: Int, _ count: Int) -> UInt64 {
-        precondition(offset >= 0 && count >= 0 && offset <= size && count <= size - offset, "memory region access out of bounds")
-        return base + UInt64(offset)
+    @inlinable @inline(__always) func checkedAddress(_ offset: Int, _ count: Int) -> UInt64 {
+        // 0 <= offset and offset + count <= size, as two unsigned comparisons (size >= 0).
+        precondition(count >= 0 && count <= size && UInt(bitPattern: offset) <= UInt(bitPattern: size &- count),
+                     "memory region access out of bounds")
+        return base &+ UInt64(offset)
     }
 
     /// The `T` stored at byte `offset`.
-    @inlinable
+    @inlinable @inline(__always)
     public func load<T: BitwiseCopyable>(as type: T.Type = T.self, at offset: Int) -> T {
         let address = checkedAddress(offset, MemoryLayout<T>.size)
         // SAFETY: `checkedAddress` proved [address, address + size of T) lies in the region,
@@ -54,7 +56,7 @@ public struct MemoryRegion: Sendable, Equatable {
     }
 
     /// Stores `value` at byte `offset`.
-    @inlinable
+    @inlinable @inline(__always)
     public func store<T: BitwiseCopyable>(_ value: T, at offset: Int) {
         let address = checkedAddress(offset, MemoryLayout<T>.size)
         // SAFETY: bounds checked above; the region's creator promised it is writable and

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import HermitKit
+
+@Suite("Benchmark output and the Linux baseline's RAM disk")
+struct BenchmarkTests {
+    /// Console output as a Linux guest leaves it: kernel messages, carriage returns, noise.
+    static let linuxConsole = """
+        [    0.085747] PCI: Fatal: No config space access function found\r
+        bench: vm_start_to_main=6035917010\r
+        bench: getpid=322\r
+        bench: sched_yield=800\r
+        [    1.000000] random: crng init done\r
+        bench: thread_create=62450\r
+        bench: page_fault=7044\r
+        bench: heap_alloc_free_64=131\r
+        bench: not a figure\r
+        bench: getpid=abc\r
+        bench: done\r
+
+        """
+
+    @Test func parsesFiguresAndIgnoresEverythingElse() {
+        let figures = BenchmarkFigures(parsing: Self.linuxConsole)
+        #expect(figures.names == ["vm_start_to_main", "getpid", "sched_yield", "thread_create", "page_fault", "heap_alloc_free_64"])
+        #expect(figures["getpid"] == 322 && figures["page_fault"] == 7044)
+        #expect(figures.complete)
+        #expect(figures.failures.isEmpty)
+    }
+
+    @Test func anUnfinishedRunIsNotComplete() {
+        let figures = BenchmarkFigures(parsing: "bench: getpid=4\nbench: FAILED: no memory\n")
+        #expect(!figures.complete)
+        #expect(figures.failures == ["no memory"])
+        #expect(figures["getpid"] == 4)
+    }
+
+    @Test func theTableHasRatiosOnlyWhereBothSidesMeasured() {
+        var ours = BenchmarkFigures()
+        ours.set("getpid", 4)
+        ours.set("sched_yield", 50)
+        ours.set("boot_to_main", 3000)
+        let comparison = BenchmarkComparison(swiftyHermit: ours, linux: BenchmarkFigures(parsing: Self.linuxConsole),
+                                             linuxFailure: nil, unit: "guest instructions")
+        #expect(comparison.ratio("getpid") == 80.5)
+        #expect(comparison.ratio("sched_yield") == 16)
+        #expect(comparison.ratio("boot_to_main") == nil)
+        let table = comparison.table()
+        let getpidRow = table.split(separator: "\n").first { $0.hasPrefix("getpid()") }
+        #expect(getpidRow?.contains("322") == true && getpidRow?.contains("81x") == true && getpidRow?.contains("1,962") == true)
+        let json = try? JSONSerialization.jsonObject(with: Data(comparison.json().utf8)) as? [String: Any]
+        let rows = json?["operations"] as? [[String: Any]]
+        #expect(rows?.count == BenchmarkComparison.operations.count)
+        #expect((rows?.first?["swiftyhermit"] as? Int) == 4)
+    }
+
+    @Test func aMissingLinuxSideIsReported() {
+        var ours = BenchmarkFigures()
+        ours.set("getpid", 4)
+        let comparison = BenchmarkComparison(swiftyHermit: ours, linux: nil, linuxFailure: "apt-get download failed", unit: "x")
+        #expect(comparison.table().contains("Linux side missing: apt-get download failed"))
+        #expect(comparison.json().contains("apt-get download failed"))
+    }
+
+    @Test func groupsThousands() {
+        #expect(BenchmarkComparison.grouped(0) == "0")
+        #expect(BenchmarkComparison.grouped(999) == "999")
+        #expect(BenchmarkComparison.grouped(1000) == "1,000")
+        #expect(BenchmarkComparison.grouped(6035917010) == "6,035,917,010")
+    }
+
+    @Test func cpioArchivesAreNewcWithPaddingAndATrailer() {
+        var archive = CPIOArchive()
+        archive.append(.directory(path: "dev", mode: 0o755))
+        archive.append(.characterDevice(path: "dev/console", mode: 0o600, major: 5, minor: 1))
+        archive.append(.file(path: "init", mode: 0o755, contents: [1, 2, 3]))
+        let bytes = archive.bytes
+        #expect(bytes.count % 4 == 0)
+        // Walk the archive as the kernel does.
+        var offset = 0
+        var seen: [(name: String, mode: UInt32, size: Int, rdevMajor: UInt32)] = []
+        while offset < bytes.count {
+            func field(_ index: Int) -> UInt32 {
+                UInt32(String(decoding: bytes[(offset + 6 + index * 8)..<(offset + 14 + index * 8)], as: UTF8.self), radix: 16)!
+            }
+            #expect(String(decoding: bytes[offset..<(offset + 6)], as: UTF8.self) == "070701")
+            let nameSize = Int(field(11)), fileSize = Int(field(6))
+            let name = String(decoding: bytes[(offset + 110)..<(offset + 110 + nameSize - 1)], as: UTF8.self)
+            #expect(bytes[offset + 110 + nameSize - 1] == 0)
+            seen.append((name, field(1), fileSize, field(9)))
+            let dataStart = (offset + 110 + nameSize + 3) & ~3
+            if name == "init" { #expect(Array(bytes[dataStart..<(dataStart + 3)]) == [1, 2, 3]) }
+            offset = (dataStart + fileSize + 3) & ~3
+            if name == "TRAILER!!!" { break }
+        }
+        #expect(offset == bytes.count)
+        #expect(seen.map(\.name) == ["dev", "dev/console", "init", "TRAILER!!!"])
+        #expect(seen[0].mode == 0o040755 && seen[1].mode == 0o020600 && seen[1].rdevMajor == 5 && seen[2].mode == 0o100755)
+        #expect(seen[2].size == 3)
+    }
+
+    @Test func linuxBootsWithTheSameQEMUOptionsAsTheImage() {
+        let config = ImageConfig(name: "bench", app: "bench", modules: ["X86", "Boot"])
+        let image = BuiltImage(config: config, path: URL(fileURLWithPath: "/images/bench.elf"),
+                               debugPath: URL(fileURLWithPath: "/images/bench.debug.elf"), size: 1)
+        let baseline = LinuxBaseline(root: URL(fileURLWithPath: "/repo"), cache: URL(fileURLWithPath: "/cache"))
+        let target = baseline.target(kernel: URL(fileURLWithPath: "/cache/vmlinuz-6.1"), initialRAMDisk: URL(fileURLWithPath: "/i.cpio"),
+                                     like: image, instructionCounting: true)
+        let runner = QEMURunner(qemu: "qemu", accelerator: .tcg)
+        func options(_ arguments: [String]) -> [String] {
+            var out: [String] = []
+            var index = 0
+            while index < arguments.count {
+                if ["-kernel", "-initrd", "-append"].contains(arguments[index]) { index += 2; continue }
+                out.append(arguments[index]); index += 1
+            }
+            return out
+        }
+        let linuxArguments = runner.arguments(for: target)
+        #expect(options(linuxArguments) == options(runner.arguments(for: image)))
+        #expect(linuxArguments.contains("/i.cpio") && linuxArguments.contains("/cache/vmlinuz-6.1"))
+        #expect(target.commandLine.contains("tsc_early_khz=1000000") && target.commandLine.contains("console=ttyS0"))
+    }
+}
