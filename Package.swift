@@ -36,6 +36,7 @@ var targets: [Target] = [
     kernelLibrary("Sched", dependencies: ["X86", "Boot", "Paging"]),
     kernelLibrary("ACPI", dependencies: ["X86"]),
     kernelLibrary("APIC", dependencies: ["X86", "Boot", "Paging", "Sched", "ACPI"]),
+    kernelLibrary("Parallel", dependencies: ["Sched", "X86"]),
 
     // Applications.
     app("Hello", directory: "hello", dependencies: ["Boot", "X86"]),
@@ -43,6 +44,9 @@ var targets: [Target] = [
     app("ThreadsApp", directory: "threads", dependencies: ["APIC", "Sched", "Boot", "X86"]),
     app("MemoryApp", directory: "memory", dependencies: ["Alloc", "Paging", "Boot", "X86"]),
     app("BenchApp", directory: "bench", dependencies: ["Alloc", "Paging", "Sched", "Boot", "X86"]),
+    app("MatmulApp", directory: "matmul", dependencies: ["Parallel", "APIC", "Sched", "Boot", "X86"]),
+    // The matmul app's algorithms and benchmark, built for the host: the same source.
+    .executableTarget(name: "matmul-host", dependencies: ["MatmulApp"], path: "Apps/matmul-host", swiftSettings: strict),
 
     // Host tools: the image builder, runner and audit.
     .target(name: "HermitKit", path: "Tools/HermitKit", swiftSettings: strict),
@@ -55,6 +59,7 @@ var targets: [Target] = [
     .testTarget(name: "SchedTests", dependencies: ["Sched"], swiftSettings: strict),
     .testTarget(name: "ACPITests", dependencies: ["ACPI", "X86"], swiftSettings: strict),
     .testTarget(name: "PagingTests", dependencies: ["Paging", "Alloc", "Boot", "X86"], swiftSettings: strict),
+    .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: strict),
     .testTarget(name: "HermitKitTests", dependencies: ["HermitKit"], swiftSettings: strict),
     .testTarget(name: "ImageTests", dependencies: ["HermitKit"], swiftSettings: strict),
 ]

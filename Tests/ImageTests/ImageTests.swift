@@ -74,6 +74,30 @@ struct ImageTests {
         }
     }
 
+    /// The matmul image on two processors: the Parallel pool has a worker on each, and the
+    /// blocked and Strassen products equal the naive one.
+    @Test func matmulOnTwoProcessorsComputesTheRightProducts() throws {
+        let (image, run) = try boot("matmul", commandLine: "check=48 sizes=128")
+        #expect(image.config.cpus == 2)
+        #expect(run.outcome == .exited(0), "\(run.output)")
+        #expect(run.output.contains("matmul: 2 workers"), "\(run.output)")
+        #expect(run.output.contains("matmul: check n=48 ok"), "\(run.output)")
+        // The sum of all elements of A × B is Σ_k (column k of A summed) × (row k of B summed),
+        // computed here from the app's input formulas, independently of any matrix code.
+        let n = 128
+        var expected = 0
+        for k in 0..<n {
+            let column = (0..<n).reduce(0) { $0 + ($1 * 7 + k * 3) % 10 }
+            let row = (0..<n).reduce(0) { $0 + ((k * 5 + $1) % 10 - 4) }
+            expected += column * row
+        }
+        for algorithm in ["blocked", "strassen"] {
+            let line = run.output.split(whereSeparator: \.isNewline).first { $0.contains("n=128 algorithm=\(algorithm) workers=2 ") }
+            #expect(line?.hasSuffix("checksum=\(expected)") == true, "\(run.output)")
+        }
+        #expect(!run.output.contains("FAILED"))
+    }
+
     @Test func theMemoryImagePassesItsAllocatorAndDemandPagingChecks() throws {
         let (_, run) = try boot("memory")
         #expect(run.outcome == .exited(0), "\(run.output)")

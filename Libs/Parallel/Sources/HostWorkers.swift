@@ -1,0 +1,32 @@
+#if !hasFeature(Embedded)
+import Foundation
+
+typealias DefaultPlatform = HostWorkers
+
+/// Workers as the host's threads (Foundation `Thread`); a thread's worker index is kept in its
+/// thread dictionary (threads that are not workers use 0).
+enum HostWorkers: WorkerPlatform {
+    static let key = "SwiftyHermit.Parallel.worker"
+
+    static var processorCount: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    static func start(worker index: Int, _ body: @escaping @Sendable () -> Void) {
+        let thread = Thread {
+            Thread.current.threadDictionary[HostWorkers.key] = index
+            body()
+        }
+        thread.name = "Parallel worker \(index)"
+        thread.start()
+    }
+
+    static func currentWorker(count: Int) -> Int {
+        ((Thread.current.threadDictionary[key] as? Int) ?? 0) % count
+    }
+
+    static func relax() { sched_yield() }
+
+    static func idle() { usleep(20) }
+
+    static var nanoseconds: UInt64 { DispatchTime.now().uptimeNanoseconds }
+}
+#endif

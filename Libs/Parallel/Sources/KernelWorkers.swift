@@ -1,0 +1,29 @@
+#if hasFeature(Embedded)
+import Sched
+
+typealias DefaultPlatform = KernelWorkers
+
+/// Workers as kernel threads: worker i is pinned to processor i; a thread's worker index is
+/// the processor it runs on.
+enum KernelWorkers: WorkerPlatform {
+    static var processorCount: Int { Threads.coreCount }
+
+    static func start(worker index: Int, _ body: @escaping @Sendable () -> Void) {
+        guard Threads.spawn(core: index, { body(); return 0 }) != nil else {
+            fatalError("Parallel: cannot start a worker thread")
+        }
+    }
+
+    static func currentWorker(count: Int) -> Int { Threads.currentCore % count }
+
+    static func relax() { Threads.yield() }
+
+    static func idle() { Threads.sleep(nanoseconds: 20_000) }
+
+    static var nanoseconds: UInt64 {
+        let ticks = TimeSource.now
+        let perSecond = TimeSource.ticksPerSecond
+        return ticks / perSecond * 1_000_000_000 + ticks % perSecond * 1_000_000_000 / perSecond
+    }
+}
+#endif
