@@ -34,6 +34,7 @@ public enum MatmulBenchmark {
             print("matmul: n=\(n) algorithm=blocked workers=\(Parallel.workerCount) ns=\(t1 &- t0) checksum=\(blocked.checksum)")
             print("matmul: n=\(n) algorithm=strassen workers=\(Parallel.workerCount) ns=\(t2 &- t1) checksum=\(strassen.checksum)")
             if !agree { print("matmul: n=\(n) FAILED: blocked and Strassen products differ") }
+            print("matmul: \(Parallel.stolenJobs) jobs stolen so far")
             correct = correct && agree
         }
         return correct

@@ -56,6 +56,16 @@ public enum App: Application {
         let slept = (TimeSource.now &- start) / ticksPerMillisecond
         check(slept >= 5 && slept < 50, "slept \(slept) ms for 5 ms")
         print("threads: slept \(slept) ms when asked for 5 ms (TSC \(ticksPerMillisecond * 1000) Hz)")
+        // The same on every other processor: each has its own timer.
+        for core in 1..<max(cores, 1) {
+            let sleptThere = Threads.spawn(core: core) {
+                let start = TimeSource.now
+                Threads.sleep(milliseconds: 5)
+                return Int((TimeSource.now &- start) / ticksPerMillisecond)
+            }?.join() ?? -1
+            check(sleptThere >= 5 && sleptThere < 50, "on processor \(core), slept \(sleptThere) ms for 5 ms")
+            print("threads: on processor \(core), slept \(sleptThere) ms when asked for 5 ms")
+        }
 
         // Priorities: a high-priority thread runs before normal ones that were ready first.
         let order = Mutex([Int]())

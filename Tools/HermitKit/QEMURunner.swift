@@ -12,10 +12,15 @@ public struct QEMURunner: Sendable {
     /// Count guest instructions with the TSC (`-icount shift=0,sleep=off`); TCG only.
     public var instructionCounting: Bool
 
-    public init(qemu: String, accelerator: Accelerator, instructionCounting: Bool = true) {
+    /// Under TCG, one host thread per virtual processor (`-accel tcg,thread=multi`); it
+    /// excludes instruction counting, so figures are wall time.
+    public var multiThreaded: Bool
+
+    public init(qemu: String, accelerator: Accelerator, instructionCounting: Bool = true, multiThreaded: Bool = false) {
         self.qemu = qemu
         self.accelerator = accelerator
-        self.instructionCounting = instructionCounting && accelerator == .tcg
+        self.multiThreaded = multiThreaded && accelerator == .tcg
+        self.instructionCounting = instructionCounting && accelerator == .tcg && !self.multiThreaded
     }
 
     /// Finds qemu-system-x86_64.
@@ -34,7 +39,7 @@ public struct QEMURunner: Sendable {
         var arguments = ["-M", "microvm", "-m", "\(target.memoryKiB)K", "-smp", "\(target.cpus)"]
         switch accelerator {
         case .kvm: arguments += ["-accel", "kvm", "-cpu", "host"]
-        case .tcg: arguments += ["-accel", "tcg", "-cpu", "max"]
+        case .tcg: arguments += ["-accel", multiThreaded ? "tcg,thread=multi" : "tcg", "-cpu", "max"]
         }
         if instructionCounting { arguments += ["-icount", "shift=0,sleep=off"] }
         arguments += [

@@ -15,6 +15,10 @@ commands:
                         instructions per operation side by side with the paper's Table 3
       --json            print the table as JSON
       --accel kvm|tcg   as for run (with KVM the figures are TSC cycles)
+  bench matmul          the matmul image with 1 and 2 vCPUs (multi-threaded TCG) and the host
+                        build of the same source with 1 and 2 threads: median times, speed-ups
+      --sizes 256,512   matrix sizes (default 256,512)
+      --runs N          runs per setting (default 3)
   audit                 print unsafe code per module (the paper's Table 2); fails if any
                         module other than X86 and Boot contains unsafe code
   configs               list the configs
@@ -99,9 +103,22 @@ do {
     case "bench":
         var accelerator = Accelerator.detect()
         var json = false
+        var matmul = false
+        var sizes = [256, 512]
+        var runs = 3
         var index = 0
         while index < arguments.count {
             switch arguments[index] {
+            case "matmul" where index == 0: matmul = true
+            case "--sizes":
+                index += 1
+                let parsed = index < arguments.count ? arguments[index].split(separator: ",").compactMap { Int($0) } : []
+                guard !parsed.isEmpty, parsed.allSatisfy({ $0 > 0 }) else { fail("--sizes takes sizes like 256,512") }
+                sizes = parsed
+            case "--runs":
+                index += 1
+                guard index < arguments.count, let parsed = Int(arguments[index]), parsed > 0 else { fail("--runs takes a positive number") }
+                runs = parsed
             case "--json": json = true
             case "--accel":
                 index += 1
@@ -112,6 +129,9 @@ do {
             default: fail("unexpected argument '\(arguments[index])'\n\(usage)", status: 2)
             }
             index += 1
+        }
+        if matmul {
+            exit(try runMatmulBenchmark(root: root, accelerator: accelerator, sizes: sizes, runs: runs, json: json))
         }
         exit(try runBenchmarks(root: root, accelerator: accelerator, json: json))
     case "audit":

@@ -25,8 +25,15 @@ enum HostWorkers: WorkerPlatform {
 
     static func relax() { sched_yield() }
 
-    static func idle() { usleep(20) }
+    static func makeParking() -> HostParking { HostParking() }
 
     static var nanoseconds: UInt64 { DispatchTime.now().uptimeNanoseconds }
+}
+
+/// Idle workers block on a Dispatch semaphore.
+final class HostParking: ParkingLot {
+    let permits = DispatchSemaphore(value: 0)
+    func park() { permits.wait() }
+    func unpark() { permits.signal() }
 }
 #endif

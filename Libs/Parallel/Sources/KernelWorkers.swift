@@ -18,12 +18,19 @@ enum KernelWorkers: WorkerPlatform {
 
     static func relax() { Threads.yield() }
 
-    static func idle() { Threads.sleep(nanoseconds: 20_000) }
+    static func makeParking() -> KernelParking { KernelParking() }
 
     static var nanoseconds: UInt64 {
         let ticks = TimeSource.now
         let perSecond = TimeSource.ticksPerSecond
         return ticks / perSecond * 1_000_000_000 + ticks % perSecond * 1_000_000_000 / perSecond
     }
+}
+
+/// Idle workers block on a Sched semaphore (a waker on another processor sends an IPI).
+final class KernelParking: ParkingLot {
+    let permits = Semaphore(value: 0)
+    func park() { permits.wait() }
+    func unpark() { permits.signal() }
 }
 #endif

@@ -55,6 +55,9 @@ public enum Parallel {
         return combine(left, right)
     }
 
+    /// Jobs one participant took from another's deque so far (0 means nothing ran in parallel).
+    public static var stolenJobs: Int { stealCount.value }
+
     /// Nanoseconds from an arbitrary fixed point: the clock applications time themselves with.
     public static var nanoseconds: UInt64 { DefaultPlatform.nanoseconds }
 }

@@ -4,7 +4,8 @@
 /// Contract: `start` runs `body` on a new thread (on processor `index` where threads can be
 /// placed) and returns; `currentWorker` is some index in `0..<count` for any thread (the pool
 /// stays correct whichever it returns; it is only faster when threads on one processor agree);
-/// `relax` gives the processor to other ready threads; `idle` waits a little longer.
+/// `relax` gives the processor to other ready threads; a `Parking` blocks threads until
+/// another signals it, and a signal sent before the wait is not lost.
 protocol WorkerPlatform: SendableMetatype {
     /// Processors available for workers.
     static var processorCount: Int { get }
@@ -14,8 +15,16 @@ protocol WorkerPlatform: SendableMetatype {
     static func currentWorker(count: Int) -> Int
     /// Lets other threads run.
     static func relax()
-    /// Waits a short while (nothing to do).
-    static func idle()
+    /// A counting semaphore that idle workers block on.
+    associatedtype Parking: ParkingLot
+    static func makeParking() -> Parking
     /// Monotonic nanoseconds.
     static var nanoseconds: UInt64 { get }
+}
+
+/// Where idle workers block: `park` waits for a permit, `unpark` adds one (waking a parked
+/// thread if there is one).
+protocol ParkingLot: AnyObject, Sendable {
+    func park()
+    func unpark()
 }

@@ -10,6 +10,9 @@ import Synchronization
 final class WorkerPool<Platform: WorkerPlatform>: Sendable {
     let configured = Locked<Int?>(nil)
     let started = Locked<[JobDeque]?>(nil)
+    /// Where idle workers wait for jobs, and how many are parked or about to be.
+    let parking = Platform.makeParking()
+    let parked = Atomic<Int>(0)
 
     init() {}
 
@@ -33,7 +36,7 @@ final class WorkerPool<Platform: WorkerPlatform>: Sendable {
             return (fresh, true)
         }
         if first {
-            for index in 1..<max(count, 1) { Platform.start(worker: index) { [deques] in WorkerPool.work(index, deques) } }
+            for index in 1..<max(count, 1) { Platform.start(worker: index) { [deques] in self.work(index, deques) } }
         }
         return deques
     }
@@ -45,6 +48,9 @@ final class WorkerPool<Platform: WorkerPlatform>: Sendable {
         let slot = ResultSlot<B>()
         let job = Job { slot.store(b()) }
         deques[me].push(job)
+        // Sequentially consistent with the parker's announce-then-look: either it sees the
+        // job, or this sees it parked and wakes it.
+        if parked.load(ordering: .sequentiallyConsistent) > 0 { parking.unpark() }
         let left = a()
         if deques[me].popIfNewest(job) {
             job.run()
@@ -62,22 +68,33 @@ final class WorkerPool<Platform: WorkerPlatform>: Sendable {
     static func find(_ me: Int, _ deques: [JobDeque]) -> Job? {
         if let job = deques[me].popNewest() { return job }
         for offset in 1..<deques.count {
-            if let job = deques[(me + offset) % deques.count].steal() { return job }
+            if let job = deques[(me + offset) % deques.count].steal() {
+                stealCount.add(1)
+                return job
+            }
         }
         return nil
     }
 
-    /// A worker's loop: run what can be found; when nothing is, yield, then rest.
-    static func work(_ index: Int, _ deques: [JobDeque]) {
+    /// A worker's loop: run what can be found; when nothing is, yield a while, then park
+    /// until a `join` pushes a job.
+    func work(_ index: Int, _ deques: [JobDeque]) {
         var misses = 0
         while true {
-            if let job = find(index, deques) {
+            if let job = WorkerPool.find(index, deques) {
                 job.run()
                 misses = 0
-            } else {
-                misses += 1
-                if misses < 100 { Platform.relax() } else { Platform.idle() }
+                continue
             }
+            misses += 1
+            if misses < 64 { Platform.relax(); continue }
+            misses = 0
+            parked.add(1, ordering: .sequentiallyConsistent)
+            if !deques.contains(where: { $0.count.value > 0 }) { parking.park() }
+            parked.subtract(1, ordering: .sequentiallyConsistent)
         }
     }
 }
+
+/// Jobs stolen so far, by any participant of any pool.
+let stealCount = WaitingCount()
