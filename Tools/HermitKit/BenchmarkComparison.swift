@@ -71,6 +71,8 @@ public struct BenchmarkComparison: Sendable {
             }
             lines.append(line)
         }
+        lines.append("boot rows: TSC ticks; a guest that halts lets QEMU's icount clock jump ahead, so Linux's boot")
+        lines.append("figure includes time it spent idle (delays, timers), not only instructions.")
         if let linuxFailure { lines.append("Linux side missing: \(linuxFailure)") }
         return lines.joined(separator: "\n")
     }

@@ -27,12 +27,14 @@ public enum ApplicationProcessors {
     public static func setEntry(_ entry: @escaping (Int) -> Never) { unsafe ApplicationProcessors.entry = entry }
 
     /// Starts the AP with `apicID` as processor number `index`, on `stack`, with
-    /// `interruptStack` (at least 8 KiB; its first 4 KiB hold the AP's GDT and TSS; every page
+    /// `interruptStack` (at least 20 KiB: its first 4 KiB hold the AP's GDT and TSS, then the
+    /// page-fault and double-fault stacks of 8 KiB each; every page
     /// must be mapped already). `sendStartup(apicID, vector)` sends INIT-SIPI-SIPI.
     public static func start(apicID: UInt32, index: Int, stack: MemoryRegion, interruptStack: MemoryRegion,
                              kernel: KernelResources, sendStartup: (UInt32, UInt8) -> Void) -> Bool {
         #if hasFeature(Embedded)
-        precondition(interruptStack.size >= 8192, "an AP's interrupt stack needs 8 KiB")
+        precondition(interruptStack.size >= 4096 + 2 * Int(DescriptorTables.istBytes),
+                     "an AP's interrupt stack needs 4 KiB of descriptors and 16 KiB of stacks")
         let size = Int(boot_ap_trampoline_size())
         guard let page = kernel.physicalMemory.region(at: PhysAddr(UInt64(AP_TRAMPOLINE_ADDRESS)), size: 4096) else { return false }
         // SAFETY: the trampoline's code and data are `size` bytes of the image's rodata.
@@ -74,7 +76,7 @@ func hermitApplicationProcessorEntry(_ argument: UInt64) -> Never {
     let page = unsafe ApplicationProcessors.descriptorPages[index]
     let gdt = page.subregion(offset: 0, size: GlobalDescriptorTable.size)
     let tss = page.subregion(offset: 64, size: TaskStateSegment.size)
-    TaskStateSegment.encode(into: tss, interruptStackTops: [unsafe ApplicationProcessors.interruptStackTops[index]])
+    TaskStateSegment.encode(into: tss, interruptStackTops: DescriptorTables.interruptStackTops(endingAt: unsafe ApplicationProcessors.interruptStackTops[index]))
     GlobalDescriptorTable.encode(into: gdt, taskState: tss)
     // SAFETY: the GDT and TSS live in this AP's own descriptor page, kept for the kernel's
     // life; the IDT is the boot processor's, which never changes after boot.

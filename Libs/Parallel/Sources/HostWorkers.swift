@@ -25,6 +25,9 @@ enum HostWorkers: WorkerPlatform {
 
     static func relax() { sched_yield() }
 
+    /// Host threads have stacks of 512 KiB or more; nesting is bounded by the job count.
+    static var roomToHelp: Bool { true }
+
     static func makeParking() -> HostParking { HostParking() }
 
     static var nanoseconds: UInt64 { DispatchTime.now().uptimeNanoseconds }

@@ -18,6 +18,9 @@ enum KernelWorkers: WorkerPlatform {
 
     static func relax() { Threads.yield() }
 
+    /// Kernel stacks are 64 KiB: keep 24 KiB for the job and what it calls.
+    static var roomToHelp: Bool { Threads.stackRemaining > 24 * 1024 }
+
     static func makeParking() -> KernelParking { KernelParking() }
 
     static var nanoseconds: UInt64 {

@@ -15,6 +15,9 @@ protocol WorkerPlatform: SendableMetatype {
     static func currentWorker(count: Int) -> Int
     /// Lets other threads run.
     static func relax()
+    /// Whether the calling thread's stack has room to run another job on top of what it is
+    /// doing (a thread waiting in `join` runs other jobs meanwhile, nested on its stack).
+    static var roomToHelp: Bool { get }
     /// A counting semaphore that idle workers block on.
     associatedtype Parking: ParkingLot
     static func makeParking() -> Parking

@@ -57,8 +57,9 @@ final class WorkerPool<Platform: WorkerPlatform>: Sendable {
         } else {
             // Taken by another worker (or buried under jobs pushed meanwhile): help with any
             // work until it has finished.
+            // Helping nests jobs on this stack, so it stops while the stack runs low.
             while !job.isFinished {
-                if let other = WorkerPool.find(me, deques) { other.run() } else { Platform.relax() }
+                if Platform.roomToHelp, let other = WorkerPool.find(me, deques) { other.run() } else { Platform.relax() }
             }
         }
         return (left, slot.take())

@@ -72,6 +72,18 @@ public enum CoreScheduler: Scheduler {
     /// own slot (no lock), so a getpid-style call costs a few instructions.
     public static var current: ThreadID { ThreadID(Int(truncatingIfNeeded: Processor.threadWord)) }
 
+    /// Bytes between the stack pointer and the bottom of the running thread's stack.
+    public static var stackRemaining: Int {
+        #if hasFeature(Embedded)
+        let core = Processor.index
+        let base = state.withLock { $0.threads[$0.cores[core].current]!.context.stack.base }
+        let pointer = Processor.stackPointer
+        return pointer > base ? Int(pointer - base) : 0
+        #else
+        return Int.max
+        #endif
+    }
+
     /// The processor the running thread is on.
     public static var currentCore: Int { Processor.index }
 

@@ -31,6 +31,11 @@ public enum Threads {
 
     /// The running thread.
     public static var current: ThreadID { CoreScheduler.current }
+
+    /// Bytes left on the running thread's stack below the stack pointer (before its guard
+    /// page), for code that recurses by choice, such as a fork-join pool helping while it
+    /// waits. Int.max on the host.
+    public static var stackRemaining: Int { CoreScheduler.stackRemaining }
 }
 
 /// A started thread, to wait for.
