@@ -122,3 +122,35 @@ struct BenchmarkTests {
         #expect(target.commandLine.contains("tsc_early_khz=1000000") && target.commandLine.contains("console=ttyS0"))
     }
 }
+
+@Suite("Matmul benchmark output")
+struct MatmulBenchmarkTests {
+    static func run(_ blockedMilliseconds: UInt64, _ strassenMilliseconds: UInt64, workers: Int) -> MatmulFigures {
+        MatmulFigures(parsing: """
+            matmul: \(workers) workers\r
+            matmul: n=256 algorithm=blocked workers=\(workers) ns=\(blockedMilliseconds * 1_000_000) checksum=37157440\r
+            matmul: n=256 algorithm=strassen workers=\(workers) ns=\(strassenMilliseconds * 1_000_000) checksum=37157440\r
+            matmul: 3 jobs stolen so far\r
+            """)
+    }
+
+    @Test func parsesTimingLines() {
+        let figures = Self.run(10, 8, workers: 2)
+        #expect(figures.timings.count == 2 && !figures.failed)
+        #expect(figures.timings[0] == MatmulFigures.Timing(n: 256, algorithm: "blocked", workers: 2, nanoseconds: 10_000_000, checksum: 37157440))
+        #expect(MatmulFigures(parsing: "matmul: check n=64 FAILED").failed)
+    }
+
+    @Test func takesMediansAndRatios() {
+        let one = [Self.run(100, 80, workers: 1), Self.run(120, 70, workers: 1), Self.run(90, 90, workers: 1)]
+        let two = [Self.run(50, 40, workers: 2), Self.run(60, 41, workers: 2)]
+        #expect(MatmulFigures.median(one, n: 256, algorithm: "blocked") == 100_000_000)
+        #expect(MatmulFigures.median(two, n: 256, algorithm: "strassen") == 40_500_000)
+        #expect(MatmulFigures.median(one, n: 512, algorithm: "blocked") == nil)
+        let comparison = MatmulComparison(sizes: [256], unikernel: [1: one, 2: two], host: [1: one], runs: 3, setting: "TCG")
+        let blockedRow = comparison.table().split(separator: "\n").first { $0.hasPrefix("blocked") }
+        #expect(blockedRow?.contains("1.82x") == true, "\(comparison.table())")   // 100 / 55
+        #expect(blockedRow?.contains("-") == true)                                  // no host run with 2 threads
+        #expect(comparison.json().contains("\"unikernel_speedup\""))
+    }
+}

@@ -58,7 +58,7 @@ public struct ModuleCatalog: Equatable, Sendable {
                 let module = String(parts[1])
                 let others = dependencies.filter { $0 != module }
                 modules[module, default: []].append(contentsOf: others.filter { !(modules[module] ?? []).contains($0) })
-            } else if parts.count >= 2, parts[0] == "Apps", (target["type"] as? String) == "regular" {
+            } else if parts.count >= 2, parts[0] == "Apps", (target["type"] as? String) != "executable" {
                 // Library targets only: an executable under Apps/ is a host build of an app.
                 apps[String(parts[1])] = App(target: name, dependencies: dependencies)
             }

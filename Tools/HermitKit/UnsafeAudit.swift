@@ -221,7 +221,8 @@ public struct UnsafeAudit: Sendable {
                          + pad(percent(row.unsafeSwiftShare), 10) + pad("\(row.assemblyAndCLines)", 11)
                          + pad(percent(row.unsafeShare), 18))
         }
-        lines.append("RustyHermit (paper, Table 2): 8,834 LOC, 255 unsafe, 2.89 %; with its crates 3.27 %")
+        lines.append("RustyHermit" + pad("8834", 10) + pad("255", 8) + pad("2.89 %", 10)
+                     + "   (the paper's Table 2; 3.27 % with the crates it uses)")
         if violations.isEmpty {
             lines.append("unsafe code only in: \(UnsafeAudit.trustedModules.sorted().joined(separator: ", "))")
         } else {
