@@ -37,6 +37,7 @@ var targets: [Target] = [
     kernelLibrary("ACPI", dependencies: ["X86"]),
     kernelLibrary("APIC", dependencies: ["X86", "Boot", "Paging", "Sched", "ACPI"]),
     kernelLibrary("Parallel", dependencies: ["Sched", "X86"]),
+    kernelLibrary("Net"),
 
     // Applications.
     app("Hello", directory: "hello", dependencies: ["Boot", "X86"]),
@@ -59,6 +60,7 @@ var targets: [Target] = [
     .testTarget(name: "SchedTests", dependencies: ["Sched"], swiftSettings: strict),
     .testTarget(name: "ACPITests", dependencies: ["ACPI", "X86"], swiftSettings: strict),
     .testTarget(name: "PagingTests", dependencies: ["Paging", "Alloc", "Boot", "X86"], swiftSettings: strict),
+    .testTarget(name: "NetTests", dependencies: ["Net"], swiftSettings: strict),
     .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: strict),
     .testTarget(name: "HermitKitTests", dependencies: ["HermitKit"], swiftSettings: strict),
     .testTarget(name: "ImageTests", dependencies: ["HermitKit"], swiftSettings: strict),

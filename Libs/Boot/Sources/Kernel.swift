@@ -39,7 +39,14 @@ public enum Kernel {
         do {
             info = try BootInfo.parse(startInfoAt: PhysAddr(boot_start_info_address()), in: window)
         } catch {
-            Panic.halt("the VMM's PVH start info is unusable (bad magic, no memory map, or out of range)")
+            switch error {
+            case .startInfoOutsideMemory: Panic.halt("PVH start info: the structure lies outside the first 4 GiB")
+            case .badMagic(let magic): Panic.halt("PVH start info: bad magic ", decimal: UInt64(magic))
+            case .noMemoryMap: Panic.halt("PVH start info: version 0 carries no memory map (the VMM or its firmware predates PVH version 1)")
+            case .tooManyMemoryMapEntries(let count): Panic.halt("PVH start info: too many memory map entries: ", decimal: UInt64(count))
+            case .structureOutsideMemory: Panic.halt("PVH start info: the memory map or command line lies outside the first 4 GiB")
+            case .unterminatedCommandLine: Panic.halt("PVH start info: the command line is not NUL-terminated")
+            }
         }
         info.entryTSC = boot_entry_tsc_value()
         info.mainTSC = mainTSC

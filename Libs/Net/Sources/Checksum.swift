@@ -1,0 +1,50 @@
+/// The Internet checksum (RFC 1071): the ones' complement of the ones' complement sum of
+/// 16-bit big-endian words.
+///
+/// Guarantees: an odd final byte is padded with zero; a buffer that carries its own correct
+/// checksum sums to 0xFFFF, so ``InternetChecksum/verify(_:)`` is true exactly then.
+public struct InternetChecksum: Sendable {
+    var sum: UInt32 = 0
+
+    public init() {}
+
+    /// Adds `bytes[range]` (a range starting at an even offset of the checksummed data).
+    public mutating func add(_ bytes: [UInt8], _ range: Range<Int>) {
+        var index = range.lowerBound
+        while index + 1 < range.upperBound {
+            sum &+= UInt32(bytes[index]) << 8 | UInt32(bytes[index + 1])
+            index += 2
+        }
+        if index < range.upperBound { sum &+= UInt32(bytes[index]) << 8 }
+        fold()
+    }
+
+    /// Adds one 16-bit word.
+    public mutating func add(word: UInt16) {
+        sum &+= UInt32(word)
+        fold()
+    }
+
+    /// Adds a 32-bit value as two words.
+    public mutating func add(address: UInt32) {
+        add(word: UInt16(address >> 16))
+        add(word: UInt16(truncatingIfNeeded: address))
+    }
+
+    mutating func fold() {
+        while sum > 0xFFFF { sum = (sum & 0xFFFF) &+ (sum >> 16) }
+    }
+
+    /// The checksum to store.
+    public var value: UInt16 { ~UInt16(truncatingIfNeeded: sum) }
+
+    /// Whether data including its checksum field summed correctly.
+    public var verifies: Bool { sum == 0xFFFF }
+
+    /// The checksum of `bytes[range]`.
+    public static func of(_ bytes: [UInt8], _ range: Range<Int>) -> UInt16 {
+        var checksum = InternetChecksum()
+        checksum.add(bytes, range)
+        return checksum.value
+    }
+}

@@ -1,0 +1,10 @@
+/// A network interface card as the stack sees it: frames in, frames out.
+///
+/// Contract: `receive` returns one whole Ethernet frame (without FCS) or nil when none is
+/// waiting, and never blocks; `transmit` queues one frame and returns false if the device
+/// has no room (the stack then drops it, as a full NIC would).
+public protocol NetworkDevice: AnyObject {
+    var macAddress: MACAddress { get }
+    func receive() -> [UInt8]?
+    func transmit(_ frame: [UInt8]) -> Bool
+}

@@ -1,0 +1,224 @@
+/// The TCP/IP stack of one interface: Ethernet, ARP, IPv4, ICMP echo, UDP and TCP over a
+/// ``NetworkDevice``, driven by `poll()`.
+///
+/// Guarantees: every received frame is parsed by a validating view before any field is used;
+/// a malformed frame is counted by reason and dropped, never trusted; SYNs beyond a
+/// listener's backlog are dropped (half-open connections are bounded and time out), so a
+/// flood cannot exhaust memory; a connection that closed or was reset is freed once the
+/// application has let go of it (or at once if it never had it); packets waiting for ARP are
+/// bounded. Not thread-safe: one thread drives a stack (the app's network loop).
+public final class NetworkStack {
+    public let device: any NetworkDevice
+    public var configuration: InterfaceConfiguration
+    public private(set) var counters = NetworkCounters()
+    /// Milliseconds, monotonic.
+    let clock: () -> UInt64
+    /// Called by blocking calls between polls (yield the processor, or advance a test clock).
+    let idle: () -> Void
+
+    var arp = ARPCache()
+    var arpRequested: [IPv4Address: UInt64] = [:]
+    var waitingForARP: [(nextHop: IPv4Address, packet: [UInt8])] = []
+    static let maximumWaitingForARP = 32
+
+    struct Entry {
+        var tcp: TCPConnection
+        var listenerPort: UInt16?
+        var accepted: Bool
+        var applicationClosed: Bool
+    }
+    var connections: [ConnectionKey: Entry] = [:]
+    struct Listener {
+        var backlog: Int
+        var ready: [ConnectionKey] = []
+    }
+    var listeners: [UInt16: Listener] = [:]
+    var udpQueues: [UInt16: [(from: IPv4Address, port: UInt16, data: [UInt8])]] = [:]
+    static let udpQueueLimit = 64
+    var nextEphemeralPort: UInt16 = 49152
+    var issSeed: UInt32 = 0x6d2b_79f5
+    var identification: UInt16 = 1
+
+    public init(device: any NetworkDevice, configuration: InterfaceConfiguration,
+                clock: @escaping () -> UInt64, idle: @escaping () -> Void) {
+        self.device = device
+        self.configuration = configuration
+        self.clock = clock
+        self.idle = idle
+    }
+
+    public var macAddress: MACAddress { device.macAddress }
+
+    /// Live TCP connections (any state but freed).
+    public var connectionCount: Int { connections.count }
+
+    // MARK: Driving
+
+    /// Receives and handles waiting frames (at most `budget`), then lets every connection
+    /// send what it has and frees finished ones. Returns whether anything happened.
+    @discardableResult
+    public func poll(budget: Int = 64) -> Bool {
+        let now = clock()
+        var busy = false
+        for _ in 0..<budget {
+            guard let frame = device.receive() else { break }
+            busy = true
+            counters.framesReceived += 1
+            handle(frame: frame, now: now)
+        }
+        for key in Array(connections.keys) {
+            guard var entry = connections[key] else { continue }
+            let segments = entry.tcp.poll(now: now)
+            if !segments.isEmpty { busy = true }
+            for segment in segments { send(segment, key) }
+            connections[key] = entry
+            let over = entry.tcp.state == .closed || entry.tcp.state == .reset
+            if over && (entry.applicationClosed || !entry.accepted) {
+                connections[key] = nil
+                if let port = entry.listenerPort { listeners[port]?.ready.removeAll { $0 == key } }
+            }
+        }
+        return busy
+    }
+
+    // MARK: Receiving
+
+    func handle(frame bytes: [UInt8], now: UInt64) {
+        let frame: EthernetFrame
+        do { frame = try EthernetFrame(parsing: bytes) } catch { counters.count(error); return }
+        guard frame.destination == macAddress || frame.destination == .broadcast else { counters.notForUs += 1; return }
+        switch frame.etherType {
+        case EthernetFrame.typeARP:
+            do { handle(arp: try ARPPacket(parsing: bytes, frame.payloadRange), now: now) } catch { counters.count(error) }
+        case EthernetFrame.typeIPv4:
+            do { handle(ip: try IPv4Packet(parsing: bytes, frame.payloadRange), source: frame.source, now: now) } catch { counters.count(error) }
+        default:
+            counters.unsupported += 1
+        }
+    }
+
+    func handle(arp: ARPPacket, now: UInt64) {
+        let forUs = arp.targetIP == configuration.address
+        if forUs || arp.lookupKnown(in: self.arp, now: now) { self.arp.learn(arp.senderIP, arp.senderMAC, now: now) }
+        if forUs && arp.operation == .request {
+            let reply = ARPPacket(operation: .reply, senderMAC: macAddress, senderIP: configuration.address,
+                                  targetMAC: arp.senderMAC, targetIP: arp.senderIP)
+            transmit(EthernetFrame.build(destination: arp.senderMAC, source: macAddress, type: EthernetFrame.typeARP, payload: reply.bytes))
+        }
+        if forUs { flushWaiting(now: now) }
+    }
+
+    func handle(ip: IPv4Packet, source mac: MACAddress, now: UInt64) {
+        guard ip.destination == configuration.address || ip.destination == .broadcast else { counters.notForUs += 1; return }
+        switch ip.protocolNumber {
+        case IPv4Packet.protocolICMP:
+            do {
+                let message = try ICMPMessage(parsing: ip.bytes, ip.payloadRange)
+                if message.type == ICMPMessage.echoRequest && ip.destination == configuration.address {
+                    send(ip: message.echoReplyBytes(), to: ip.source, protocolNumber: IPv4Packet.protocolICMP, now: now)
+                }
+            } catch { counters.count(error) }
+        case IPv4Packet.protocolTCP:
+            do {
+                handle(tcp: try TCPSegment(parsing: ip.bytes, ip.payloadRange, source: ip.source, destination: ip.destination),
+                       from: ip.source, now: now)
+            } catch { counters.count(error) }
+        case IPv4Packet.protocolUDP:
+            do {
+                let datagram = try UDPDatagram(parsing: ip.bytes, ip.payloadRange, source: ip.source, destination: ip.destination)
+                guard udpQueues[datagram.destinationPort] != nil else { counters.noSocket += 1; return }
+                if udpQueues[datagram.destinationPort]!.count < NetworkStack.udpQueueLimit {
+                    udpQueues[datagram.destinationPort]!.append((ip.source, datagram.sourcePort, Array(datagram.payload)))
+                }
+            } catch { counters.count(error) }
+        default:
+            counters.unsupported += 1
+        }
+    }
+
+    func handle(tcp segment: TCPSegment, from remote: IPv4Address, now: UInt64) {
+        let key = ConnectionKey(localPort: segment.destinationPort, remoteAddress: remote, remotePort: segment.sourcePort)
+        let incoming = TCPConnection.Incoming(segment)
+        if var entry = connections[key] {
+            let wasEstablished = entry.tcp.state == .established
+            entry.tcp.handle(incoming, now: now)
+            if !wasEstablished, entry.tcp.state == .established || entry.tcp.state == .closeWait,
+               let port = entry.listenerPort, !entry.accepted, !(listeners[port]?.ready.contains(key) ?? true) {
+                listeners[port]?.ready.append(key)
+            }
+            connections[key] = entry
+            return
+        }
+        if incoming.flags == [.syn], let listener = listeners[key.localPort] {
+            let pending = connections.values.filter { $0.listenerPort == key.localPort && !$0.accepted }.count
+            guard pending < listener.backlog else { counters.backlogFull += 1; return }
+            connections[key] = Entry(tcp: TCPConnection(acceptingSYN: incoming, iss: nextISS(now)), listenerPort: key.localPort,
+                                     accepted: false, applicationClosed: false)
+            return
+        }
+        counters.noSocket += 1
+        // No socket: answer with a reset (RFC 9293 §3.10.7.1), never to a reset.
+        guard !incoming.flags.contains(.rst) else { return }
+        let length = UInt32(incoming.payload.count) + (incoming.flags.contains(.syn) ? 1 : 0) + (incoming.flags.contains(.fin) ? 1 : 0)
+        let reset = incoming.flags.contains(.ack)
+            ? TCPConnection.Outgoing(sequence: incoming.acknowledgement, acknowledgement: 0, flags: [.rst], window: 0, mss: nil, payload: [])
+            : TCPConnection.Outgoing(sequence: 0, acknowledgement: incoming.sequence &+ length, flags: [.rst, .ack], window: 0, mss: nil, payload: [])
+        send(reset, key)
+    }
+
+    func nextISS(_ now: UInt64) -> UInt32 {
+        // A 4 µs-style clock plus a mixed counter (RFC 6528 asks for a keyed hash as well).
+        issSeed = issSeed &* 1_103_515_245 &+ 12345
+        return UInt32(truncatingIfNeeded: now &* 250) &+ issSeed
+    }
+
+    // MARK: Sending
+
+    func send(_ segment: TCPConnection.Outgoing, _ key: ConnectionKey) {
+        let bytes = TCPSegment.build(source: configuration.address, sourcePort: key.localPort, destination: key.remoteAddress,
+                                     destinationPort: key.remotePort, sequence: segment.sequence, acknowledgement: segment.acknowledgement,
+                                     flags: segment.flags, window: segment.window, mss: segment.mss, payload: segment.payload[...])
+        send(ip: bytes, to: key.remoteAddress, protocolNumber: IPv4Packet.protocolTCP, now: clock())
+    }
+
+    func send(ip payload: [UInt8], to destination: IPv4Address, protocolNumber: UInt8, now: UInt64) {
+        identification &+= 1
+        let packet = IPv4Packet.build(source: configuration.address, destination: destination, protocolNumber: protocolNumber,
+                                      payload: payload, identification: identification)
+        if destination == .broadcast {
+            transmit(EthernetFrame.build(destination: .broadcast, source: macAddress, type: EthernetFrame.typeIPv4, payload: packet))
+            return
+        }
+        guard let hop = configuration.nextHop(destination) else { counters.unresolved += 1; return }
+        if let mac = arp.lookup(hop, now: now) {
+            transmit(EthernetFrame.build(destination: mac, source: macAddress, type: EthernetFrame.typeIPv4, payload: packet))
+            return
+        }
+        if waitingForARP.count < NetworkStack.maximumWaitingForARP { waitingForARP.append((hop, packet)) } else { counters.unresolved += 1 }
+        if let last = arpRequested[hop], now < last + 1000 { return }
+        arpRequested[hop] = now
+        let request = ARPPacket(operation: .request, senderMAC: macAddress, senderIP: configuration.address, targetMAC: .zero, targetIP: hop)
+        transmit(EthernetFrame.build(destination: .broadcast, source: macAddress, type: EthernetFrame.typeARP, payload: request.bytes))
+    }
+
+    func flushWaiting(now: UInt64) {
+        var still: [(nextHop: IPv4Address, packet: [UInt8])] = []
+        for waiting in waitingForARP {
+            if let mac = arp.lookup(waiting.nextHop, now: now) {
+                transmit(EthernetFrame.build(destination: mac, source: macAddress, type: EthernetFrame.typeIPv4, payload: waiting.packet))
+            } else {
+                still.append(waiting)
+            }
+        }
+        waitingForARP = still
+    }
+
+    func transmit(_ frame: [UInt8]) {
+        if device.transmit(frame) { counters.framesSent += 1 }
+    }
+}
+
+extension ARPPacket {
+    /// Whether the sender is already in `cache` (an update to a known mapping is accepted).
+    func lookupKnown(in cache: ARPCache, now: UInt64) -> Bool { cache.lookup(senderIP, now: now) != nil }
+}

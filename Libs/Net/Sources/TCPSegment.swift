@@ -1,0 +1,86 @@
+/// A TCP segment (RFC 9293) inside a buffer.
+///
+/// Guarantees: a parsed segment has a data offset of at least 20 bytes that fits, and a
+/// checksum that verifies against the pseudo-header; options are read only within the header
+/// (a malformed option list ends the walk).
+public struct TCPSegment: Sendable {
+    /// Control flags.
+    public struct Flags: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        public static let fin = Flags(rawValue: 0x01)
+        public static let syn = Flags(rawValue: 0x02)
+        public static let rst = Flags(rawValue: 0x04)
+        public static let psh = Flags(rawValue: 0x08)
+        public static let ack = Flags(rawValue: 0x10)
+    }
+
+    public let bytes: [UInt8]
+    public let start: Int
+    public let headerLength: Int
+    public let end: Int
+
+    public init(parsing bytes: [UInt8], _ range: Range<Int>, source: IPv4Address, destination: IPv4Address) throws(WireError) {
+        guard range.count >= 20 else { throw .truncated }
+        let o = range.lowerBound
+        let headerLength = Int(bytes[o + 12] >> 4) * 4
+        guard headerLength >= 20 else { throw .badLength }
+        guard headerLength <= range.count else { throw .truncated }
+        var checksum = IPv4Packet.pseudoHeader(source: source, destination: destination, protocolNumber: IPv4Packet.protocolTCP, length: range.count)
+        checksum.add(bytes, range)
+        guard checksum.verifies else { throw .badChecksum }
+        self.bytes = bytes
+        start = o
+        self.headerLength = headerLength
+        end = range.upperBound
+    }
+
+    public var sourcePort: UInt16 { bytes.u16(at: start) }
+    public var destinationPort: UInt16 { bytes.u16(at: start + 2) }
+    public var sequenceNumber: UInt32 { bytes.u32(at: start + 4) }
+    public var acknowledgementNumber: UInt32 { bytes.u32(at: start + 8) }
+    public var flags: Flags { Flags(rawValue: bytes[start + 13] & 0x1F) }
+    public var window: UInt16 { bytes.u16(at: start + 14) }
+    public var payloadRange: Range<Int> { (start + headerLength)..<end }
+    public var payloadLength: Int { end - start - headerLength }
+
+    /// The maximum segment size option, if the segment carries one.
+    public var maximumSegmentSize: UInt16? {
+        var index = start + 20
+        let limit = start + headerLength
+        while index < limit {
+            let kind = bytes[index]
+            if kind == 0 { return nil }
+            if kind == 1 { index += 1; continue }
+            guard index + 1 < limit else { return nil }
+            let length = Int(bytes[index + 1])
+            guard length >= 2, index + length <= limit else { return nil }
+            if kind == 2, length == 4 { return bytes.u16(at: index + 2) }
+            index += length
+        }
+        return nil
+    }
+
+    /// A segment with its checksum; `mss` adds the option (on SYNs).
+    public static func build(source: IPv4Address, sourcePort: UInt16, destination: IPv4Address, destinationPort: UInt16,
+                             sequence: UInt32, acknowledgement: UInt32, flags: Flags, window: UInt16,
+                             mss: UInt16? = nil, payload: ArraySlice<UInt8> = []) -> [UInt8] {
+        let headerLength = mss == nil ? 20 : 24
+        var out: [UInt8] = []
+        out.reserveCapacity(headerLength + payload.count)
+        out.appendU16(sourcePort)
+        out.appendU16(destinationPort)
+        out.appendU32(sequence)
+        out.appendU32(acknowledgement)
+        out.append(UInt8(headerLength / 4) << 4)
+        out.append(flags.rawValue)
+        out.appendU16(window)
+        out.appendU32(0)   // checksum, urgent pointer
+        if let mss { out += [2, 4]; out.appendU16(mss) }
+        out += payload
+        var checksum = IPv4Packet.pseudoHeader(source: source, destination: destination, protocolNumber: IPv4Packet.protocolTCP, length: out.count)
+        checksum.add(out, 0..<out.count)
+        out.setU16(checksum.value, at: 16)
+        return out
+    }
+}

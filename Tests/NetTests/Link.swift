@@ -1,0 +1,57 @@
+@testable import Net
+
+/// Two ends of an in-memory Ethernet link with a shared manual clock, and knobs to lose,
+/// duplicate or reorder frames.
+final class LinkEnd: NetworkDevice {
+    let macAddress: MACAddress
+    var inbox: [[UInt8]] = []
+    weak var peer: LinkEnd?
+    /// Called on every frame sent; returns the frames to deliver (none = lost).
+    var filter: ([UInt8]) -> [[UInt8]] = { [$0] }
+    var sent: [[UInt8]] = []
+
+    init(mac: MACAddress) { macAddress = mac }
+
+    func receive() -> [UInt8]? { inbox.isEmpty ? nil : inbox.removeFirst() }
+
+    func transmit(_ frame: [UInt8]) -> Bool {
+        sent.append(frame)
+        peer?.inbox.append(contentsOf: filter(frame))
+        return true
+    }
+}
+
+final class ManualClock {
+    var now: UInt64 = 1_000
+}
+
+/// Two stacks, 10.0.0.1 and 10.0.0.2, on one link.
+struct TwoHosts {
+    let clock = ManualClock()
+    let a: NetworkStack
+    let b: NetworkStack
+    let linkA = LinkEnd(mac: MACAddress(2, 0, 0, 0, 0, 1))
+    let linkB = LinkEnd(mac: MACAddress(2, 0, 0, 0, 0, 2))
+
+    init() {
+        linkA.peer = linkB
+        linkB.peer = linkA
+        let clock = self.clock
+        var stacks: [NetworkStack] = []
+        for (link, last) in [(linkA, UInt8(1)), (linkB, UInt8(2))] {
+            stacks.append(NetworkStack(device: link, configuration: InterfaceConfiguration(address: IPv4Address(10, 0, 0, last), prefixLength: 24, gateway: nil),
+                                       clock: { clock.now }, idle: { clock.now += 1 }))
+        }
+        a = stacks[0]
+        b = stacks[1]
+    }
+
+    /// Polls both stacks, advancing time, `rounds` times.
+    func run(_ rounds: Int = 50, step: UInt64 = 10) {
+        for _ in 0..<rounds {
+            a.poll()
+            b.poll()
+            clock.now += step
+        }
+    }
+}
