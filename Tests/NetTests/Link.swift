@@ -37,11 +37,14 @@ struct TwoHosts {
         linkA.peer = linkB
         linkB.peer = linkA
         let clock = self.clock
+        // A blocking call on one host lets the other host run (they share this thread).
+        let peers = PeerBox()
         var stacks: [NetworkStack] = []
-        for (link, last) in [(linkA, UInt8(1)), (linkB, UInt8(2))] {
+        for (index, (link, last)) in [(linkA, UInt8(1)), (linkB, UInt8(2))].enumerated() {
             stacks.append(NetworkStack(device: link, configuration: InterfaceConfiguration(address: IPv4Address(10, 0, 0, last), prefixLength: 24, gateway: nil),
-                                       clock: { clock.now }, idle: { clock.now += 1 }))
+                                       clock: { clock.now }, idle: { peers.stacks[1 - index].poll(); clock.now += 1 }))
         }
+        peers.stacks = stacks
         a = stacks[0]
         b = stacks[1]
     }
@@ -54,4 +57,8 @@ struct TwoHosts {
             clock.now += step
         }
     }
+}
+
+final class PeerBox {
+    var stacks: [NetworkStack] = []
 }

@@ -49,6 +49,9 @@ public struct TCPConnection: Sendable {
     static let minimumRTO: UInt64 = 200
     static let maximumRTO: UInt64 = 60_000
     static let maximumRetransmissions = 8
+    /// SYN and SYN-ACK retransmissions before a half-open connection gives up (about a
+    /// minute, as Linux's tcp_synack_retries).
+    static let maximumSYNRetransmissions = 5
     static let timeWaitMilliseconds: UInt64 = 2000
 
     public private(set) var state: TCPState
@@ -339,7 +342,8 @@ public struct TCPConnection: Sendable {
 
         if let deadline = retransmitDeadline, now >= deadline {
             retransmissions += 1
-            if retransmissions > TCPConnection.maximumRetransmissions {
+            let opening = state == .synSent || state == .synReceived
+            if retransmissions > (opening ? TCPConnection.maximumSYNRetransmissions : TCPConnection.maximumRetransmissions) {
                 state = .reset
                 return out
             }
