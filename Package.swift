@@ -38,6 +38,8 @@ var targets: [Target] = [
     kernelLibrary("APIC", dependencies: ["X86", "Boot", "Paging", "Sched", "ACPI"]),
     kernelLibrary("Parallel", dependencies: ["Sched", "X86"]),
     kernelLibrary("Net"),
+    kernelLibrary("PCI", dependencies: ["X86"]),
+    kernelLibrary("Virtio", dependencies: ["X86", "Boot", "Alloc", "Paging", "PCI", "Net"]),
 
     // Applications.
     app("Hello", directory: "hello", dependencies: ["Boot", "X86"]),
@@ -45,6 +47,7 @@ var targets: [Target] = [
     app("ThreadsApp", directory: "threads", dependencies: ["APIC", "Sched", "Boot", "X86"]),
     app("MemoryApp", directory: "memory", dependencies: ["Alloc", "Paging", "Boot", "X86"]),
     app("BenchApp", directory: "bench", dependencies: ["Alloc", "Paging", "Sched", "Boot", "X86"]),
+    app("HTTPServerApp", directory: "httpd", dependencies: ["Virtio", "Net", "Sched", "Boot", "X86"]),
     app("MatmulApp", directory: "matmul", dependencies: ["Parallel", "APIC", "Sched", "Boot", "X86"]),
     // The matmul app's algorithms and benchmark, built for the host: the same source.
     .executableTarget(name: "matmul-host", dependencies: ["MatmulApp"], path: "Apps/matmul-host", swiftSettings: strict),

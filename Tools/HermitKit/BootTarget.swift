@@ -19,6 +19,11 @@ public struct BootTarget: Sendable {
     public var timeoutSeconds: Int
     /// Arguments appended to QEMU's command line.
     public var extraArguments: [String]
+    /// The QEMU machine type.
+    public var machine = "microvm"
+    /// QEMU user networking with a virtio-net-pci card, forwarding these "host:guest" TCP
+    /// ports from 127.0.0.1; nil for no network.
+    public var forwards: [String]? = nil
 
     public init(name: String, kernel: URL, initialRAMDisk: URL? = nil, commandLine: String, memoryKiB: Int,
                 cpus: Int, timeoutSeconds: Int, extraArguments: [String] = []) {
@@ -37,5 +42,7 @@ public struct BootTarget: Sendable {
         let config = image.config
         self.init(name: config.name, kernel: image.path, commandLine: config.commandLine, memoryKiB: config.memoryKiB,
                   cpus: config.cpus, timeoutSeconds: config.timeoutSeconds, extraArguments: config.qemuArguments)
+        machine = config.machine
+        if config.network != nil { forwards = config.forwards }
     }
 }

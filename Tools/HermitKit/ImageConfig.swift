@@ -32,12 +32,20 @@ public struct ImageConfig: Equatable, Sendable {
     public var panicMessages: Bool = true
     /// Extra QEMU arguments (devices, networking).
     public var qemuArguments: [String] = []
+    /// The QEMU machine: "microvm" (default) or "q35" (PCI through port I/O, with firmware
+    /// that assigns BARs: what virtio-net-pci needs).
+    public var machine: String = "microvm"
+    /// "user": a virtio-net-pci card on QEMU's user network; nil: no network card.
+    public var network: String? = nil
+    /// TCP ports forwarded from 127.0.0.1 on the host to the guest, as "host:guest".
+    public var forwards: [String] = []
 
     /// The keys a config may use.
     public enum Key: String, CaseIterable, Sendable {
         case app, modules, memory, cpus, cmdline, timeout, optimize
         case panicMessages = "panic_messages"
         case qemuArguments = "qemu_args"
+        case machine, network, forward
     }
 
     public init(name: String, app: String, modules: [String]) {
@@ -110,6 +118,29 @@ public struct ImageConfig: Equatable, Sendable {
             config.panicMessages = b
         }
         if let arguments = try strings(.qemuArguments) { config.qemuArguments = arguments }
+        if let machine = try string(.machine) {
+            guard ["microvm", "q35", "pc"].contains(machine) else {
+                throw HermitError("\(name).toml: 'machine' must be \"microvm\", \"q35\" or \"pc\", not \"\(machine)\"")
+            }
+            config.machine = machine
+        }
+        if let network = try string(.network) {
+            guard network == "user" else { throw HermitError("\(name).toml: 'network' must be \"user\", not \"\(network)\"") }
+            guard config.machine != "microvm" else {
+                throw HermitError("\(name).toml: a network card needs PCI: set machine = \"q35\"")
+            }
+            config.network = network
+        }
+        if let forwards = try strings(.forward) {
+            for forward in forwards {
+                let ports = forward.split(separator: ":")
+                guard ports.count == 2, ports.allSatisfy({ UInt16($0) != nil && UInt16($0) != 0 }) else {
+                    throw HermitError("\(name).toml: 'forward' entries look like \"8080:80\" (host port:guest port), not \"\(forward)\"")
+                }
+            }
+            guard config.network != nil else { throw HermitError("\(name).toml: 'forward' needs network = \"user\"") }
+            config.forwards = forwards
+        }
         return config
     }
 

@@ -36,7 +36,7 @@ public struct QEMURunner: Sendable {
 
     /// The QEMU command line for `target`: the same options for every kernel.
     public func arguments(for target: BootTarget) -> [String] {
-        var arguments = ["-M", "microvm", "-m", "\(target.memoryKiB)K", "-smp", "\(target.cpus)"]
+        var arguments = ["-M", target.machine, "-m", "\(target.memoryKiB)K", "-smp", "\(target.cpus)"]
         switch accelerator {
         case .kvm: arguments += ["-accel", "kvm", "-cpu", "host"]
         case .tcg: arguments += ["-accel", multiThreaded ? "tcg,thread=multi" : "tcg", "-cpu", "max"]
@@ -48,6 +48,13 @@ public struct QEMURunner: Sendable {
             "-kernel", target.kernel.path,
         ]
         if let disk = target.initialRAMDisk { arguments += ["-initrd", disk.path] }
+        if let forwards = target.forwards {
+            let rules = forwards.map { forward -> String in
+                let ports = forward.split(separator: ":")
+                return ",hostfwd=tcp:127.0.0.1:\(ports[0])-:\(ports[1])"
+            }.joined()
+            arguments += ["-netdev", "user,id=net0" + rules, "-device", "virtio-net-pci,netdev=net0,disable-legacy=on"]
+        }
         if !target.commandLine.isEmpty { arguments += ["-append", target.commandLine] }
         return arguments + target.extraArguments
     }

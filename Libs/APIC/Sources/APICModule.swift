@@ -32,7 +32,7 @@ public enum APICModule: KernelModule {
                 discovered.withLock { $0 = madt.processors }
                 table.withLock { $0 = madt }
                 for ioAPIC in madt.ioAPICs {
-                    guard let window = kernel.deviceWindow(at: ioAPIC.address, size: 4096), mapUncached(window) else { continue }
+                    guard let window = kernel.deviceWindow(at: ioAPIC.address, size: 4096), KernelMemory.mapUncached(window) else { continue }
                     let device = IOAPIC(window: window)
                     let lines = device.lineCount
                     for line in 0..<lines { device.mask(line: line) }
@@ -46,7 +46,7 @@ public enum APICModule: KernelModule {
         if LocalAPIC.isX2APICSupported {
             access = .x2APIC
         } else {
-            guard mapUncached(kernel.localAPICWindow) else { Panic.halt("APIC: cannot map the local APIC's register page") }
+            guard KernelMemory.mapUncached(kernel.localAPICWindow) else { Panic.halt("APIC: cannot map the local APIC's register page") }
             access = .xAPIC(kernel.localAPICWindow)
         }
         let apic = LocalAPIC(access: access)
@@ -82,17 +82,6 @@ public enum APICModule: KernelModule {
         })
         Processor.enableInterrupts()
         startApplicationProcessors(apic: apic, kernel: kernel, deadlineMode: deadlineMode)
-    }
-
-    /// Maps a device register page uncached at its own address in the kernel's address space,
-    /// unless something is mapped there already. Returns whether the page is mapped.
-    static func mapUncached(_ window: MMIOWindow) -> Bool {
-        let page = VirtAddr(window.base)
-        if KernelMemory.translate(page) != nil { return true }
-        guard case .success(let flush) = KernelMemory.map(page, to: PhysAddr(window.base),
-                                                          flags: [.writable, .noExecute, .cacheDisabled, .writeThrough]) else { return false }
-        flush.flush()
-        return true
     }
 
     /// Processors that failed to start.

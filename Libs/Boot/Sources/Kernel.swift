@@ -28,10 +28,11 @@ public enum Kernel {
         DescriptorTables.install(layout: layout)
 
         // SAFETY: the identity map built by the entry code covers 0..4 GiB; the window starts
-        // at 4 KiB so that no region ever has address 0. Reads through it are bounds-checked
+        // at 16 bytes so that no region ever has address 0 (firmware such as QEMU's PVH option
+        // ROM under SeaBIOS puts the memory map in the first page). Reads through it are bounds-checked
         // against this window only; Boot uses it for the VMM's structures alone.
-        let lowMemory = unsafe MemoryRegion(unsafeBase: 0x1000, size: 0xFFFF_F000)
-        let window = PhysicalMemoryWindow(region: lowMemory, physicalBase: PhysAddr(0x1000))
+        let lowMemory = unsafe MemoryRegion(unsafeBase: 0x10, size: 0xFFFF_FFF0)
+        let window = PhysicalMemoryWindow(region: lowMemory, physicalBase: PhysAddr(0x10))
 
         registerPanicContext(layout: layout)
 

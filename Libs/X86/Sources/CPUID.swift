@@ -32,6 +32,8 @@ public struct CPUID: Sendable {
         public let noExecute: Bool
         /// Invariant TSC (leaf 0x8000_0007 EDX bit 8).
         public let invariantTSC: Bool
+        /// The RDRAND instruction (leaf 1 ECX bit 30).
+        public let randomNumbers: Bool
 
         /// Decodes the feature bits from the raw leaves.
         public init(leaf1: CPUID, extended1: CPUID, extended7: CPUID) {
@@ -40,6 +42,7 @@ public struct CPUID: Sendable {
             gigabytePages = extended1.edx & (1 << 26) != 0
             noExecute = extended1.edx & (1 << 20) != 0
             invariantTSC = extended7.edx & (1 << 8) != 0
+            randomNumbers = leaf1.ecx & (1 << 30) != 0
         }
     }
 

@@ -123,6 +123,15 @@ X86_INLINE void x86_mmio_write8(uint64_t a, uint8_t v) { *(volatile uint8_t *)a 
 X86_INLINE void x86_mmio_write16(uint64_t a, uint16_t v) { *(volatile uint16_t *)a = v; }
 X86_INLINE void x86_mmio_write32(uint64_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
 X86_INLINE void x86_mmio_write64(uint64_t a, uint64_t v) { *(volatile uint64_t *)a = v; }
+/// RDRAND: 1 and a random value in *out on success, 0 when the generator had none ready.
+X86_INLINE int x86_rdrand64(uint64_t *out) {
+    unsigned char ok;
+    __asm__ volatile("rdrand %0; setc %1" : "=r"(*out), "=qm"(ok) : : "cc");
+    return ok;
+}
+/// Keeps the compiler from moving memory accesses across this point (x86 keeps stores in
+/// order for devices doing DMA; the compiler would not).
+X86_INLINE void x86_compiler_barrier(void) { __asm__ volatile("" : : : "memory"); }
 
 // MARK: Bulk memory (SDM Vol. 2: REP STOS)
 

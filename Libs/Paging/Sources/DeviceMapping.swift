@@ -1,0 +1,21 @@
+import X86
+
+extension KernelMemory {
+    /// Maps every page of a device register window uncached at its own address in the
+    /// kernel's address space (pages already mapped are left as they are). Returns whether
+    /// the whole window is mapped. Without Paging, Boot's identity map already covers it.
+    public static func mapUncached(_ window: MMIOWindow) -> Bool {
+        let first = window.base & ~0xFFF
+        let end = window.base + UInt64(window.size)
+        var page = first
+        while page < end {
+            if translate(VirtAddr(page)) == nil {
+                guard case .success(let flush) = map(VirtAddr(page), to: PhysAddr(page),
+                                                     flags: [.writable, .noExecute, .cacheDisabled, .writeThrough]) else { return false }
+                flush.flush()
+            }
+            page += 4096
+        }
+        return true
+    }
+}

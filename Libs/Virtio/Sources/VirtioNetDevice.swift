@@ -1,0 +1,106 @@
+import Net
+import PCI
+import X86
+
+/// A virtio network card (virtio 1.2 §5.1) driven by polling: queue 0 receives, queue 1
+/// transmits, every buffer one 4 KiB DMA page.
+///
+/// Guarantees: received frames are copied out of DMA memory before their buffer goes back to
+/// the device, and a length the device reports beyond its buffer is dropped (counted); a
+/// frame is transmitted only if it fits a buffer; `transmit` never waits (false when every
+/// buffer is in flight).
+public final class VirtioNetDevice: NetworkDevice {
+    /// Bytes of the virtio-net header in front of every frame (VERSION_1: 12).
+    static let headerLength = 12
+    static let featureMAC: UInt64 = 1 << 5
+    static let bufferSize = 4096
+    /// Largest frame: Ethernet header + 1500 bytes of payload.
+    public static let maximumFrame = 1514
+
+    let transport: VirtioPCITransport
+    let receiveQueue: Virtqueue
+    let transmitQueue: Virtqueue
+    let receiveBuffers: [DMABuffer]
+    let transmitBuffers: [DMABuffer]
+    /// Which buffer each descriptor carries.
+    var receiveBufferOf: [Int]
+    var transmitBufferOf: [Int]
+    var freeTransmitBuffers: [Int]
+    public let macAddress: MACAddress
+    public private(set) var droppedReceives = 0
+
+    /// Brings the card up. `page` hands out one zeroed 4 KiB DMA page, or nil when memory is
+    /// exhausted.
+    public init(transport: VirtioPCITransport, page: () -> DMABuffer?) throws(VirtioError) {
+        self.transport = transport
+        let features = try transport.negotiate(VirtioPCITransport.featureVersion1 | VirtioNetDevice.featureMAC)
+        func makeQueue(_ index: Int) throws(VirtioError) -> Virtqueue {
+            let maximum = transport.maximumQueueSize(index)
+            guard maximum > 0 else { throw .noQueue(index) }
+            var size = 1
+            while size * 2 <= min(maximum, 128) { size *= 2 }
+            guard let descriptors = page(), let available = page(), let used = page() else { throw .outOfMemory }
+            return Virtqueue(size: size, descriptors: descriptors, available: available, used: used)
+        }
+        receiveQueue = try makeQueue(0)
+        transmitQueue = try makeQueue(1)
+        var receive: [DMABuffer] = [], transmit: [DMABuffer] = []
+        for _ in 0..<receiveQueue.size { guard let buffer = page() else { throw .outOfMemory }; receive.append(buffer) }
+        for _ in 0..<transmitQueue.size { guard let buffer = page() else { throw .outOfMemory }; transmit.append(buffer) }
+        receiveBuffers = receive
+        transmitBuffers = transmit
+        receiveBufferOf = Array(repeating: -1, count: receiveQueue.size)
+        transmitBufferOf = Array(repeating: -1, count: transmitQueue.size)
+        freeTransmitBuffers = Array(0..<transmit.count)
+        if features & VirtioNetDevice.featureMAC != 0 {
+            let c = transport.deviceConfiguration
+            macAddress = MACAddress(c.read(UInt8.self, at: 0), c.read(UInt8.self, at: 1), c.read(UInt8.self, at: 2),
+                                    c.read(UInt8.self, at: 3), c.read(UInt8.self, at: 4), c.read(UInt8.self, at: 5))
+        } else {
+            macAddress = MACAddress(0x52, 0x54, 0x00, 0x12, 0x34, 0x56)
+        }
+        transport.install(receiveQueue, at: 0)
+        transport.install(transmitQueue, at: 1)
+        transport.start()
+        for buffer in 0..<receiveBuffers.count { offerReceive(buffer) }
+        transport.notify(receiveQueue)
+    }
+
+    func offerReceive(_ buffer: Int) {
+        let dma = receiveBuffers[buffer]
+        guard let descriptor = receiveQueue.offer(dma.physicalAddress, length: VirtioNetDevice.bufferSize, writable: true) else { return }
+        receiveBufferOf[Int(descriptor)] = buffer
+    }
+
+    public func receive() -> [UInt8]? {
+        while let (descriptor, length) = receiveQueue.takeUsed() {
+            let buffer = receiveBufferOf[Int(descriptor)]
+            defer {
+                offerReceive(buffer)
+                transport.notify(receiveQueue)
+            }
+            guard length > VirtioNetDevice.headerLength else { droppedReceives += 1; continue }
+            return receiveBuffers[buffer].bytes(at: VirtioNetDevice.headerLength, count: length - VirtioNetDevice.headerLength)
+        }
+        return nil
+    }
+
+    public func transmit(_ frame: [UInt8]) -> Bool {
+        while let (descriptor, _) = transmitQueue.takeUsed() {
+            freeTransmitBuffers.append(transmitBufferOf[Int(descriptor)])
+        }
+        guard frame.count <= VirtioNetDevice.bufferSize - VirtioNetDevice.headerLength, let buffer = freeTransmitBuffers.popLast() else {
+            return false
+        }
+        let dma = transmitBuffers[buffer]
+        dma.copy(Array(repeating: 0, count: VirtioNetDevice.headerLength), to: 0)
+        dma.copy(frame, to: VirtioNetDevice.headerLength)
+        guard let descriptor = transmitQueue.offer(dma.physicalAddress, length: VirtioNetDevice.headerLength + frame.count, writable: false) else {
+            freeTransmitBuffers.append(buffer)
+            return false
+        }
+        transmitBufferOf[Int(descriptor)] = buffer
+        transport.notify(transmitQueue)
+        return true
+    }
+}

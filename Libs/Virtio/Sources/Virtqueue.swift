@@ -1,0 +1,82 @@
+import X86
+
+/// A split virtqueue (virtio 1.2 §2.7): a descriptor table, the driver's available ring and
+/// the device's used ring, each in its own DMA buffer.
+///
+/// Guarantees: a descriptor is handed to the device at most once until the device returns
+/// it; the available index is written only after the ring entry (and the buffers it names)
+/// are published; a used entry naming a descriptor the driver did not hand out, or a length
+/// beyond the buffer, is ignored and counted, never trusted.
+public final class Virtqueue {
+    public let size: Int
+    let descriptors: DMABuffer
+    let available: DMABuffer
+    let used: DMABuffer
+    var freeDescriptors: [UInt16]
+    var inFlight: [Bool]
+    var lengths: [UInt32]
+    var availableIndex: UInt16 = 0
+    var lastUsed: UInt16 = 0
+    var index = 0
+    var notifyOffset = 0
+    /// Used entries the device got wrong.
+    public private(set) var malformedUsedEntries = 0
+
+    /// `size` must be a power of two; the buffers must hold 16·size, 6 + 2·size and 6 + 8·size
+    /// bytes.
+    public init(size: Int, descriptors: DMABuffer, available: DMABuffer, used: DMABuffer) {
+        precondition(size > 0 && size & (size - 1) == 0 && size <= 32768, "a queue size is a power of two")
+        precondition(descriptors.size >= 16 * size && available.size >= 6 + 2 * size && used.size >= 6 + 8 * size,
+                     "virtqueue buffers too small")
+        self.size = size
+        self.descriptors = descriptors
+        self.available = available
+        self.used = used
+        freeDescriptors = (0..<UInt16(size)).reversed().map { $0 }
+        inFlight = Array(repeating: false, count: size)
+        lengths = Array(repeating: 0, count: size)
+        for offset in stride(from: 0, to: 6 + 2 * size, by: 2) { available.write(UInt16(0), at: offset) }
+        for offset in stride(from: 0, to: 4, by: 2) { used.write(UInt16(0), at: offset) }
+    }
+
+    public var freeCount: Int { freeDescriptors.count }
+
+    /// Hands one buffer of `length` bytes at `address` to the device (`writable`: the device
+    /// writes it, as for receive buffers). Returns its descriptor, or nil if none is free.
+    public func offer(_ address: PhysAddr, length: Int, writable: Bool) -> UInt16? {
+        guard let descriptor = freeDescriptors.popLast() else { return nil }
+        let base = Int(descriptor) * 16
+        descriptors.write(address.value, at: base)
+        descriptors.write(UInt32(length), at: base + 8)
+        descriptors.write(UInt16(writable ? 2 : 0), at: base + 12)
+        descriptors.write(UInt16(0), at: base + 14)
+        inFlight[Int(descriptor)] = true
+        lengths[Int(descriptor)] = UInt32(length)
+        available.write(descriptor, at: 4 + 2 * Int(availableIndex % UInt16(size)))
+        DMABuffer.publish()
+        availableIndex &+= 1
+        available.write(availableIndex, at: 2)
+        return descriptor
+    }
+
+    /// The next buffer the device has finished with: its descriptor and how many bytes the
+    /// device wrote; nil when there is none.
+    public func takeUsed() -> (descriptor: UInt16, length: Int)? {
+        while true {
+            let deviceIndex = used.read(UInt16.self, at: 2)
+            guard deviceIndex != lastUsed else { return nil }
+            DMABuffer.publish()
+            let entry = 4 + 8 * Int(lastUsed % UInt16(size))
+            let id = used.read(UInt32.self, at: entry)
+            let length = used.read(UInt32.self, at: entry + 4)
+            lastUsed &+= 1
+            guard id < UInt32(size), inFlight[Int(id)], length <= lengths[Int(id)] else {
+                malformedUsedEntries += 1
+                continue
+            }
+            inFlight[Int(id)] = false
+            freeDescriptors.append(UInt16(id))
+            return (UInt16(id), Int(length))
+        }
+    }
+}
