@@ -1,7 +1,7 @@
 /// The httpd application: an HTTP server on the first virtio network card.
-/// Command line: `ip=<a.b.c.d>/<prefix>` (default 10.0.2.15/24, QEMU's user network),
-/// `gateway=<a.b.c.d>` (default 10.0.2.2), `port=<n>` (default 80). Runs until a request
-/// for `/shutdown`, then exits 0.
+/// Command line: `ip=dhcp` (the default) or `ip=<a.b.c.d>/<prefix>` with `gateway=<a.b.c.d>`,
+/// `port=<n>` (default 80). Also echoes UDP datagrams
+/// on port 7. Runs until a request for `/shutdown`, then exits 0.
 import Boot
 import Net
 import Sched
@@ -15,22 +15,38 @@ public enum App: Application {
             print("httpd: no virtio network card (add -device virtio-net-pci)")
             return 1
         }
-        guard let configuration = InterfaceConfiguration(address: Substring(arguments.value(of: "ip") ?? "10.0.2.15/24"),
-                                                         gateway: Substring(arguments.value(of: "gateway") ?? "10.0.2.2")) else {
-            print("httpd: malformed ip= or gateway= on the command line")
-            return 2
+        let ticksPerMillisecond = max(TimeSource.ticksPerSecond / 1000, 1)
+        let stack = NetworkStack(device: card, configuration: InterfaceConfiguration(address: .any, prefixLength: 0, gateway: nil),
+                                 clock: { TimeSource.now / ticksPerMillisecond }, idle: { Threads.yield() })
+        let address = arguments.value(of: "ip") ?? "dhcp"
+        if address == "dhcp" {
+            guard let lease = DHCPClient(stack: stack).acquire() else {
+                print("httpd: no DHCP server answered")
+                return 2
+            }
+            print("httpd: DHCP lease \(lease.address)/\(lease.prefixLength), gateway \(lease.gateway?.description ?? "none")")
+        } else {
+            guard let configuration = InterfaceConfiguration(address: Substring(address), gateway: arguments.value(of: "gateway").map { Substring($0) }) else {
+                print("httpd: malformed ip= or gateway= on the command line")
+                return 2
+            }
+            stack.configuration = configuration
         }
         let port = UInt16(arguments.value(of: "port") ?? "") ?? 80
-        let ticksPerMillisecond = max(TimeSource.ticksPerSecond / 1000, 1)
-        let stack = NetworkStack(device: card, configuration: configuration,
-                                 clock: { TimeSource.now / ticksPerMillisecond }, idle: { Threads.yield() })
         guard var server = HTTPServer(stack: stack, port: port) else {
             print("httpd: cannot listen on port \(port)")
             return 3
         }
-        print("httpd: listening on \(configuration.address):\(port), MAC \(card.macAddress)")
+        // A UDP echo service on port 7 (RFC 862), for checking UDP from the host.
+        let echo = UDPSocket(stack: stack, port: 7)
+        print("httpd: listening on \(stack.configuration.address):\(port), MAC \(card.macAddress)")
         while !server.shutdownRequested {
-            if !server.step() { Threads.yield() }
+            var busy = server.step()
+            if let echo, let datagram = echo.tryReceive() {
+                echo.send(datagram.data, to: datagram.from, port: datagram.port)
+                busy = true
+            }
+            if !busy { Threads.yield() }
         }
         // Let the last response go out.
         for _ in 0..<2000 { _ = server.step() }

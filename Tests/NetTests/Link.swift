@@ -32,6 +32,12 @@ struct TwoHosts {
     let b: NetworkStack
     let linkA = LinkEnd(mac: MACAddress(2, 0, 0, 0, 0, 1))
     let linkB = LinkEnd(mac: MACAddress(2, 0, 0, 0, 0, 2))
+    let peers: PeerBox
+    /// Runs whenever a blocking call idles (a test's server on the other host).
+    var serve: () -> Void {
+        get { peers.serve }
+        nonmutating set { peers.serve = newValue }
+    }
 
     init() {
         linkA.peer = linkB
@@ -42,9 +48,10 @@ struct TwoHosts {
         var stacks: [NetworkStack] = []
         for (index, (link, last)) in [(linkA, UInt8(1)), (linkB, UInt8(2))].enumerated() {
             stacks.append(NetworkStack(device: link, configuration: InterfaceConfiguration(address: IPv4Address(10, 0, 0, last), prefixLength: 24, gateway: nil),
-                                       clock: { clock.now }, idle: { peers.stacks[1 - index].poll(); clock.now += 1 }))
+                                       clock: { clock.now }, idle: { peers.stacks[1 - index].poll(); peers.serve(); clock.now += 1 }))
         }
         peers.stacks = stacks
+        self.peers = peers
         a = stacks[0]
         b = stacks[1]
     }
@@ -61,4 +68,5 @@ struct TwoHosts {
 
 final class PeerBox {
     var stacks: [NetworkStack] = []
+    var serve: () -> Void = {}
 }

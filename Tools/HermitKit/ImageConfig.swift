@@ -37,7 +37,8 @@ public struct ImageConfig: Equatable, Sendable {
     public var machine: String = "microvm"
     /// "user": a virtio-net-pci card on QEMU's user network; nil: no network card.
     public var network: String? = nil
-    /// TCP ports forwarded from 127.0.0.1 on the host to the guest, as "host:guest".
+    /// Ports forwarded from 127.0.0.1 on the host to the guest, as "host:guest" (TCP) or
+    /// "udp:host:guest".
     public var forwards: [String] = []
 
     /// The keys a config may use.
@@ -132,11 +133,8 @@ public struct ImageConfig: Equatable, Sendable {
             config.network = network
         }
         if let forwards = try strings(.forward) {
-            for forward in forwards {
-                let ports = forward.split(separator: ":")
-                guard ports.count == 2, ports.allSatisfy({ UInt16($0) != nil && UInt16($0) != 0 }) else {
-                    throw HermitError("\(name).toml: 'forward' entries look like \"8080:80\" (host port:guest port), not \"\(forward)\"")
-                }
+            for forward in forwards where PortForward(forward) == nil {
+                throw HermitError("\(name).toml: 'forward' entries look like \"8080:80\" or \"udp:7007:7\" (host port:guest port), not \"\(forward)\"")
             }
             guard config.network != nil else { throw HermitError("\(name).toml: 'forward' needs network = \"user\"") }
             config.forwards = forwards
@@ -163,4 +161,23 @@ extension String {
         while let last = s.last, last == " " || last == "\t" || last == "\r" { s = s.dropLast() }
         return String(s)
     }
+}
+
+/// One forwarded port: "8080:80" (TCP) or "udp:7007:7".
+public struct PortForward: Equatable, Sendable {
+    public var udp: Bool
+    public var host: UInt16
+    public var guest: UInt16
+
+    public init?(_ text: String) {
+        var parts = text.split(separator: ":")
+        udp = parts.first == "udp"
+        if udp || parts.first == "tcp" { parts.removeFirst() }
+        guard parts.count == 2, let host = UInt16(parts[0]), let guest = UInt16(parts[1]), host != 0, guest != 0 else { return nil }
+        self.host = host
+        self.guest = guest
+    }
+
+    /// QEMU's `hostfwd` rule.
+    public var rule: String { "hostfwd=\(udp ? "udp" : "tcp"):127.0.0.1:\(host)-:\(guest)" }
 }

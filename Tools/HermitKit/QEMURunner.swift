@@ -49,10 +49,7 @@ public struct QEMURunner: Sendable {
         ]
         if let disk = target.initialRAMDisk { arguments += ["-initrd", disk.path] }
         if let forwards = target.forwards {
-            let rules = forwards.map { forward -> String in
-                let ports = forward.split(separator: ":")
-                return ",hostfwd=tcp:127.0.0.1:\(ports[0])-:\(ports[1])"
-            }.joined()
+            let rules = forwards.compactMap { PortForward($0).map { "," + $0.rule } }.joined()
             arguments += ["-netdev", "user,id=net0" + rules, "-device", "virtio-net-pci,netdev=net0,disable-legacy=on"]
         }
         if !target.commandLine.isEmpty { arguments += ["-append", target.commandLine] }
