@@ -73,6 +73,8 @@ public struct HTTPServer {
                 index += 1
             }
         }
+        // Send what this round wrote without waiting for the next one.
+        if busy { listener.stack.poll(budget: 0) }
         return busy
     }
 

@@ -14,6 +14,8 @@ final class LinkEnd: NetworkDevice {
 
     func receive() -> [UInt8]? { inbox.isEmpty ? nil : inbox.removeFirst() }
 
+    func flush() {}
+
     func transmit(_ frame: [UInt8]) -> Bool {
         sent.append(frame)
         peer?.inbox.append(contentsOf: filter(frame))

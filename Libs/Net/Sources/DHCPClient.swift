@@ -37,6 +37,7 @@ public struct DHCPClient {
             socket.send(message.bytes, to: .broadcast, port: 67)
             let deadline = stack.clock() + 2000
             while stack.clock() < deadline {
+                stack.poll()
                 if let datagram = socket.tryReceive(), datagram.port == 67,
                    let reply = try? DHCPMessage(parsing: datagram.data),
                    reply.transactionID == message.transactionID, reply.clientMAC == stack.macAddress, types.contains(reply.type) {

@@ -2,9 +2,11 @@
 ///
 /// Contract: `receive` returns one whole Ethernet frame (without FCS) or nil when none is
 /// waiting, and never blocks; `transmit` queues one frame and returns false if the device
-/// has no room (the stack then drops it, as a full NIC would).
+/// has no room (the stack then drops it, as a full NIC would); frames queued by `transmit`
+/// are sent at the latest by the next `flush`, which the stack calls at the end of each poll.
 public protocol NetworkDevice: AnyObject {
     var macAddress: MACAddress { get }
     func receive() -> [UInt8]?
     func transmit(_ frame: [UInt8]) -> Bool
+    func flush()
 }

@@ -78,6 +78,7 @@ public final class NetworkStack {
                 if let port = entry.listenerPort { listeners[port]?.ready.removeAll { $0 == key } }
             }
         }
+        device.flush()
         return busy
     }
 

@@ -14,9 +14,9 @@ public struct TCPListener {
         self.port = port
     }
 
-    /// A connection that has completed its handshake, if one is waiting (non-blocking).
+    /// A connection that has completed its handshake, if one is waiting (non-blocking; call
+    /// `stack.poll()` to move packets).
     public func tryAccept() -> TCPStream? {
-        stack.poll()
         guard var listener = stack.listeners[port], !listener.ready.isEmpty else { return nil }
         let key = listener.ready.removeFirst()
         stack.listeners[port] = listener
@@ -27,6 +27,7 @@ public struct TCPListener {
     /// Waits for a connection.
     public func accept() -> TCPStream {
         while true {
+            stack.poll()
             if let stream = tryAccept() { return stream }
             stack.idle()
         }

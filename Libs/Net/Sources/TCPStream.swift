@@ -29,10 +29,9 @@ public struct TCPStream {
     /// The connection's state (`.closed` once freed).
     public var state: TCPState { stack.connections[key]?.tcp.state ?? .closed }
 
-    /// Up to `maximum` bytes if any are ready; [] if none are yet (non-blocking); nil at the
-    /// end of the stream or after a reset.
+    /// Up to `maximum` bytes if any are ready; [] if none are yet (non-blocking: call
+    /// `stack.poll()` to move packets); nil at the end of the stream or after a reset.
     public func tryRead(maximum: Int = 4096) -> [UInt8]? {
-        stack.poll()
         guard var entry = stack.connections[key] else { return nil }
         if entry.tcp.available == 0 {
             return entry.tcp.atEndOfStream || entry.tcp.state == .reset || entry.tcp.state == .closed ? nil : []
@@ -45,18 +44,19 @@ public struct TCPStream {
     /// Waits for data: up to `maximum` bytes, or [] at the end of the stream or after a reset.
     public func read(maximum: Int = 4096) -> [UInt8] {
         while true {
+            stack.poll()
             guard let bytes = tryRead(maximum: maximum) else { return [] }
             if !bytes.isEmpty { return bytes }
             stack.idle()
         }
     }
 
-    /// Queues what fits of `bytes` now (non-blocking); returns how many were taken.
+    /// Queues what fits of `bytes` now (non-blocking: the next `stack.poll()` sends it);
+    /// returns how many were taken.
     public func tryWrite(_ bytes: ArraySlice<UInt8>) -> Int {
         guard var entry = stack.connections[key] else { return 0 }
         let taken = entry.tcp.send(bytes)
         stack.connections[key] = entry
-        stack.poll()
         return taken
     }
 
@@ -68,6 +68,7 @@ public struct TCPStream {
             guard let entry = stack.connections[key], entry.tcp.sendSpace > 0 || !entry.tcp.allAcknowledged else { return false }
             let taken = tryWrite(bytes[offset...])
             offset += taken
+            stack.poll()
             if taken == 0 { stack.idle() }
         }
         return true

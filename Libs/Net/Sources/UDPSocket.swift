@@ -14,9 +14,8 @@ public struct UDPSocket {
         self.port = port
     }
 
-    /// A waiting datagram, if any (non-blocking).
+    /// A waiting datagram, if any (non-blocking: call `stack.poll()` to move packets).
     public func tryReceive() -> (from: IPv4Address, port: UInt16, data: [UInt8])? {
-        stack.poll()
         guard var queue = stack.udpQueues[port], !queue.isEmpty else { return nil }
         let first = queue.removeFirst()
         stack.udpQueues[port] = queue
@@ -26,6 +25,7 @@ public struct UDPSocket {
     /// Waits for a datagram.
     public func receive() -> (from: IPv4Address, port: UInt16, data: [UInt8]) {
         while true {
+            stack.poll()
             if let datagram = tryReceive() { return datagram }
             stack.idle()
         }
@@ -36,6 +36,7 @@ public struct UDPSocket {
         let datagram = UDPDatagram.build(source: stack.configuration.address, sourcePort: port, destination: address,
                                          destinationPort: remotePort, payload: data)
         stack.send(ip: datagram, to: address, protocolNumber: IPv4Packet.protocolUDP, now: stack.clock())
+        stack.device.flush()
     }
 
     /// Stops receiving on the port.

@@ -28,6 +28,8 @@ public final class VirtioNetDevice: NetworkDevice {
     var freeTransmitBuffers: [Int]
     public let macAddress: MACAddress
     public private(set) var droppedReceives = 0
+    var receiveBuffersOffered = false
+    var framesQueued = false
 
     /// Brings the card up. `page` hands out one zeroed 4 KiB DMA page, or nil when memory is
     /// exhausted.
@@ -77,10 +79,15 @@ public final class VirtioNetDevice: NetworkDevice {
             let buffer = receiveBufferOf[Int(descriptor)]
             defer {
                 offerReceive(buffer)
-                transport.notify(receiveQueue)
+                receiveBuffersOffered = true
             }
             guard length > VirtioNetDevice.headerLength else { droppedReceives += 1; continue }
             return receiveBuffers[buffer].bytes(at: VirtioNetDevice.headerLength, count: length - VirtioNetDevice.headerLength)
+        }
+        // The ring is drained: tell the device about the buffers given back, once.
+        if receiveBuffersOffered {
+            receiveBuffersOffered = false
+            if receiveQueue.deviceWantsNotification { transport.notify(receiveQueue) }
         }
         return nil
     }
@@ -100,7 +107,15 @@ public final class VirtioNetDevice: NetworkDevice {
             return false
         }
         transmitBufferOf[Int(descriptor)] = buffer
-        transport.notify(transmitQueue)
+        framesQueued = true
         return true
+    }
+
+    /// Tells the device about the frames queued since the last flush (one notification for
+    /// a batch, and none while the device says it is already looking).
+    public func flush() {
+        guard framesQueued else { return }
+        framesQueued = false
+        if transmitQueue.deviceWantsNotification { transport.notify(transmitQueue) }
     }
 }

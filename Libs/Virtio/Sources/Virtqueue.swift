@@ -41,6 +41,13 @@ public final class Virtqueue {
 
     public var freeCount: Int { freeDescriptors.count }
 
+    /// Whether the device asks to be notified of new buffers (VIRTQ_USED_F_NO_NOTIFY clear):
+    /// a device busy with the queue sets the flag and finds new buffers on its own.
+    public var deviceWantsNotification: Bool {
+        DMABuffer.fence()
+        return used.read(UInt16.self, at: 0) & 1 == 0
+    }
+
     /// Hands one buffer of `length` bytes at `address` to the device (`writable`: the device
     /// writes it, as for receive buffers). Returns its descriptor, or nil if none is free.
     public func offer(_ address: PhysAddr, length: Int, writable: Bool) -> UInt16? {

@@ -60,6 +60,15 @@ public struct DMABuffer: Sendable {
     /// `count` bytes from `offset`.
     public func bytes(at offset: Int, count: Int) -> [UInt8] { region.bytes(at: offset, count: count) }
 
+    /// Orders earlier stores before later loads, for the processor as well as the compiler
+    /// (MFENCE): needed between publishing buffers and reading whether the device wants a
+    /// notification, or both sides could miss each other.
+    @inlinable public static func fence() {
+        #if hasFeature(Embedded)
+        x86_mfence()
+        #endif
+    }
+
     /// Orders all earlier memory accesses before all later ones as far as the compiler is
     /// concerned (x86 itself keeps stores in order); call between filling a buffer and
     /// handing it to the device, and between seeing the device's index and reading data.

@@ -129,6 +129,9 @@ X86_INLINE int x86_rdrand64(uint64_t *out) {
     __asm__ volatile("rdrand %0; setc %1" : "=r"(*out), "=qm"(ok) : : "cc");
     return ok;
 }
+/// A full fence: earlier stores are visible before later loads (x86 may otherwise let a
+/// load pass a store).
+X86_INLINE void x86_mfence(void) { __asm__ volatile("mfence" : : : "memory"); }
 /// Keeps the compiler from moving memory accesses across this point (x86 keeps stores in
 /// order for devices doing DMA; the compiler would not).
 X86_INLINE void x86_compiler_barrier(void) { __asm__ volatile("" : : : "memory"); }
