@@ -10,13 +10,25 @@ public struct InternetChecksum: Sendable {
 
     /// Adds `bytes[range]` (a range starting at an even offset of the checksummed data).
     public mutating func add(_ bytes: [UInt8], _ range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "checksum range outside the buffer")
+        // Eight bytes per step into a 64-bit sum (no carry is lost: each step adds < 2^18).
+        var total = UInt64(sum)
         var index = range.lowerBound
-        while index + 1 < range.upperBound {
-            sum &+= UInt32(bytes[index]) << 8 | UInt32(bytes[index + 1])
+        let end = range.upperBound
+        while index + 8 <= end {
+            total &+= UInt64(bytes[index]) << 8 | UInt64(bytes[index + 1])
+            total &+= UInt64(bytes[index + 2]) << 8 | UInt64(bytes[index + 3])
+            total &+= UInt64(bytes[index + 4]) << 8 | UInt64(bytes[index + 5])
+            total &+= UInt64(bytes[index + 6]) << 8 | UInt64(bytes[index + 7])
+            index += 8
+        }
+        while index + 1 < end {
+            total &+= UInt64(bytes[index]) << 8 | UInt64(bytes[index + 1])
             index += 2
         }
-        if index < range.upperBound { sum &+= UInt32(bytes[index]) << 8 }
-        fold()
+        if index < end { total &+= UInt64(bytes[index]) << 8 }
+        while total > 0xFFFF { total = (total & 0xFFFF) &+ (total >> 16) }
+        sum = UInt32(total)
     }
 
     /// Adds one 16-bit word.

@@ -21,13 +21,7 @@ public final class NetworkStack {
     var waitingForARP: [(nextHop: IPv4Address, packet: [UInt8])] = []
     static let maximumWaitingForARP = 32
 
-    struct Entry {
-        var tcp: TCPConnection
-        var listenerPort: UInt16?
-        var accepted: Bool
-        var applicationClosed: Bool
-    }
-    var connections: [ConnectionKey: Entry] = [:]
+    var connections: [ConnectionKey: Connection] = [:]
     struct Listener {
         var backlog: Int
         var ready: [ConnectionKey] = []
@@ -66,17 +60,16 @@ public final class NetworkStack {
             counters.framesReceived += 1
             handle(frame: frame, now: now)
         }
-        for key in Array(connections.keys) {
-            guard var entry = connections[key] else { continue }
-            let segments = entry.tcp.poll(now: now)
+        var finished: [Connection] = []
+        for connection in connections.values {
+            let segments = connection.tcp.poll(now: now)
             if !segments.isEmpty { busy = true }
-            for segment in segments { send(segment, key) }
-            connections[key] = entry
-            let over = entry.tcp.state == .closed || entry.tcp.state == .reset
-            if over && (entry.applicationClosed || !entry.accepted) {
-                connections[key] = nil
-                if let port = entry.listenerPort { listeners[port]?.ready.removeAll { $0 == key } }
-            }
+            for segment in segments { send(segment, connection.key) }
+            if connection.isOver && (connection.applicationClosed || !connection.accepted) { finished.append(connection) }
+        }
+        for connection in finished {
+            connections[connection.key] = nil
+            if let port = connection.listenerPort { listeners[port]?.ready.removeAll { $0 == connection.key } }
         }
         device.flush()
         return busy
@@ -140,21 +133,20 @@ public final class NetworkStack {
     func handle(tcp segment: TCPSegment, from remote: IPv4Address, now: UInt64) {
         let key = ConnectionKey(localPort: segment.destinationPort, remoteAddress: remote, remotePort: segment.sourcePort)
         let incoming = TCPConnection.Incoming(segment)
-        if var entry = connections[key] {
-            let wasEstablished = entry.tcp.state == .established
-            entry.tcp.handle(incoming, now: now)
-            if !wasEstablished, entry.tcp.state == .established || entry.tcp.state == .closeWait,
-               let port = entry.listenerPort, !entry.accepted, !(listeners[port]?.ready.contains(key) ?? true) {
+        if let connection = connections[key] {
+            let wasEstablished = connection.tcp.state == .established
+            connection.tcp.handle(incoming, now: now)
+            if !wasEstablished, connection.tcp.state == .established || connection.tcp.state == .closeWait,
+               let port = connection.listenerPort, !connection.accepted, !(listeners[port]?.ready.contains(key) ?? true) {
                 listeners[port]?.ready.append(key)
             }
-            connections[key] = entry
             return
         }
         if incoming.flags == [.syn], let listener = listeners[key.localPort] {
-            let pending = connections.values.filter { $0.listenerPort == key.localPort && !$0.accepted }.count
+            let pending = connections.values.reduce(0) { $0 + ($1.listenerPort == key.localPort && !$1.accepted ? 1 : 0) }
             guard pending < listener.backlog else { counters.backlogFull += 1; return }
-            connections[key] = Entry(tcp: TCPConnection(acceptingSYN: incoming, iss: nextISS(now)), listenerPort: key.localPort,
-                                     accepted: false, applicationClosed: false)
+            connections[key] = Connection(key: key, tcp: TCPConnection(acceptingSYN: incoming, iss: nextISS(now)),
+                                          listenerPort: key.localPort, accepted: false)
             return
         }
         counters.noSocket += 1

@@ -20,8 +20,9 @@ public struct TCPListener {
         guard var listener = stack.listeners[port], !listener.ready.isEmpty else { return nil }
         let key = listener.ready.removeFirst()
         stack.listeners[port] = listener
-        stack.connections[key]?.accepted = true
-        return TCPStream(stack: stack, key: key)
+        guard let connection = stack.connections[key] else { return nil }
+        connection.accepted = true
+        return TCPStream(stack: stack, connection: connection)
     }
 
     /// Waits for a connection.
