@@ -2,6 +2,7 @@
 /// Command line: `ip=dhcp` (the default) or `ip=<a.b.c.d>/<prefix>` with `gateway=<a.b.c.d>`,
 /// `port=<n>` (default 80). Also echoes UDP datagrams
 /// on port 7. Runs until a request for `/shutdown`, then exits 0.
+import APIC
 import Boot
 import Net
 import Sched
@@ -15,9 +16,15 @@ public enum App: Application {
             print("httpd: no virtio network card (add -device virtio-net-pci)")
             return 1
         }
+        // Received frames wake this thread by interrupt (MSI-X through the local APIC) when the
+        // APIC module runs; otherwise it polls, yielding between rounds.
+        let me = Threads.current
+        let interrupts = APICModule.allocateMessageInterrupt({ Threads.wake(me) }).map { card.useInterrupts($0) } ?? false
+        print("httpd: \(interrupts ? "interrupt-driven (MSI-X)" : "polling")")
+        let idle = { if interrupts { Threads.waitForWake(nanoseconds: 10_000_000) } else { Threads.yield() } }
         let ticksPerMillisecond = max(TimeSource.ticksPerSecond / 1000, 1)
         let stack = NetworkStack(device: card, configuration: InterfaceConfiguration(address: .any, prefixLength: 0, gateway: nil),
-                                 clock: { TimeSource.now / ticksPerMillisecond }, idle: { Threads.yield() })
+                                 clock: { TimeSource.now / ticksPerMillisecond }, idle: idle)
         let address = arguments.value(of: "ip") ?? "dhcp"
         if address == "dhcp" {
             guard let lease = DHCPClient(stack: stack).acquire() else {
@@ -46,7 +53,7 @@ public enum App: Application {
                 echo.send(datagram.data, to: datagram.from, port: datagram.port)
                 busy = true
             }
-            if !busy { Threads.yield() }
+            if !busy { idle() }
         }
         // Let the last response go out.
         for _ in 0..<2000 { _ = server.step() }

@@ -79,3 +79,18 @@ struct SleepQueueTests {
         #expect(queue.isEmpty && queue.nextDeadline == nil)
     }
 }
+
+@Suite("SleepQueue: early wake-ups")
+struct SleepQueueRemovalTests {
+    @Test func aThreadWokenEarlyLeavesTheQueue() {
+        var queue = SleepQueue()
+        queue.add(ThreadID(1), deadline: 100)
+        queue.add(ThreadID(2), deadline: 50)
+        #expect(queue.nextDeadline == 50)
+        #expect(queue.remove(ThreadID(2)))
+        #expect(queue.nextDeadline == 100 && queue.count == 1)
+        #expect(!queue.remove(ThreadID(2)))
+        #expect(queue.wakeExpired(now: 1000) == [ThreadID(1)])
+        #expect(queue.nextDeadline == nil)
+    }
+}

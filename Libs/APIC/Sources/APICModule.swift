@@ -147,6 +147,26 @@ public enum APICModule: KernelModule {
         return true
     }
 
+    /// Vectors handed out for message-signalled interrupts so far.
+    static let nextMessageVector = InterruptSafeLock<UInt8>(0x40)
+
+    /// A vector for a device's message-signalled interrupt, delivered to the boot processor:
+    /// `handler` runs (interrupts off) and the interrupt is acknowledged. Returns the message
+    /// for the device, or nil when the vectors (0x40...0xEF) are used up or no local APIC runs.
+    public static func allocateMessageInterrupt(_ handler: @escaping @Sendable () -> Void) -> MessageSignalledInterrupt? {
+        guard let apic = local.withLock({ $0 }) else { return nil }
+        guard let vector = nextMessageVector.withLock({ next -> UInt8? in
+            guard next <= 0xEF else { return nil }
+            defer { next += 1 }
+            return next
+        }) else { return nil }
+        InterruptDispatch.register(vector: vector) { _ in
+            handler()
+            apic.signalEndOfInterrupt()
+        }
+        return MessageSignalledInterrupt(destinationAPIC: apic.id, vector: vector)
+    }
+
     /// Masks ISA interrupt `irq` again.
     public static func maskISAInterrupt(_ irq: UInt8) {
         if let input = ioAPICInput(forISA: irq) { input.device.mask(line: input.line) }

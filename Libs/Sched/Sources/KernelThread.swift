@@ -17,6 +17,8 @@ final class KernelThread {
     var joiners: [ThreadID] = []
     /// A wake-up that arrived while the thread was still running; its next block returns at once.
     var pendingWake = false
+    /// Sleeping in ``CoreScheduler/waitForWake(until:)``: a wake-up ends the sleep early.
+    var wakeableSleep = false
     /// Whether it is a processor's idle thread (never queued, never finishes).
     let isIdle: Bool
     /// The processor it runs on, always.

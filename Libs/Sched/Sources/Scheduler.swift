@@ -272,6 +272,12 @@ public enum CoreScheduler: Scheduler {
         let currentSlot = s.cores[core].current
         let current = s.threads[currentSlot]!
         if newState == .blocked && current.pendingWake { current.pendingWake = false; return nil }
+        if newState == .sleeping && current.wakeableSleep && current.pendingWake {
+            // Woken between deciding to wait and switching away.
+            current.pendingWake = false
+            s.cores[core].sleepQueue.remove(current.id)
+            return nil
+        }
         if newState == .ready, s.cores[core].runQueue.isEmpty { return nil }   // nobody else to run
         current.state = newState
         if newState == .ready && !current.isIdle { s.cores[core].runQueue.enqueue(current.id, priority: current.priority) }
@@ -393,9 +399,34 @@ public enum CoreScheduler: Scheduler {
             makeReady(thread, priority: target.priority, core: target.core, &s)
         case .running, .ready:
             target.pendingWake = true
+        case .sleeping where target.wakeableSleep:
+            s.cores[target.core].sleepQueue.remove(thread)
+            target.state = .ready
+            makeReady(thread, priority: target.priority, core: target.core, &s)
         case .sleeping, .finished:
             break
         }
+    }
+
+    /// Sleeps until `deadline` or until ``wake(_:)`` names the running thread, whichever comes
+    /// first (a wake-up that arrived since the last wait returns at once). For threads that
+    /// wait for a device and a timer at the same time.
+    public static func waitForWake(until deadline: UInt64) {
+        let wereEnabled = Processor.interruptsEnabled
+        Processor.disableInterrupts()
+        let core = Processor.index
+        let sleep = state.withLock { s -> Bool in
+            let current = s.threads[s.cores[core].current]!
+            if current.pendingWake { current.pendingWake = false; return false }
+            current.wakeableSleep = true
+            s.cores[core].sleepQueue.add(current.id, deadline: deadline)
+            return true
+        }
+        if sleep {
+            switchAway(to: .sleeping)
+            state.withLock { s in s.threads[s.cores[core].current]!.wakeableSleep = false }
+        }
+        if wereEnabled { Processor.enableInterrupts() }
     }
 
     /// Puts the running thread to sleep until the TSC reaches `deadline`.

@@ -22,6 +22,15 @@ public struct SleepQueue: Sendable {
         nextDeadline = sleepers[0].deadline
     }
 
+    /// Takes `thread` out of the queue (it was woken early); false if it was not in it.
+    @discardableResult
+    public mutating func remove(_ thread: ThreadID) -> Bool {
+        guard let index = sleepers.firstIndex(where: { $0.thread == thread }) else { return false }
+        sleepers.remove(at: index)
+        nextDeadline = sleepers.first?.deadline
+        return true
+    }
+
     /// Removes and returns the threads due at `now`.
     public mutating func wakeExpired(now: UInt64) -> [ThreadID] {
         var count = 0

@@ -26,6 +26,16 @@ public enum Threads {
     /// Sleeps for at least `milliseconds`.
     public static func sleep(milliseconds: UInt64) { sleep(nanoseconds: milliseconds * 1_000_000) }
 
+    /// Sleeps for at most `nanoseconds`, or until another thread or an interrupt handler calls
+    /// ``wake(_:)`` for this thread.
+    public static func waitForWake(nanoseconds: UInt64) {
+        CoreScheduler.waitForWake(until: TimeSource.now &+ TimeSource.ticks(nanoseconds: nanoseconds))
+    }
+
+    /// Wakes `thread` if it waits in ``waitForWake(nanoseconds:)`` or is blocked (safe from
+    /// interrupt handlers); a thread not yet waiting returns at once from its next wait.
+    public static func wake(_ thread: ThreadID) { CoreScheduler.wake(thread) }
+
     /// Ends the running thread with `value`.
     public static func exit(_ value: Int) -> Never { CoreScheduler.finish(value) }
 

@@ -18,11 +18,12 @@ public enum VirtioModule: KernelModule {
             let isNet = device.deviceID == 0x1041 || (device.deviceID == 0x1000 && device.read32(offset: 0x2C) >> 16 == 1)
             guard isNet else { continue }
             do {
-                let transport = try VirtioPCITransport(device: device) { address, size in
+                let map = { (address: PhysAddr, size: Int) -> MMIOWindow? in
                     guard let window = resources.deviceWindow(at: address, size: size), KernelMemory.mapUncached(window) else { return nil }
                     return window
                 }
-                let card = try VirtioNetDevice(transport: transport) {
+                let transport = try VirtioPCITransport(device: device, map: map)
+                let card = try VirtioNetDevice(transport: transport, interruptTable: MSIXTable(device: device, map: map)) {
                     guard let frame = Frames.allocate(), let page = memory.dmaBuffer(at: frame, size: 4096) else { return nil }
                     page.region.fill(0, count: 4096)
                     return page

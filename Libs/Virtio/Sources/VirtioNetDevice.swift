@@ -29,12 +29,17 @@ public final class VirtioNetDevice: NetworkDevice {
     public let macAddress: MACAddress
     public private(set) var droppedReceives = 0
     var receiveBuffersOffered = false
+    /// The card's MSI-X table, if it has one the kernel could map.
+    let interruptTable: MSIXTable?
+    /// Whether received frames raise an interrupt.
+    public private(set) var interruptsEnabled = false
     var framesQueued = false
 
     /// Brings the card up. `page` hands out one zeroed 4 KiB DMA page, or nil when memory is
     /// exhausted.
-    public init(transport: VirtioPCITransport, page: () -> DMABuffer?) throws(VirtioError) {
+    public init(transport: VirtioPCITransport, interruptTable: MSIXTable? = nil, page: () -> DMABuffer?) throws(VirtioError) {
         self.transport = transport
+        self.interruptTable = interruptTable
         let features = try transport.negotiate(VirtioPCITransport.featureVersion1 | VirtioNetDevice.featureMAC)
         func makeQueue(_ index: Int) throws(VirtioError) -> Virtqueue {
             let maximum = transport.maximumQueueSize(index)
@@ -109,6 +114,17 @@ public final class VirtioNetDevice: NetworkDevice {
         transmitBufferOf[Int(descriptor)] = buffer
         framesQueued = true
         return true
+    }
+
+    /// Has every received frame raise `message` (MSI-X entry 0 on the receive queue). Returns
+    /// false, changing nothing, if the card has no usable MSI-X table or refuses the vector;
+    /// the driver then works by polling alone.
+    public func useInterrupts(_ message: MessageSignalledInterrupt) -> Bool {
+        guard let table = interruptTable, table.size >= 1 else { return false }
+        table.set(0, to: message)
+        table.enable()
+        interruptsEnabled = transport.setInterruptEntry(0, for: receiveQueue)
+        return interruptsEnabled
     }
 
     /// Tells the device about the frames queued since the last flush (one notification for

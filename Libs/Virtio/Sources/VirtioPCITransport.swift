@@ -106,6 +106,15 @@ public final class VirtioPCITransport {
         common.write(UInt16(1), at: Common.queueEnable)
     }
 
+    /// Has queue `queue` signal MSI-X table entry `entry` when it uses buffers; false if the
+    /// device refused (it reads back NO_VECTOR).
+    public func setInterruptEntry(_ entry: UInt16, for queue: Virtqueue) -> Bool {
+        common.write(UInt16(0xFFFF), at: Common.msixConfig)   // no configuration-change interrupts
+        common.write(UInt16(queue.index), at: Common.queueSelect)
+        common.write(entry, at: Common.queueMSIXVector)
+        return common.read(UInt16.self, at: Common.queueMSIXVector) == entry
+    }
+
     /// Tells the device that queue `queue` has new buffers.
     public func notify(_ queue: Virtqueue) {
         DMABuffer.publish()

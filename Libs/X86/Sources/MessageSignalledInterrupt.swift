@@ -1,0 +1,15 @@
+/// What a device writes to raise an interrupt by message (PCI MSI/MSI-X; Intel SDM Vol. 3
+/// §11.11): the local APIC's address window with the destination APIC ID, and the vector.
+///
+/// Guarantees: the address targets one processor in physical destination mode, the data
+/// asks for a fixed, edge-triggered delivery of `vector`.
+public struct MessageSignalledInterrupt: Sendable, Equatable {
+    public let address: UInt64
+    public let data: UInt32
+
+    public init(destinationAPIC: UInt32, vector: UInt8) {
+        precondition(destinationAPIC < 256, "xAPIC message addresses carry an 8-bit destination")
+        address = 0xFEE0_0000 | UInt64(destinationAPIC) << 12
+        data = UInt32(vector)
+    }
+}
