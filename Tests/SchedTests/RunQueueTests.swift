@@ -87,9 +87,11 @@ struct SleepQueueRemovalTests {
         queue.add(ThreadID(1), deadline: 100)
         queue.add(ThreadID(2), deadline: 50)
         #expect(queue.nextDeadline == 50)
-        #expect(queue.remove(ThreadID(2)))
+        let removed = queue.remove(ThreadID(2))
+        #expect(removed)
         #expect(queue.nextDeadline == 100 && queue.count == 1)
-        #expect(!queue.remove(ThreadID(2)))
+        let again = queue.remove(ThreadID(2))
+        #expect(!again)
         #expect(queue.wakeExpired(now: 1000) == [ThreadID(1)])
         #expect(queue.nextDeadline == nil)
     }
