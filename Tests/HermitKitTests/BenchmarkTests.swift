@@ -154,3 +154,24 @@ struct MatmulBenchmarkTests {
         #expect(comparison.json().contains("\"unikernel_speedup\""))
     }
 }
+
+@Suite("wrk output")
+struct WrkReportTests {
+    @Test func parsesRateRequestsAndErrors() throws {
+        let report = try #require(WrkReport(parsing: """
+            Running 10s test @ http://10.1.0.2/
+              2 threads and 32 connections
+              Thread Stats   Avg      Stdev     Max   +/- Stdev
+                Latency    27.92ms  106.30ms   1.71s    98.34%
+                Req/Sec     0.91k   388.80     2.46k    84.50%
+              18083 requests in 10.02s, 4.71MB read
+              Socket errors: connect 0, read 0, write 0, timeout 2
+              Non-2xx or 3xx responses: 5
+            Requests/sec:   1805.20
+            Transfer/sec:    481.27KB
+            """))
+        #expect(report.requestsPerSecond == 1805.20 && report.requests == 18083)
+        #expect(report.socketErrors == 2 && report.non2xx == 5)
+        #expect(WrkReport(parsing: "unable to connect to 127.0.0.1:8080 Connection refused") == nil)
+    }
+}

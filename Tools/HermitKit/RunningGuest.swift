@@ -63,8 +63,11 @@ public final class RunningGuest {
 }
 
 extension QEMURunner {
-    /// Boots `target` in the background.
-    public func launch(_ target: BootTarget) throws(HermitError) -> RunningGuest {
-        try RunningGuest(executable: qemu, arguments: arguments(for: target))
+    /// Boots `target` in the background; `inNamespace` runs QEMU inside that network
+    /// namespace (`ip netns exec`).
+    public func launch(_ target: BootTarget, inNamespace namespace: String? = nil) throws(HermitError) -> RunningGuest {
+        guard let namespace else { return try RunningGuest(executable: qemu, arguments: arguments(for: target)) }
+        guard let ip = Shell.which("ip") else { throw HermitError("cannot find 'ip' (iproute2) to enter a network namespace") }
+        return try RunningGuest(executable: ip, arguments: ["netns", "exec", namespace, qemu] + arguments(for: target))
     }
 }

@@ -19,6 +19,10 @@ commands:
                         build of the same source with 1 and 2 threads: median times, speed-ups
       --sizes 256,512   matrix sizes (default 256,512)
       --runs N          runs per setting (default 3)
+  bench httpd           wrk -t2 -c32 against the httpd image over QEMU user networking and over
+                        a tap device (in a network namespace of its own), and against nginx on
+                        the host serving the same page
+      --seconds N       how long each wrk run lasts (default 10)
   audit                 print unsafe code per module (the paper's Table 2); fails if any
                         module other than X86 and Boot contains unsafe code
   configs               list the configs
@@ -104,12 +108,19 @@ do {
         var accelerator = Accelerator.detect()
         var json = false
         var matmul = false
+        var httpd = false
+        var seconds = 10
         var sizes = [256, 512]
         var runs = 3
         var index = 0
         while index < arguments.count {
             switch arguments[index] {
             case "matmul" where index == 0: matmul = true
+            case "httpd" where index == 0: httpd = true
+            case "--seconds":
+                index += 1
+                guard index < arguments.count, let parsed = Int(arguments[index]), parsed > 0 else { fail("--seconds takes a positive number") }
+                seconds = parsed
             case "--sizes":
                 index += 1
                 let parsed = index < arguments.count ? arguments[index].split(separator: ",").compactMap { Int($0) } : []
@@ -129,6 +140,9 @@ do {
             default: fail("unexpected argument '\(arguments[index])'\n\(usage)", status: 2)
             }
             index += 1
+        }
+        if httpd {
+            exit(try runHTTPBenchmark(root: root, accelerator: accelerator, seconds: seconds, json: json))
         }
         if matmul {
             exit(try runMatmulBenchmark(root: root, accelerator: accelerator, sizes: sizes, runs: runs, json: json))
