@@ -61,6 +61,30 @@ struct WireTests {
         #expect(icmp.type == 3 && icmp.code == 3)
     }
 
+    @Test func dhcpFromDnsmasq() throws {
+        for (frame, type) in [(Fixtures.dhcpOffer, DHCPMessage.MessageType.offer), (Fixtures.dhcpAck, .ack)] {
+            let ip = try IPv4Packet(parsing: frame, 14..<frame.count)
+            let udp = try UDPDatagram(parsing: ip.bytes, ip.payloadRange, source: ip.source, destination: ip.destination)
+            #expect(udp.sourcePort == 67 && udp.destinationPort == 68)
+            let message = try DHCPMessage(parsing: Array(udp.payload))
+            #expect(message.type == type)
+            #expect((50...60).contains(message.yourAddress.value & 0xFF) && message.yourAddress.value >> 8 == 0x0A_0800)
+            #expect(message.router == IPv4Address(10, 8, 0, 1) && message.serverIdentifier == IPv4Address(10, 8, 0, 1))
+            #expect(message.prefixLength == 24 && message.leaseSeconds == 3600)
+        }
+        // The client's own messages are requests, which a client-side parser refuses.
+        let discover = try IPv4Packet(parsing: Fixtures.dhcpDiscover, 14..<Fixtures.dhcpDiscover.count)
+        let payload = try UDPDatagram(parsing: discover.bytes, discover.payloadRange, source: discover.source, destination: discover.destination).payload
+        #expect(throws: WireError.unsupported) { try DHCPMessage(parsing: Array(payload)) }
+    }
+
+    @Test func ourEchoReplyIsLinuxsEchoReply() throws {
+        let request = try IPv4Packet(parsing: Fixtures.echoRequest, 14..<Fixtures.echoRequest.count)
+        let reply = try IPv4Packet(parsing: Fixtures.echoReply, 14..<Fixtures.echoReply.count)
+        let ours = try ICMPMessage(parsing: request.bytes, request.payloadRange).echoReplyBytes()
+        #expect(ours == Array(Fixtures.echoReply[reply.payloadRange]))
+    }
+
     @Test func echoRepliesCarryTheRequestsDataAndAValidChecksum() throws {
         var request: [UInt8] = [8, 0, 0, 0, 0x12, 0x34, 0x00, 0x01] + Array("ping data".utf8)
         request.setU16(InternetChecksum.of(request, 0..<request.count), at: 2)
@@ -87,7 +111,8 @@ struct WireTests {
     /// return a view whose fields are readable; they never crash.
     @Test func truncatedAndCorruptedFramesNeverCrashTheParsers() {
         var generator = SystemRandomNumberGenerator()
-        let all = [Fixtures.arpRequest, Fixtures.arpReply, Fixtures.syn, Fixtures.synAck, Fixtures.httpGet, Fixtures.udp, Fixtures.icmpUnreachable]
+        let all = [Fixtures.arpRequest, Fixtures.arpReply, Fixtures.syn, Fixtures.synAck, Fixtures.httpGet, Fixtures.udp, Fixtures.icmpUnreachable,
+                   Fixtures.dhcpOffer, Fixtures.dhcpAck, Fixtures.echoRequest]
         for frame in all {
             for length in 0...frame.count { parseEverything(Array(frame.prefix(length))) }
             for _ in 0..<2000 {
@@ -113,6 +138,10 @@ struct WireTests {
             _ = udp.payload.count
         }
         if let icmp = try? ICMPMessage(parsing: ip.bytes, ip.payloadRange) { _ = icmp.echoReplyBytes() }
+        if let udp = try? UDPDatagram(parsing: ip.bytes, ip.payloadRange, source: ip.source, destination: ip.destination),
+           let dhcp = try? DHCPMessage(parsing: Array(udp.payload)) {
+            _ = (dhcp.router, dhcp.prefixLength, dhcp.bytes)
+        }
     }
 
     func segment(_ frame: [UInt8], from source: IPv4Address? = nil, to destination: IPv4Address? = nil) throws(WireError) -> TCPSegment {
