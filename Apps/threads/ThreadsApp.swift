@@ -56,6 +56,13 @@ public enum App: Application {
         let slept = (TimeSource.now &- start) / ticksPerMillisecond
         check(slept >= 5 && slept < 50, "slept \(slept) ms for 5 ms")
         print("threads: slept \(slept) ms when asked for 5 ms (TSC \(ticksPerMillisecond * 1000) Hz)")
+        // Many short sleeps in a row, each of which can be due before its thread has finished
+        // switching away (a wake-up once got lost exactly then), all end.
+        let shortStart = TimeSource.now
+        for _ in 0..<200 { Threads.sleep(nanoseconds: 20_000) }
+        let shortHere = (TimeSource.now &- shortStart) / ticksPerMillisecond
+        check(shortHere >= 4 && shortHere < 200, "200 sleeps of 20 µs took \(shortHere) ms")
+        print("threads: 200 sleeps of 20 µs took \(shortHere) ms")
         // The same on every other processor: each has its own timer.
         for core in 1..<max(cores, 1) {
             let sleptThere = Threads.spawn(core: core) {
@@ -65,6 +72,14 @@ public enum App: Application {
             }?.join() ?? -1
             check(sleptThere >= 5 && sleptThere < 50, "on processor \(core), slept \(sleptThere) ms for 5 ms")
             print("threads: on processor \(core), slept \(sleptThere) ms when asked for 5 ms")
+            // And the short sleeps there.
+            let shortSleeps = Threads.spawn(core: core) {
+                let start = TimeSource.now
+                for _ in 0..<200 { Threads.sleep(nanoseconds: 20_000) }
+                return Int((TimeSource.now &- start) / ticksPerMillisecond)
+            }?.join() ?? -1
+            check(shortSleeps >= 4 && shortSleeps < 200, "on processor \(core), 200 sleeps of 20 µs took \(shortSleeps) ms")
+            print("threads: on processor \(core), 200 sleeps of 20 µs took \(shortSleeps) ms")
         }
 
         // Priorities: a high-priority thread runs before normal ones that were ready first.

@@ -128,7 +128,17 @@ public enum APICModule: KernelModule {
                                                       interruptStack: interruptStack, kernel: kernel) { apicID, page in
                 apic.startProcessor(apicID: apicID, startPage: page, ticksPerMicrosecond: ticksPerMicrosecond)
             }
-            if !started { failedStarts.withLock { $0 += 1 } }
+            // Started means it reached the kernel; it takes threads once its scheduler is up.
+            // Wait for that (up to 1 s), so the application sees every processor at once.
+            var online = false
+            if started {
+                let deadline = TimeSource.now &+ TimeSource.ticksPerSecond
+                repeat {
+                    online = CoreScheduler.isOnline(index)
+                    if !online { Processor.pause() }
+                } while !online && TimeSource.now < deadline
+            }
+            if !online { failedStarts.withLock { $0 += 1 } }
         }
     }
 

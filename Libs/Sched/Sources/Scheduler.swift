@@ -90,6 +90,11 @@ public enum CoreScheduler: Scheduler {
     /// Processors the scheduler runs threads on.
     public static var coreCount: Int { state.withLock { s in s.cores.filter { $0.online }.count } }
 
+    /// Whether processor `core` runs threads.
+    public static func isOnline(_ core: Int) -> Bool {
+        state.withLock { s in core < s.cores.count && s.cores[core].online }
+    }
+
     /// Whether a timer module drives sleeping and preemption.
     public static var hasTimer: Bool { state.withLock { $0.timer != nil } }
 
@@ -268,7 +273,6 @@ public enum CoreScheduler: Scheduler {
     /// Picks the next thread on `core` after the current one went to `newState`; nil when
     /// the current thread keeps running.
     static func pickNext(_ s: inout State, _ core: Int, leaving newState: ThreadState) -> (ExecutionContext, ExecutionContext)? {
-        wakeSleepers(&s, core)
         let currentSlot = s.cores[core].current
         let current = s.threads[currentSlot]!
         if newState == .blocked && current.pendingWake { current.pendingWake = false; return nil }
@@ -278,9 +282,16 @@ public enum CoreScheduler: Scheduler {
             s.cores[core].sleepQueue.remove(current.id)
             return nil
         }
-        if newState == .ready, s.cores[core].runQueue.isEmpty { return nil }   // nobody else to run
-        current.state = newState
-        if newState == .ready && !current.isIdle { s.cores[core].runQueue.enqueue(current.id, priority: current.priority) }
+        // A thread going to sleep is marked so before sleepers are woken: if its own deadline
+        // has already passed it is woken here like any other, instead of being taken out of
+        // the sleep queue while still marked running (and then sleeping for ever).
+        if newState != .ready { current.state = newState }
+        wakeSleepers(&s, core)
+        if newState == .ready {
+            if s.cores[core].runQueue.isEmpty { return nil }   // nobody else to run
+            current.state = .ready
+            if !current.isIdle { s.cores[core].runQueue.enqueue(current.id, priority: current.priority) }
+        }
         if newState == .finished { s.cores[core].leaving = currentSlot }
         let nextSlot = s.cores[core].runQueue.next()?.slot ?? s.cores[core].idle
         guard nextSlot != currentSlot else { current.state = .running; return nil }
