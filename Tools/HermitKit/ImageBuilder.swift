@@ -138,6 +138,9 @@ public struct ImageBuilder: Sendable {
         // 2. Cross-compile the selected modules and the app.
         log("building \(config.name): app \(config.app), modules \(config.modules.joined(separator: ", "))")
         let dependencies = (config.modules + [app.target]).joined(separator: ",")
+        // The archive is made anew each time: SwiftPM appends to an existing one, which would
+        // keep objects of modules an earlier image linked (and two members of one name).
+        try? FileManager.default.removeItem(at: scratchPath(for: config).appendingPathComponent("\(ImageBuilder.triple)/release/libImage.a"))
         let build = try Shell.run(toolchain.swift, swiftBuildArguments(for: config),
                                   environment: ["HERMIT_IMAGE_DEPENDENCIES": dependencies])
         guard build.status == 0 else {
