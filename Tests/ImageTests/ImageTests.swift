@@ -126,9 +126,10 @@ struct ImageTests {
         #expect(verbose.components(separatedBy: "Re-using existing connection").count == 3, "\(verbose)")
         // A large response arrives whole.
         #expect(try fetch(["-o", "/dev/null", "-w", "%{size_download}", "\(base)/bytes/1048576"]) == "1048576")
-        // Concurrent clients.
-        let results = try Shell.run("/bin/sh", ["-c", (0..<8).map { _ in "\(curl) -s -m 60 -o /dev/null -w '%{http_code}\\n' \(base)/bytes/65536 &" }.joined(separator: " ") + " wait"],
-                                    timeout: 120).output
+        // Concurrent clients: curl's parallel mode, eight connections at once.
+        let parallel = ["-Z", "--no-progress-meter", "--parallel-immediate", "--parallel-max", "8", "-w", "%{http_code}\\n"]
+            + (0..<8).flatMap { _ in ["-o", "/dev/null", "\(base)/bytes/65536"] }
+        let results = try fetch(parallel)
         #expect(results.split(separator: "\n").filter { $0 == "200" }.count == 8, "\(results)")
         // UDP echo through the forwarded port (the shell's /dev/udp is not everywhere: use python3).
         if let python = Shell.which("python3") {
