@@ -31,6 +31,8 @@ public final class VirtioNetDevice: NetworkDevice {
     var receiveBuffersOffered = false
     /// The card's MSI-X table, if it has one the kernel could map.
     let interruptTable: MSIXTable?
+    /// Whether the transmit queue currently asks for interrupts (only while it was full).
+    var transmitInterruptsOn = false
     /// Whether received frames raise an interrupt.
     public private(set) var interruptsEnabled = false
     var framesQueued = false
@@ -101,8 +103,18 @@ public final class VirtioNetDevice: NetworkDevice {
         while let (descriptor, _) = transmitQueue.takeUsed() {
             freeTransmitBuffers.append(transmitBufferOf[Int(descriptor)])
         }
-        guard frame.count <= VirtioNetDevice.bufferSize - VirtioNetDevice.headerLength, let buffer = freeTransmitBuffers.popLast() else {
+        guard frame.count <= VirtioNetDevice.bufferSize - VirtioNetDevice.headerLength else { return false }
+        guard let buffer = freeTransmitBuffers.popLast() else {
+            // Full: ask for an interrupt when the device frees a buffer (the caller retries).
+            if interruptsEnabled && !transmitInterruptsOn {
+                transmitInterruptsOn = true
+                transmitQueue.suppressInterrupts(false)
+            }
             return false
+        }
+        if transmitInterruptsOn {
+            transmitInterruptsOn = false
+            transmitQueue.suppressInterrupts(true)
         }
         let dma = transmitBuffers[buffer]
         dma.copy(Array(repeating: 0, count: VirtioNetDevice.headerLength), to: 0)
@@ -116,14 +128,18 @@ public final class VirtioNetDevice: NetworkDevice {
         return true
     }
 
-    /// Has every received frame raise `message` (MSI-X entry 0 on the receive queue). Returns
+    /// Has every received frame raise `message` (MSI-X entry 0), and a completed transmission
+    /// while the transmit ring is full. Returns
     /// false, changing nothing, if the card has no usable MSI-X table or refuses the vector;
     /// the driver then works by polling alone.
     public func useInterrupts(_ message: MessageSignalledInterrupt) -> Bool {
         guard let table = interruptTable, table.size >= 1 else { return false }
         table.set(0, to: message)
         table.enable()
-        interruptsEnabled = transport.setInterruptEntry(0, for: receiveQueue)
+        // Both queues raise the message: every received frame, and — only while the transmit
+        // ring is full — a completed transmission, so a sender waiting for room wakes.
+        transmitQueue.suppressInterrupts(true)
+        interruptsEnabled = transport.setInterruptEntry(0, for: receiveQueue) && transport.setInterruptEntry(0, for: transmitQueue)
         return interruptsEnabled
     }
 

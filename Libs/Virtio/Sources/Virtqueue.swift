@@ -41,6 +41,13 @@ public final class Virtqueue {
 
     public var freeCount: Int { freeDescriptors.count }
 
+    /// Asks the device not to interrupt when it uses buffers (VIRTQ_AVAIL_F_NO_INTERRUPT), or
+    /// to interrupt again. A hint: the device may still interrupt.
+    public func suppressInterrupts(_ suppress: Bool) {
+        available.write(UInt16(suppress ? 1 : 0), at: 0)
+        DMABuffer.fence()
+    }
+
     /// Whether the device asks to be notified of new buffers (VIRTQ_USED_F_NO_NOTIFY clear):
     /// a device busy with the queue sets the flag and finds new buffers on its own.
     public var deviceWantsNotification: Bool {
