@@ -3,6 +3,7 @@
 /// Guarantees: a parsed packet is 28 bytes of hardware type 1, protocol 0x0800, lengths 6/4.
 public struct ARPPacket: Equatable, Sendable {
     public static let length = 28
+    /// ARP operation codes.
     public enum Operation: UInt16, Sendable { case request = 1, reply = 2 }
 
     public var operation: Operation

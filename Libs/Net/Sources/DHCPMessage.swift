@@ -4,6 +4,7 @@
 /// is a BOOTREPLY for Ethernet, and its options were walked only inside the datagram (a
 /// truncated option ends the walk, a malformed length is an error).
 public struct DHCPMessage: Equatable, Sendable {
+    /// DHCP message types (option 53).
     public enum MessageType: UInt8, Sendable {
         case discover = 1, offer = 2, request = 3, decline = 4, ack = 5, nak = 6, release = 7
     }
