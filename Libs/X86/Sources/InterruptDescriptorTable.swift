@@ -35,12 +35,17 @@ public enum InterruptDescriptorTable {
     /// given IST entry (double fault, NMI and machine check run on their own stacks, so a
     /// kernel stack overflow still produces a report instead of a triple fault).
     public static func encode(into region: MemoryRegion, interruptStacks: [(vector: Int, stack: UInt8)]) {
+        // Every gate on the interrupted stack, then the few that switch stacks (a boot-time
+        // loop: one pass, no search per vector).
         for vector in 0..<vectorCount {
-            var stack: UInt8 = 0
-            for entry in interruptStacks where entry.vector == vector { stack = entry.stack }
-            let g = gate(handler: stubAddress(vector: vector), interruptStack: stack)
+            let g = gate(handler: stubAddress(vector: vector), interruptStack: 0)
             region.store(g.low, at: vector * 16)
             region.store(g.high, at: vector * 16 + 8)
+        }
+        for entry in interruptStacks where entry.vector >= 0 && entry.vector < vectorCount {
+            let g = gate(handler: stubAddress(vector: entry.vector), interruptStack: entry.stack)
+            region.store(g.low, at: entry.vector * 16)
+            region.store(g.high, at: entry.vector * 16 + 8)
         }
     }
 
