@@ -81,6 +81,11 @@ public struct QEMURunner: Sendable {
             }
         }
 
+        /// How a finished QEMU process ended.
+        public static func of(_ result: Shell.Result) -> Outcome {
+            result.timedOut ? .timedOut : .fromQEMUStatus(result.status)
+        }
+
         /// Decodes QEMU's exit status (debug-exit writes v, QEMU exits with (v << 1) | 1).
         public static func fromQEMUStatus(_ status: Int32) -> Outcome {
             if status == 0 { return .reset }
@@ -116,7 +121,7 @@ public struct QEMURunner: Sendable {
         let start = Date()
         let result = try Shell.run(qemu, arguments(for: target), echo: echo, timeout: TimeInterval(target.timeoutSeconds))
         let seconds = Date().timeIntervalSince(start)
-        let outcome: Outcome = result.timedOut ? .timedOut : .fromQEMUStatus(result.status)
+        let outcome = Outcome.of(result)
         return Run(outcome: outcome, output: result.output, seconds: seconds)
     }
 }

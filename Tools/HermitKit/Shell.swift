@@ -14,39 +14,8 @@ public enum Shell {
     /// Stops the program after `timeout` seconds.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                            directory: URL? = nil, echo: Bool = false, timeout: TimeInterval? = nil) throws(HermitError) -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        if let directory { process.currentDirectoryURL = directory }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-
-        let collected = OutputCollector(echo: echo)
-        pipe.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
-        do { try process.run() } catch {
-            throw HermitError("cannot start \(executable): \(error.localizedDescription)")
-        }
-        var timedOut = false
-        if let timeout {
-            let deadline = Date().addingTimeInterval(timeout)
-            while process.isRunning {
-                if Date() > deadline {
-                    timedOut = true
-                    process.terminate()
-                    Thread.sleep(forTimeInterval: 0.5)
-                    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                    break
-                }
-                Thread.sleep(forTimeInterval: 0.01)
-            }
-        }
-        process.waitUntilExit()
-        pipe.fileHandleForReading.readabilityHandler = nil
-        collected.append(pipe.fileHandleForReading.readDataToEndOfFile())
-        return Result(status: process.terminationStatus, output: collected.text, timedOut: timedOut)
+        try BackgroundProcess(executable, arguments, environment: environment, directory: directory, echo: echo)
+            .finish(timeout: timeout)
     }
 
     /// The full path of `program` on PATH (or in the Swift toolchain), or nil.
@@ -58,6 +27,60 @@ public enum Shell {
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
         return nil
+    }
+}
+
+/// A program started and running while the caller goes on; `Shell.run` is one of these,
+/// finished at once.
+///
+/// Guarantees: standard output and error are collected together from the start; `finish`
+/// always leaves no process behind (after the timeout it is terminated, then killed).
+public final class BackgroundProcess {
+    let process = Process()
+    let pipe = Pipe()
+    let collected: OutputCollector
+
+    /// Starts `executable` with `arguments` (echoing its output when `echo` is set).
+    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                directory: URL? = nil, echo: Bool = false) throws(HermitError) {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        if let directory { process.currentDirectoryURL = directory }
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        collected = OutputCollector(echo: echo)
+        let collector = collected
+        pipe.fileHandleForReading.readabilityHandler = { handle in collector.append(handle.availableData) }
+        do { try process.run() } catch {
+            throw HermitError("cannot start \(executable): \(error.localizedDescription)")
+        }
+    }
+
+    /// Everything the program printed so far.
+    public var output: String { collected.text }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// Waits for the program to end, stopping it after `timeout` seconds (nil: no limit).
+    public func finish(timeout: TimeInterval?) -> Shell.Result {
+        var timedOut = false
+        let deadline = timeout.map { Date().addingTimeInterval($0) }
+        while process.isRunning {
+            if let deadline, Date() > deadline {
+                timedOut = true
+                process.terminate()
+                Thread.sleep(forTimeInterval: 0.5)
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        process.waitUntilExit()
+        pipe.fileHandleForReading.readabilityHandler = nil
+        collected.append(pipe.fileHandleForReading.readDataToEndOfFile())
+        return Shell.Result(status: process.terminationStatus, output: collected.text, timedOut: timedOut)
     }
 }
 
