@@ -50,24 +50,20 @@ public struct BenchmarkComparison: Sendable {
 
     /// The human-readable table.
     public func table() -> String {
-        func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
-            let padding = String(repeating: " ", count: max(0, width - s.count))
-            return left ? s + padding : padding + s
-        }
         func number(_ value: UInt64?) -> String { value.map(Self.grouped) ?? "-" }
         var lines = [
             "per operation, \(unit); paper: CPU cycles (RustyHermit paper, Table 3)",
-            pad("operation", 24, left: true) + pad("Linux", 14) + pad("SwiftyHermit", 14) + pad("Linux/SH", 10)
-                + "  |" + pad("paper Linux", 12) + pad("HermitCore", 11) + pad("RustyHermit", 12),
+            column("operation", 24, left: true) + column("Linux", 14) + column("SwiftyHermit", 14) + column("Linux/SH", 10)
+                + "  |" + column("paper Linux", 12) + column("HermitCore", 11) + column("RustyHermit", 12),
             String(repeating: "-", count: 99),
         ]
         for operation in Self.operations {
             let ratio = ratio(operation.name).map { Self.fixed($0) + "x" } ?? "-"
-            var line = pad(operation.title, 24, left: true) + pad(number(linux?[operation.name]), 14)
-                + pad(number(swiftyHermit[operation.name]), 14) + pad(ratio, 10) + "  |"
+            var line = column(operation.title, 24, left: true) + column(number(linux?[operation.name]), 14)
+                + column(number(swiftyHermit[operation.name]), 14) + column(ratio, 10) + "  |"
             if let paper = operation.paper {
-                line += pad(Self.grouped(UInt64(paper.linux)), 12) + pad(Self.grouped(UInt64(paper.hermitCore)), 11)
-                    + pad(Self.grouped(UInt64(paper.rustyHermit)), 12)
+                line += column(Self.grouped(UInt64(paper.linux)), 12) + column(Self.grouped(UInt64(paper.hermitCore)), 11)
+                    + column(Self.grouped(UInt64(paper.rustyHermit)), 12)
             }
             lines.append(line)
         }

@@ -140,14 +140,14 @@ public struct ImageBuilder: Sendable {
         let dependencies = (config.modules + [app.target]).joined(separator: ",")
         // The archive is made anew each time: SwiftPM appends to an existing one, which would
         // keep objects of modules an earlier image linked (and two members of one name).
-        try? FileManager.default.removeItem(at: scratchPath(for: config).appendingPathComponent("\(ImageBuilder.triple)/release/libImage.a"))
+        let library = scratchPath(for: config).appendingPathComponent("\(ImageBuilder.triple)/release/libImage.a")
+        try? FileManager.default.removeItem(at: library)
         let build = try Shell.run(toolchain.swift, swiftBuildArguments(for: config),
                                   environment: ["HERMIT_IMAGE_DEPENDENCIES": dependencies])
         guard build.status == 0 else {
             let errors = build.output.split(separator: "\n").filter { $0.contains("error:") }.prefix(10).joined(separator: "\n")
             throw HermitError("the kernel build of '\(config.name)' failed:\n\(errors.isEmpty ? build.output : errors)")
         }
-        let library = scratchPath(for: config).appendingPathComponent("\(ImageBuilder.triple)/release/libImage.a")
         guard FileManager.default.fileExists(atPath: library.path) else {
             throw HermitError("the kernel build produced no \(library.path)")
         }

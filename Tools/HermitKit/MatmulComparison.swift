@@ -35,7 +35,6 @@ public struct MatmulComparison: Sendable {
     }
 
     public func table() -> String {
-        func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
         func ms(_ ns: UInt64?) -> String { ns.map { String(format: "%.1f", Double($0) / 1e6) } ?? "-" }
         func times(_ value: Double?) -> String { value.map { String(format: "%.2fx", $0) } ?? "-" }
         var lines = [
@@ -47,10 +46,10 @@ public struct MatmulComparison: Sendable {
             for algorithm in Self.algorithms {
                 let u1 = median(unikernel, 1, n, algorithm), u2 = median(unikernel, 2, n, algorithm)
                 let h1 = median(host, 1, n, algorithm), h2 = median(host, 2, n, algorithm)
-                lines.append(algorithm.padding(toLength: 9, withPad: " ", startingAt: 0) + pad("\(n)", 5) + "  |"
-                             + pad(ms(u1), 12) + pad(ms(u2), 13) + pad(times(Self.ratio(u1, u2)), 10) + " |"
-                             + pad(ms(h1), 7) + pad(ms(h2), 10) + pad(times(Self.ratio(h1, h2)), 11) + " |"
-                             + pad(times(Self.ratio(u1, h1)), 10) + pad(times(Self.ratio(u2, h2)), 11))
+                lines.append(algorithm.padding(toLength: 9, withPad: " ", startingAt: 0) + column("\(n)", 5) + "  |"
+                             + column(ms(u1), 12) + column(ms(u2), 13) + column(times(Self.ratio(u1, u2)), 10) + " |"
+                             + column(ms(h1), 7) + column(ms(h2), 10) + column(times(Self.ratio(h1, h2)), 11) + " |"
+                             + column(times(Self.ratio(u1, h1)), 10) + column(times(Self.ratio(u2, h2)), 11))
             }
         }
         return lines.joined(separator: "\n")

@@ -205,23 +205,19 @@ public struct UnsafeAudit: Sendable {
 
     /// The table as text, with the paper's figures beside the total.
     public func table() -> String {
-        func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
-            let padding = String(repeating: " ", count: max(0, width - s.count))
-            return left ? s + padding : padding + s
-        }
         func percent(_ value: Double) -> String {
             let hundredths = Int((value * 100).rounded())
             return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100) %"
         }
-        var lines = [pad("module", 10, left: true) + pad("Swift LOC", 11) + pad("unsafe", 8) + pad("share", 10)
-                     + pad("asm/C LOC", 11) + pad("unsafe+asm share", 18)]
+        var lines = [column("module", 10, left: true) + column("Swift LOC", 11) + column("unsafe", 8) + column("share", 10)
+                     + column("asm/C LOC", 11) + column("unsafe+asm share", 18)]
         for row in rows + [total] {
             if row.module == "Total" { lines.append(String(repeating: "-", count: 68)) }
-            lines.append(pad(row.module, 10, left: true) + pad("\(row.swiftLines)", 11) + pad("\(row.unsafeSwiftLines)", 8)
-                         + pad(percent(row.unsafeSwiftShare), 10) + pad("\(row.assemblyAndCLines)", 11)
-                         + pad(percent(row.unsafeShare), 18))
+            lines.append(column(row.module, 10, left: true) + column("\(row.swiftLines)", 11) + column("\(row.unsafeSwiftLines)", 8)
+                         + column(percent(row.unsafeSwiftShare), 10) + column("\(row.assemblyAndCLines)", 11)
+                         + column(percent(row.unsafeShare), 18))
         }
-        lines.append("RustyHermit" + pad("8834", 10) + pad("255", 8) + pad("2.89 %", 10)
+        lines.append("RustyHermit" + column("8834", 10) + column("255", 8) + column("2.89 %", 10)
                      + "   (the paper's Table 2; 3.27 % with the crates it uses)")
         if violations.isEmpty {
             lines.append("unsafe code only in: \(UnsafeAudit.trustedModules.sorted().joined(separator: ", "))")

@@ -46,6 +46,12 @@ func packageRoot() -> URL {
     fail("not inside the SwiftyHermit package (no Package.swift with Libs/ above the current directory)")
 }
 
+/// The argument after the option at `index` (moving `index` onto it), or nil at the end.
+func optionValue(_ arguments: [String], _ index: inout Int) -> String? {
+    index += 1
+    return index < arguments.count ? arguments[index] : nil
+}
+
 func log(_ message: String) {
     FileHandle.standardError.write(Data("hermit: \(message)\n".utf8))
 }
@@ -66,8 +72,7 @@ do {
             let argument = arguments[index]
             switch argument {
             case "--accel":
-                index += 1
-                guard index < arguments.count, let chosen = Accelerator(rawValue: arguments[index]) else {
+                guard let chosen = optionValue(arguments, &index).flatMap(Accelerator.init(rawValue:)) else {
                     fail("--accel takes 'kvm' or 'tcg'")
                 }
                 accelerator = chosen
@@ -118,22 +123,18 @@ do {
             case "matmul" where index == 0: matmul = true
             case "httpd" where index == 0: httpd = true
             case "--seconds":
-                index += 1
-                guard index < arguments.count, let parsed = Int(arguments[index]), parsed > 0 else { fail("--seconds takes a positive number") }
+                guard let parsed = optionValue(arguments, &index).flatMap({ Int($0) }), parsed > 0 else { fail("--seconds takes a positive number") }
                 seconds = parsed
             case "--sizes":
-                index += 1
-                let parsed = index < arguments.count ? arguments[index].split(separator: ",").compactMap { Int($0) } : []
+                let parsed = optionValue(arguments, &index)?.split(separator: ",").compactMap { Int($0) } ?? []
                 guard !parsed.isEmpty, parsed.allSatisfy({ $0 > 0 }) else { fail("--sizes takes sizes like 256,512") }
                 sizes = parsed
             case "--runs":
-                index += 1
-                guard index < arguments.count, let parsed = Int(arguments[index]), parsed > 0 else { fail("--runs takes a positive number") }
+                guard let parsed = optionValue(arguments, &index).flatMap({ Int($0) }), parsed > 0 else { fail("--runs takes a positive number") }
                 runs = parsed
             case "--json": json = true
             case "--accel":
-                index += 1
-                guard index < arguments.count, let chosen = Accelerator(rawValue: arguments[index]) else {
+                guard let chosen = optionValue(arguments, &index).flatMap(Accelerator.init(rawValue:)) else {
                     fail("--accel takes 'kvm' or 'tcg'")
                 }
                 accelerator = chosen
