@@ -64,7 +64,7 @@ public final class NetworkStack {
         for connection in connections.values {
             let segments = connection.tcp.poll(now: now)
             if !segments.isEmpty { busy = true }
-            for segment in segments { send(segment, connection.key) }
+            for segment in segments { send(segment, connection.key, now: now) }
             if connection.isOver && (connection.applicationClosed || !connection.accepted) { finished.append(connection) }
         }
         for connection in finished {
@@ -152,11 +152,10 @@ public final class NetworkStack {
         counters.noSocket += 1
         // No socket: answer with a reset (RFC 9293 §3.10.7.1), never to a reset.
         guard !incoming.flags.contains(.rst) else { return }
-        let length = UInt32(incoming.payload.count) + (incoming.flags.contains(.syn) ? 1 : 0) + (incoming.flags.contains(.fin) ? 1 : 0)
         let reset = incoming.flags.contains(.ack)
             ? TCPConnection.Outgoing(sequence: incoming.acknowledgement, acknowledgement: 0, flags: [.rst], window: 0, mss: nil, payload: [])
-            : TCPConnection.Outgoing(sequence: 0, acknowledgement: incoming.sequence &+ length, flags: [.rst, .ack], window: 0, mss: nil, payload: [])
-        send(reset, key)
+            : TCPConnection.Outgoing(sequence: 0, acknowledgement: incoming.sequence &+ UInt32(incoming.sequenceLength), flags: [.rst, .ack], window: 0, mss: nil, payload: [])
+        send(reset, key, now: now)
     }
 
     func nextISS(_ now: UInt64) -> UInt32 {
@@ -167,11 +166,11 @@ public final class NetworkStack {
 
     // MARK: Sending
 
-    func send(_ segment: TCPConnection.Outgoing, _ key: ConnectionKey) {
+    func send(_ segment: TCPConnection.Outgoing, _ key: ConnectionKey, now: UInt64) {
         let bytes = TCPSegment.build(source: configuration.address, sourcePort: key.localPort, destination: key.remoteAddress,
                                      destinationPort: key.remotePort, sequence: segment.sequence, acknowledgement: segment.acknowledgement,
                                      flags: segment.flags, window: segment.window, mss: segment.mss, payload: segment.payload[...])
-        send(ip: bytes, to: key.remoteAddress, protocolNumber: IPv4Packet.protocolTCP, now: clock())
+        send(ip: bytes, to: key.remoteAddress, protocolNumber: IPv4Packet.protocolTCP, now: now)
     }
 
     func send(ip payload: [UInt8], to destination: IPv4Address, protocolNumber: UInt8, now: UInt64) {

@@ -36,6 +36,9 @@ public struct TCPConnection: Sendable {
             self.payload = payload
         }
 
+        /// Sequence numbers the segment takes: its data, plus one each for SYN and FIN.
+        public var sequenceLength: Int { payload.count + (flags.contains(.syn) ? 1 : 0) + (flags.contains(.fin) ? 1 : 0) }
+
         public init(_ segment: TCPSegment) {
             self.init(sequence: segment.sequenceNumber, acknowledgement: segment.acknowledgementNumber, flags: segment.flags,
                       window: segment.window, mss: segment.maximumSegmentSize, payload: Array(segment.bytes[segment.payloadRange]))
@@ -161,7 +164,7 @@ public struct TCPConnection: Sendable {
         default: break
         }
         // Acceptability (RFC 9293 §3.10.7.4).
-        let length = segment.payload.count + (segment.flags.contains(.syn) ? 1 : 0) + (segment.flags.contains(.fin) ? 1 : 0)
+        let length = segment.sequenceLength
         let windowEnd = receiveNext &+ UInt32(max(receiveWindow, 1))
         let acceptable: Bool
         if length == 0 {
@@ -358,7 +361,7 @@ public struct TCPConnection: Sendable {
         if synPending && (state == .synSent || state == .synReceived) {
             let flags: TCPSegment.Flags = state == .synSent ? [.syn] : [.syn, .ack]
             out.append(Outgoing(sequence: initialSend, acknowledgement: state == .synSent ? 0 : receiveNext, flags: flags,
-                                window: UInt16(min(receiveWindow, 65535)), mss: TCPConnection.localMSS, payload: []))
+                                window: advertisedWindow, mss: TCPConnection.localMSS, payload: []))
             sendNext = initialSend &+ 1
             synPending = false
             ackPending = false
@@ -378,8 +381,7 @@ public struct TCPConnection: Sendable {
             let payload = Array(sendBuffer[inFlight..<(inFlight + size)])
             var flags: TCPSegment.Flags = [.ack]
             if inFlight + size == sendBuffer.count { flags.insert(.psh) }
-            out.append(Outgoing(sequence: sendNext, acknowledgement: receiveNext, flags: flags,
-                                window: UInt16(min(receiveWindow, 65535)), mss: nil, payload: payload))
+            out.append(segment(sendNext, flags, payload: payload))
             if timing == nil { timing = (sendNext, now) }
             sendNext = sendNext &+ UInt32(size)
             if retransmitDeadline == nil { retransmitDeadline = now + rto }
@@ -391,8 +393,7 @@ public struct TCPConnection: Sendable {
         let inFlight = SequenceNumber.distance(sendUnacknowledged, sendNext) - dataStart
         if closeRequested && finSequence == nil && inFlight == sendBuffer.count {
             finSequence = sendNext
-            out.append(Outgoing(sequence: sendNext, acknowledgement: receiveNext, flags: [.fin, .ack],
-                                window: UInt16(min(receiveWindow, 65535)), mss: nil, payload: []))
+            out.append(segment(sendNext, [.fin, .ack]))
             sendNext = sendNext &+ 1
             if retransmitDeadline == nil { retransmitDeadline = now + rto }
             ackPending = false
@@ -409,9 +410,13 @@ public struct TCPConnection: Sendable {
         return out
     }
 
-    func segment(_ sequence: UInt32, _ flags: TCPSegment.Flags) -> Outgoing {
-        Outgoing(sequence: sequence, acknowledgement: receiveNext, flags: flags, window: UInt16(min(receiveWindow, 65535)), mss: nil, payload: [])
+    /// A segment at `sequence` acknowledging everything received, advertising our window.
+    func segment(_ sequence: UInt32, _ flags: TCPSegment.Flags, payload: [UInt8] = []) -> Outgoing {
+        Outgoing(sequence: sequence, acknowledgement: receiveNext, flags: flags, window: advertisedWindow, mss: nil, payload: payload)
     }
+
+    /// The receive window as the 16-bit header field carries it (no window scaling).
+    var advertisedWindow: UInt16 { UInt16(min(receiveWindow, 65535)) }
 
     /// When `poll` next has something to do on its own (a retransmission or the end of
     /// TIME-WAIT), if ever.

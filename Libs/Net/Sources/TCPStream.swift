@@ -88,7 +88,7 @@ public struct TCPStream {
     public func abort() {
         let reset = connection.tcp.abort()
         connection.applicationClosed = true
-        if let reset { stack.send(reset, connection.key) }
+        if let reset { stack.send(reset, connection.key, now: stack.clock()) }
         stack.poll()
     }
 }
