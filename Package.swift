@@ -50,7 +50,7 @@ var targets: [Target] = [
     app("HTTPServerApp", directory: "httpd", dependencies: ["Virtio", "Net", "APIC", "Sched", "Boot", "X86"]),
     app("MatmulApp", directory: "matmul", dependencies: ["Parallel", "APIC", "Sched", "Boot", "X86"]),
     // The matmul app's algorithms and benchmark, built for the host: the same source.
-    .executableTarget(name: "matmul-host", dependencies: ["MatmulApp"], path: "Apps/matmul-host", swiftSettings: strict),
+    .executableTarget(name: "matmul-host", dependencies: ["MatmulApp", "Boot", "Parallel"], path: "Apps/matmul-host", swiftSettings: strict),
 
     // Host tools: the image builder, runner and audit.
     .target(name: "HermitKit", path: "Tools/HermitKit", swiftSettings: strict),

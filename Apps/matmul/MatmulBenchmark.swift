@@ -1,3 +1,4 @@
+import Boot
 import Parallel
 
 /// The matmul benchmark, the same code in the unikernel and on the host: checks the parallel
@@ -40,14 +41,18 @@ public enum MatmulBenchmark {
         return correct
     }
 
-    /// `key=1,2,3` from a list of `key=value` words, or nil.
-    public static func sizes(_ key: String, in words: [String]) -> [Int]? {
-        for word in words {
-            let parts = word.split(separator: "=", maxSplits: 1)
-            if parts.count == 2, parts[0] == key {
-                return parts[1].split(separator: ",").compactMap { Int($0) }
-            }
-        }
-        return nil
+    /// The app's entry on both sides: `check=<n>` (0 skips the check, default 64) and
+    /// `sizes=<n>,<n>...` (default 256) from `arguments`; prints the worker count and every
+    /// result. Returns whether every product was right.
+    public static func main(_ arguments: KernelCommandLine, print: (String) -> Void) -> Bool {
+        let check = numbers("check", in: arguments)?.first ?? 64
+        let sizes = numbers("sizes", in: arguments) ?? [256]
+        print("matmul: \(Parallel.workerCount) workers")
+        return run(checkSize: check, sizes: sizes, print: print)
     }
+
+    /// The comma-separated numbers of `key=1,2,3`, or nil when `key` is absent.
+    public static func numbers(_ key: String, in arguments: KernelCommandLine) -> [Int]? {
+        arguments.value(of: key).map { $0.split(separator: ",").compactMap { Int($0) } }
+}
 }

@@ -7,7 +7,7 @@
 final class JobDeque: Sendable {
     let jobs = Locked<[Job]>([])
     /// Jobs waiting (a hint for idle workers, read without the lock).
-    let count = WaitingCount()
+    let count = SharedCounter()
 
     func push(_ job: Job) {
         jobs.withLock { $0.append(job) }

@@ -98,4 +98,4 @@ final class WorkerPool<Platform: WorkerPlatform>: Sendable {
 }
 
 /// Jobs stolen so far, by any participant of any pool.
-let stealCount = WaitingCount()
+let stealCount = SharedCounter()
