@@ -78,10 +78,7 @@ struct SleepQueueTests {
         #expect(last == [ThreadID(1)])
         #expect(queue.isEmpty && queue.nextDeadline == nil)
     }
-}
 
-@Suite("SleepQueue: early wake-ups")
-struct SleepQueueRemovalTests {
     @Test func aThreadWokenEarlyLeavesTheQueue() {
         var queue = SleepQueue()
         queue.add(ThreadID(1), deadline: 100)

@@ -32,7 +32,7 @@ public enum APICModule: KernelModule {
                 discovered.withLock { $0 = madt.processors }
                 table.withLock { $0 = madt }
                 for ioAPIC in madt.ioAPICs {
-                    guard let window = kernel.deviceWindow(at: ioAPIC.address, size: 4096), KernelMemory.mapUncached(window) else { continue }
+                    guard let window = kernel.mappedDeviceWindow(at: ioAPIC.address, size: 4096) else { continue }
                     let device = IOAPIC(window: window)
                     let lines = device.lineCount
                     for line in 0..<lines { device.mask(line: line) }

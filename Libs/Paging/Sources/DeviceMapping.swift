@@ -1,3 +1,4 @@
+import Boot
 import X86
 
 extension KernelMemory {
@@ -17,5 +18,15 @@ extension KernelMemory {
             page += 4096
         }
         return true
+    }
+}
+
+extension KernelResources {
+    /// The device registers at `address` (`size` bytes, no RAM among them) as a window mapped
+    /// uncached in the kernel's address space; nil when Boot refuses the range or it cannot
+    /// be mapped.
+    public func mappedDeviceWindow(at address: PhysAddr, size: Int) -> MMIOWindow? {
+        guard let window = deviceWindow(at: address, size: size), KernelMemory.mapUncached(window) else { return nil }
+        return window
     }
 }

@@ -18,10 +18,7 @@ public enum VirtioModule: KernelModule {
             let isNet = device.deviceID == 0x1041 || (device.deviceID == 0x1000 && device.read32(offset: 0x2C) >> 16 == 1)
             guard isNet else { continue }
             do {
-                let map = { (address: PhysAddr, size: Int) -> MMIOWindow? in
-                    guard let window = resources.deviceWindow(at: address, size: size), KernelMemory.mapUncached(window) else { return nil }
-                    return window
-                }
+                let map = { (address: PhysAddr, size: Int) in resources.mappedDeviceWindow(at: address, size: size) }
                 let transport = try VirtioPCITransport(device: device, map: map)
                 let card = try VirtioNetDevice(transport: transport, interruptTable: MSIXTable(device: device, map: map)) {
                     guard let frame = Frames.allocate(), let page = memory.dmaBuffer(at: frame, size: 4096) else { return nil }
