@@ -4,7 +4,7 @@
 import APIC
 import Boot
 import Sched
-import Synchronization
+import struct Synchronization.Atomic
 import X86
 
 public enum App: Application {

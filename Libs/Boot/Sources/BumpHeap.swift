@@ -61,3 +61,9 @@ public struct BumpHeap: Sendable, BitwiseCopyable {
     /// Bytes left in the current arena.
     public var bytesRemaining: UInt64 { end - next }
 }
+
+extension BumpHeap: PlainData {
+    // SAFETY: every stored property is a UInt64 or an Int, so every bit pattern is a heap
+    // state (a nonsensical one at worst, which `allocate` bounds-checks, never an invalid value).
+    public static var everyBitPatternIsValid: BitPatternProof<BumpHeap> { unsafe BitPatternProof() }
+}

@@ -2,10 +2,14 @@ import X86
 
 /// A lock that puts waiting threads to sleep instead of spinning, guarding a value.
 ///
+/// Shaped like `Synchronization.Mutex`: the value enters as `sending` and the closure may
+/// hand out only `sending` results, so no non-Sendable reference inside it reaches another
+/// thread without the lock.
+///
 /// Guarantees: at most one thread is inside ``withLock(_:)`` at a time; waiters are admitted
 /// in the order they arrived (ownership is handed over directly, so no thread can barge
 /// ahead); a thread that waits does not run until the lock is its own.
-public final class Mutex<Value>: Sendable {
+public final class Mutex<Value: ~Copyable>: Sendable {
     struct State: Sendable {
         var owner: ThreadID? = nil
         var waiters = WaitQueue()
@@ -15,13 +19,14 @@ public final class Mutex<Value>: Sendable {
     let storage: InterruptSafeLock<Value>
 
     /// A mutex guarding `value`.
-    public init(_ value: Value) { storage = InterruptSafeLock(value) }
+    public init(_ value: consuming sending Value) { storage = InterruptSafeLock(value) }
 
     /// Runs `body` with exclusive access to the value, waiting for the lock if needed.
-    public func withLock<R>(_ body: (inout Value) -> R) -> R {
+    public func withLock<R>(_ body: (inout sending Value) -> sending R) -> sending R {
         lock()
         defer { unlock() }
-        return storage.withLockIfAvailable(body)!
+        guard let result = storage.withLockIfAvailable(body) else { preconditionFailure("a held mutex's storage was busy") }
+        return result
     }
 
     func lock() {

@@ -109,9 +109,10 @@ public enum CoreScheduler: Scheduler {
     /// Turns the running boot code into the first thread and creates the idle thread.
     static func start(bootStack: MemoryRegion) {
         ExecutionContext.setEntry { argument in threadMain(slot: Int(argument)) }
-        let boot = KernelThread(id: ThreadID(slot: 0, generation: 1), priority: .normal, state: .running,
-                                context: ExecutionContext(running: bootStack), body: nil, core: 0)
+        let bootContext = ExecutionContext(running: bootStack)
         state.withLock { s in
+            let boot = KernelThread(id: ThreadID(slot: 0, generation: 1), priority: .normal, state: .running,
+                                    context: bootContext, body: nil, core: 0)
             s.threads = [boot]
             s.generations = [1]
             s.cores[0].current = 0

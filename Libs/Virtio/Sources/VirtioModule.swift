@@ -11,25 +11,30 @@ import X86
 /// skipped, not a panic; an image without any card simply has none.
 public enum VirtioModule: KernelModule {
     public static func start(_ kernel: inout KernelResources) {
-        let memory = kernel.physicalMemory
         let resources = kernel
         for device in PCIBus.enumerate(PortConfigurationAccess()) where device.vendorID == 0x1AF4 {
             // 0x1041: a modern network card; 0x1000: a transitional one (subsystem 1 = net).
             let isNet = device.deviceID == 0x1041 || (device.deviceID == 0x1000 && device.read32(offset: 0x2C) >> 16 == 1)
             guard isNet else { continue }
             do {
-                let map = { (address: PhysAddr, size: Int) in resources.mappedDeviceWindow(at: address, size: size) }
-                let transport = try VirtioPCITransport(device: device, map: map)
-                let card = try VirtioNetDevice(transport: transport, interruptTable: MSIXTable(device: device, map: map)) {
-                    guard let frame = Frames.allocate(), let page = memory.dmaBuffer(at: frame, size: 4096) else { return nil }
-                    page.region.fill(0, count: 4096)
-                    return page
-                }
-                VirtioNet.cards.withLock { $0.append(card) }
+                let card = try bringUp(device, resources: resources)
                 print("virtio-net: \(device.address) MAC \(card.macAddress)")
+                VirtioNet.add(card)
             } catch {
                 print("virtio-net: \(device.address) not usable: \(error)")
             }
+        }
+    }
+
+    /// Brings one card up; it belongs to nobody else yet, so it can be handed on.
+    static func bringUp(_ device: PCIDevice, resources: KernelResources) throws(VirtioError) -> sending VirtioNetDevice {
+        let memory = resources.physicalMemory
+        let map = { (address: PhysAddr, size: Int) in resources.mappedDeviceWindow(at: address, size: size) }
+        let transport = try VirtioPCITransport(device: device, map: map)
+        return try VirtioNetDevice(transport: transport, interruptTable: MSIXTable(device: device, map: map)) {
+            guard let frame = Frames.allocate(), let page = memory.dmaBuffer(at: frame, size: 4096) else { return nil }
+            page.region.fill(0, count: 4096)
+            return page
         }
     }
 }
@@ -38,6 +43,14 @@ public enum VirtioModule: KernelModule {
 public enum VirtioNet {
     static let cards = InterruptSafeLock<[VirtioNetDevice]>([])
 
-    /// The first card, if there is one.
-    public static var first: VirtioNetDevice? { cards.withLock { $0.first } }
+    /// Puts a card nobody else holds into the table.
+    static func add(_ card: sending VirtioNetDevice) {
+        cards.withLock(moving: card) { cards, card in cards.append(card) }
+    }
+
+    /// Takes the first card, if there is one: it leaves the table, so its one owner (the
+    /// thread that took it) is the only code that can drive it.
+    public static func takeFirst() -> VirtioNetDevice? {
+        cards.withLock { cards -> sending VirtioNetDevice? in cards.isEmpty ? nil : cards.removeFirst() }
+    }
 }

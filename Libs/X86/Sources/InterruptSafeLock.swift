@@ -3,24 +3,31 @@ import Synchronization
 /// A spin lock that also keeps interrupts off on this processor while it is held, guarding a
 /// value of type `Value`. This is how kernel modules keep global state without `unsafe`.
 ///
+/// Shaped like the standard library's `Synchronization.Mutex`: the value comes in as
+/// `sending`, the closure sees it as `inout sending` and may hand out only `sending` results,
+/// so the compiler's region analysis proves no non-`Sendable` reference inside the value
+/// escapes to code that runs on another processor without the lock.
+///
 /// Guarantees: ``withLock(_:)`` gives exclusive access to the value across all processors,
 /// in the order processors asked for it (a ticket lock, so no processor starves); because
 /// interrupts are disabled while the lock is held, an interrupt handler on the same processor
 /// can never spin on a lock its own processor holds. Do not call a function that may block or
 /// switch threads while holding the lock.
-public final class InterruptSafeLock<Value>: @unchecked Sendable {
+public final class InterruptSafeLock<Value: ~Copyable>: @unchecked Sendable {
     // SAFETY: `value` is only touched between taking a ticket equal to `serving` and
-    // advancing `serving`, with interrupts off, so one context at a time accesses it.
+    // advancing `serving`, with interrupts off, so one context at a time accesses it; it
+    // enters as `sending` and leaves closures only as `sending` results, so no non-Sendable
+    // part of it is reachable from two processors (the argument of Synchronization.Mutex).
     private let nextTicket = Atomic<UInt32>(0)
     private let serving = Atomic<UInt32>(0)
     private var value: Value
 
     /// A lock guarding `value`.
-    public init(_ value: Value) { self.value = value }
+    public init(_ value: consuming sending Value) { self.value = value }
 
     /// Runs `body` with exclusive access to the value.
     @inlinable @inline(__always)
-    public func withLock<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
+    public func withLock<R: ~Copyable, E: Error>(_ body: (inout sending Value) throws(E) -> sending R) throws(E) -> sending R {
         let wereEnabled = Processor.interruptsEnabled
         if wereEnabled { Processor.disableInterrupts() }
         acquire()
@@ -31,9 +38,26 @@ public final class InterruptSafeLock<Value>: @unchecked Sendable {
         return try access(body)
     }
 
+    /// Runs `body` with exclusive access to the value and with `argument`, which the caller
+    /// gives up: how a non-Sendable object (a device driver, say) moves into the value.
+    @inlinable
+    public func withLock<Argument, R: ~Copyable, E: Error>(
+        moving argument: consuming sending Argument,
+        _ body: (inout sending Value, consuming sending Argument) throws(E) -> sending R
+    ) throws(E) -> sending R {
+        let wereEnabled = Processor.interruptsEnabled
+        if wereEnabled { Processor.disableInterrupts() }
+        acquire()
+        defer {
+            release()
+            if wereEnabled { Processor.enableInterrupts() }
+        }
+        return try access(moving: argument, body)
+    }
+
     /// Runs `body` with exclusive access if the lock is free right now; returns nil without
     /// waiting otherwise (for panic paths that must not deadlock).
-    public func withLockIfAvailable<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R? {
+    public func withLockIfAvailable<R, E: Error>(_ body: (inout sending Value) throws(E) -> sending R) throws(E) -> sending R? {
         let wereEnabled = Processor.interruptsEnabled
         if wereEnabled { Processor.disableInterrupts() }
         defer { if wereEnabled { Processor.enableInterrupts() } }
@@ -60,5 +84,10 @@ public final class InterruptSafeLock<Value>: @unchecked Sendable {
 
     @usableFromInline func release() { serving.wrappingAdd(1, ordering: .releasing) }
 
-    @usableFromInline func access<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R { try body(&value) }
+    @usableFromInline func access<Argument, R: ~Copyable, E: Error>(
+        moving argument: consuming sending Argument,
+        _ body: (inout sending Value, consuming sending Argument) throws(E) -> sending R
+    ) throws(E) -> sending R { try body(&value, argument) }
+
+    @usableFromInline func access<R: ~Copyable, E: Error>(_ body: (inout sending Value) throws(E) -> sending R) throws(E) -> sending R { try body(&value) }
 }

@@ -1,7 +1,7 @@
 import X86Shim
 
 /// A value a memory-mapped register can hold: `UInt8` ... `UInt64`.
-public protocol MMIOValue: BitwiseCopyable {
+public protocol MMIOValue: PlainData {
     /// A volatile load from `address`.
     @unsafe static func volatileLoad(_ address: UInt64) -> Self
     /// A volatile store to `address`.

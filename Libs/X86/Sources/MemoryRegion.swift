@@ -8,8 +8,8 @@ import X86Shim
 /// an address, so a module that was not handed a region cannot reach that memory; modules
 /// narrow what they were given with ``subregion(offset:size:)``.
 ///
-/// Accesses are unaligned-safe loads and stores of bitwise-copyable values, in the machine's
-/// byte order (little-endian).
+/// Accesses are unaligned-safe loads of ``PlainData`` values (types with no invalid bit
+/// pattern) and stores of bitwise-copyable ones, in the machine's byte order (little-endian).
 public struct MemoryRegion: Sendable, Equatable {
     /// The first byte of the region.
     public let base: UInt64
@@ -47,11 +47,12 @@ public struct MemoryRegion: Sendable, Equatable {
 
     /// The `T` stored at byte `offset`.
     @inlinable @inline(__always)
-    public func load<T: BitwiseCopyable>(as type: T.Type = T.self, at offset: Int) -> T {
+    public func load<T: PlainData>(as type: T.Type = T.self, at offset: Int) -> T {
+        _ = T.everyBitPatternIsValid
         let address = checkedAddress(offset, MemoryLayout<T>.size)
         // SAFETY: `checkedAddress` proved [address, address + size of T) lies in the region,
-        // which its creator promised is mapped and readable; T is bitwise-copyable, so any
-        // byte pattern is a valid value and an unaligned load is allowed.
+        // which its creator promised is mapped and readable; T is plain data (its proof was
+        // evaluated above), so any byte pattern is a valid value; an unaligned load is allowed.
         return unsafe UnsafeRawPointer(bitPattern: UInt(address)).unsafelyUnwrapped.loadUnaligned(as: T.self)
     }
 
