@@ -66,6 +66,9 @@ var targets: [Target] = [
     .testTarget(name: "NetTests", dependencies: ["Net"], swiftSettings: strict),
     .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: strict),
     .testTarget(name: "HermitKitTests", dependencies: ["HermitKit"], swiftSettings: strict),
+    // Compile-fail tests of the fence: type-checks Tests/FenceCases against these modules.
+    .testTarget(name: "FenceTests", dependencies: ["X86", "Boot", "Alloc", "Paging", "Sched", "APIC", "PCI", "Virtio", "Net"],
+                swiftSettings: strict),
     .testTarget(name: "ImageTests", dependencies: ["HermitKit"], swiftSettings: strict),
 ]
 

@@ -46,10 +46,67 @@ struct UnsafeAuditTests {
         #expect(audit.table().contains("UNSAFE CODE OUTSIDE X86 AND BOOT (2 lines)"))
     }
 
+    @Test func countsPublicDeclarationsAndTheUnsafeOnes() {
+        let source = """
+            // public func commented() {}
+            /// @unsafe public func documented() {}
+            /* @unsafe public init() {} */
+            public struct Region: Sendable {
+                public let base: UInt64
+                @inlinable public var end: UInt64 { base }
+                @unsafe
+                public init(unsafeBase: UInt64) { self.base = unsafeBase }
+                @unsafe @inlinable public static func write(_ value: UInt64) {}
+                @inline(__always)
+                @unsafe
+                @inlinable
+                public func store(_ value: UInt8) {}
+                public private(set) var count = 0
+                public mutating func reset() { count = 0 }
+                public subscript(index: Int) -> UInt8 { 0 }
+                func internalHelper() { let text = "public func inString()"; _ = text }
+                public static let zero = 0
+                public class var shared: Int { 0 }
+            }
+            @unsafe
+            func notPublic() {}
+            public func afterNotPublic() {}
+            open class Base {}
+            public typealias Address = UInt64
+            public extension Region {}
+            """
+        var surface = FenceSurface(module: "X86")
+        surface.add(source: source)
+        #expect(surface.publicDeclarations == 14)
+        #expect(surface.unsafeDeclarations == 3)
+        #expect(surface.soundDeclarations == 11)
+    }
+
+    @Test func printsTheFenceTable() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for (path, text) in [("Libs/X86/Sources/A.swift", "public func a() {}\n@unsafe public func b() {}\n"),
+                             ("Libs/Boot/Sources/B.swift", "public let c = 1\n"),
+                             ("Libs/Sched/Sources/C.swift", "@unsafe public func d() {}\n")] {
+            let file = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+        }
+        let audit = UnsafeAudit.run(root: root)
+        #expect(audit.fences == [FenceSurface(module: "Boot", publicDeclarations: 1, unsafeDeclarations: 0),
+                                 FenceSurface(module: "X86", publicDeclarations: 2, unsafeDeclarations: 1)])
+        let table = audit.table()
+        #expect(table.contains("fence   public decls  @unsafe  sound (documented why)"))
+        #expect(table.contains("X86                2        1      1"))
+        #expect(table.contains("trusted hardware: without an IOMMU"))
+    }
+
     @Test func thisPackageHasUnsafeCodeOnlyInX86AndBoot() {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let audit = UnsafeAudit.run(root: root)
         #expect(audit.rows.contains { $0.module == "X86" && $0.unsafeSwiftLines > 0 })
+        #expect(audit.fences.map(\.module) == ["Boot", "X86"])
+        #expect(audit.fences.allSatisfy { $0.publicDeclarations > 0 })
         #expect(audit.violations.isEmpty, "\(audit.violations)")
     }
 }

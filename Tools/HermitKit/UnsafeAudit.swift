@@ -9,6 +9,9 @@ import Foundation
 ///
 /// Guarantees: ``violations`` lists every unsafe Swift line outside the modules in
 /// ``trustedModules``; the audit (and the test suite) fail when it is not empty.
+///
+/// For each trusted module, ``fences`` counts its public declarations and the `@unsafe` ones
+/// among them (see ``FenceSurface`` for what is counted).
 public struct UnsafeAudit: Sendable {
     /// Modules allowed to contain unsafe code.
     public static let trustedModules: Set<String> = ["X86", "Boot"]
@@ -53,6 +56,13 @@ public struct UnsafeAudit: Sendable {
 
     public var rows: [Row] = []
     public var violations: [Violation] = []
+    /// The public surface of each trusted module, in module order.
+    public var fences: [FenceSurface] = []
+
+    /// What the fence cannot check: printed under the fence table.
+    public static let trustedHardware = "trusted hardware: without an IOMMU a bus-mastering device (virtio-net) "
+        + "can write any RAM its driver's descriptors name; the fence writes only owned DMA buffers' addresses, "
+        + "but the device itself is trusted."
 
     /// The totals over all rows.
     public var total: Row {
@@ -81,6 +91,7 @@ public struct UnsafeAudit: Sendable {
     mutating func add(module: String, directory: URL, root: URL) {
         var row = Row(module: module)
         let trusted = UnsafeAudit.trustedModules.contains(module)
+        var fence = FenceSurface(module: module)
         guard let files = FileManager.default.enumerator(atPath: directory.path) else { return }
         for case let relative as String in files {
             let path = directory.appendingPathComponent(relative).path
@@ -91,7 +102,9 @@ public struct UnsafeAudit: Sendable {
                 let counts = UnsafeAudit.countSwift(text)
                 row.swiftLines += counts.code
                 row.unsafeSwiftLines += counts.unsafeLines.count
-                if !trusted {
+                if trusted {
+                    fence.add(source: text)
+                } else {
                     violations += counts.unsafeLines.map { Violation(file: display, line: $0.line, text: $0.text) }
                 }
             case "S", "s", "c", "h":
@@ -105,6 +118,7 @@ public struct UnsafeAudit: Sendable {
             }
         }
         rows.append(row)
+        if trusted { fences.append(fence) }
     }
 
     /// Code lines of a Swift file and the unsafe ones among them (line number, code text).
@@ -225,6 +239,14 @@ public struct UnsafeAudit: Sendable {
             lines.append("UNSAFE CODE OUTSIDE X86 AND BOOT (\(violations.count) lines):")
             lines += violations.map { "  \($0)" }
         }
+        lines.append("")
+        lines.append(column("fence", 8, left: true) + column("public decls", 12) + column("@unsafe", 9)
+                     + "  sound (documented why)")
+        for fence in fences {
+            lines.append(column(fence.module, 8, left: true) + column("\(fence.publicDeclarations)", 12)
+                         + column("\(fence.unsafeDeclarations)", 9) + column("\(fence.soundDeclarations)", 7))
+        }
+        lines.append(UnsafeAudit.trustedHardware)
         return lines.joined(separator: "\n")
     }
 }
