@@ -12,7 +12,7 @@ import X86
 public enum App: Application {
     public static func main(boot: BootInfo) -> Int32 {
         let arguments = boot.arguments
-        guard let card = VirtioNet.takeFirst() else {
+        guard let card = VirtioNet.takeCards().first else {
             print("httpd: no virtio network card (add -device virtio-net-pci)")
             return 1
         }

@@ -25,7 +25,7 @@ final class Locked<Value: Sendable>: Sendable {
     /// Runs `body` with exclusive access to the value.
     #if hasFeature(Embedded)
     @inline(__always)
-    func withLock<R>(_ body: (inout Value) -> R) -> R { lock.withLock(body) }
+    func withLock<R: Sendable>(_ body: (inout sending Value) -> R) -> R { lock.withLock(body) }
     #else
     @inline(__always)
     func withLock<R>(_ body: (inout sending Value) -> sending R) -> sending R { lock.withLock(body) }

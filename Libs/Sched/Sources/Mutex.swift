@@ -2,8 +2,8 @@ import X86
 
 /// A lock that puts waiting threads to sleep instead of spinning, guarding a value.
 ///
-/// Shaped like `Synchronization.Mutex`: the value enters as `sending` and the closure may
-/// hand out only `sending` results, so no non-Sendable reference inside it reaches another
+/// Shaped like X86's `InterruptSafeLock`: the value enters as `sending` and the closure may
+/// hand out only `Sendable` results, so no non-Sendable reference inside it reaches another
 /// thread without the lock.
 ///
 /// Guarantees: at most one thread is inside ``withLock(_:)`` at a time; waiters are admitted
@@ -22,7 +22,7 @@ public final class Mutex<Value: ~Copyable>: Sendable {
     public init(_ value: consuming sending Value) { storage = InterruptSafeLock(value) }
 
     /// Runs `body` with exclusive access to the value, waiting for the lock if needed.
-    public func withLock<R>(_ body: (inout sending Value) -> sending R) -> sending R {
+    public func withLock<R: Sendable>(_ body: (inout sending Value) -> R) -> R {
         lock()
         defer { unlock() }
         guard let result = storage.withLockIfAvailable(body) else { preconditionFailure("a held mutex's storage was busy") }

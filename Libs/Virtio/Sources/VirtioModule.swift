@@ -48,9 +48,9 @@ public enum VirtioNet {
         cards.withLock(moving: card) { cards, card in cards.append(card) }
     }
 
-    /// Takes the first card, if there is one: it leaves the table, so its one owner (the
-    /// thread that took it) is the only code that can drive it.
-    public static func takeFirst() -> VirtioNetDevice? {
-        cards.withLock { cards -> sending VirtioNetDevice? in cards.isEmpty ? nil : cards.removeFirst() }
+    /// Takes every card brought up: they leave the table, so their one owner (the thread that
+    /// took them) is the only code that can drive them.
+    public static func takeCards() -> sending [VirtioNetDevice] {
+        cards.exchange(with: [])
     }
 }

@@ -3,10 +3,13 @@ import Synchronization
 /// A spin lock that also keeps interrupts off on this processor while it is held, guarding a
 /// value of type `Value`. This is how kernel modules keep global state without `unsafe`.
 ///
-/// Shaped like the standard library's `Synchronization.Mutex`: the value comes in as
-/// `sending`, the closure sees it as `inout sending` and may hand out only `sending` results,
-/// so the compiler's region analysis proves no non-`Sendable` reference inside the value
-/// escapes to code that runs on another processor without the lock.
+/// Shaped like the standard library's `Synchronization.Mutex`, and stricter: the value comes
+/// in as `sending`, the closure sees it as `inout sending`, values move in only as `sending`
+/// arguments (``withLock(moving:_:)``) and out only whole (``exchange(with:)``), and results
+/// must be `Sendable`. So the compiler's region analysis proves that no non-`Sendable`
+/// reference inside the value is reachable from code on another processor without the lock.
+/// (Swift 6.3 does not reject `mutex.withLock { $0 }` returning a non-Sendable value as a
+/// `sending` result; requiring `Sendable` results closes that hole.)
 ///
 /// Guarantees: ``withLock(_:)`` gives exclusive access to the value across all processors,
 /// in the order processors asked for it (a ticket lock, so no processor starves); because
@@ -27,7 +30,7 @@ public final class InterruptSafeLock<Value: ~Copyable>: @unchecked Sendable {
 
     /// Runs `body` with exclusive access to the value.
     @inlinable @inline(__always)
-    public func withLock<R: ~Copyable, E: Error>(_ body: (inout sending Value) throws(E) -> sending R) throws(E) -> sending R {
+    public func withLock<R: ~Copyable & Sendable, E: Error>(_ body: (inout sending Value) throws(E) -> R) throws(E) -> R {
         let wereEnabled = Processor.interruptsEnabled
         if wereEnabled { Processor.disableInterrupts() }
         acquire()
@@ -41,10 +44,10 @@ public final class InterruptSafeLock<Value: ~Copyable>: @unchecked Sendable {
     /// Runs `body` with exclusive access to the value and with `argument`, which the caller
     /// gives up: how a non-Sendable object (a device driver, say) moves into the value.
     @inlinable
-    public func withLock<Argument, R: ~Copyable, E: Error>(
+    public func withLock<Argument, R: ~Copyable & Sendable, E: Error>(
         moving argument: consuming sending Argument,
-        _ body: (inout sending Value, consuming sending Argument) throws(E) -> sending R
-    ) throws(E) -> sending R {
+        _ body: (inout sending Value, consuming sending Argument) throws(E) -> R
+    ) throws(E) -> R {
         let wereEnabled = Processor.interruptsEnabled
         if wereEnabled { Processor.disableInterrupts() }
         acquire()
@@ -57,7 +60,7 @@ public final class InterruptSafeLock<Value: ~Copyable>: @unchecked Sendable {
 
     /// Runs `body` with exclusive access if the lock is free right now; returns nil without
     /// waiting otherwise (for panic paths that must not deadlock).
-    public func withLockIfAvailable<R, E: Error>(_ body: (inout sending Value) throws(E) -> sending R) throws(E) -> sending R? {
+    public func withLockIfAvailable<R: Sendable, E: Error>(_ body: (inout sending Value) throws(E) -> R) throws(E) -> R? {
         let wereEnabled = Processor.interruptsEnabled
         if wereEnabled { Processor.disableInterrupts() }
         defer { if wereEnabled { Processor.enableInterrupts() } }
@@ -84,10 +87,25 @@ public final class InterruptSafeLock<Value: ~Copyable>: @unchecked Sendable {
 
     @usableFromInline func release() { serving.wrappingAdd(1, ordering: .releasing) }
 
-    @usableFromInline func access<Argument, R: ~Copyable, E: Error>(
+    @usableFromInline func access<Argument, R: ~Copyable & Sendable, E: Error>(
         moving argument: consuming sending Argument,
-        _ body: (inout sending Value, consuming sending Argument) throws(E) -> sending R
-    ) throws(E) -> sending R { try body(&value, argument) }
+        _ body: (inout sending Value, consuming sending Argument) throws(E) -> R
+    ) throws(E) -> R { try body(&value, argument) }
 
-    @usableFromInline func access<R: ~Copyable, E: Error>(_ body: (inout sending Value) throws(E) -> sending R) throws(E) -> sending R { try body(&value) }
+    /// Replaces the value with `replacement` and returns the old one, which the caller now
+    /// owns alone: how a non-Sendable value moves out of the lock.
+    public func exchange(with replacement: consuming sending Value) -> sending Value {
+        let wereEnabled = Processor.interruptsEnabled
+        if wereEnabled { Processor.disableInterrupts() }
+        acquire()
+        defer {
+            release()
+            if wereEnabled { Processor.enableInterrupts() }
+        }
+        var incoming = replacement
+        swap(&value, &incoming)
+        return incoming
+    }
+
+    @usableFromInline func access<R: ~Copyable & Sendable, E: Error>(_ body: (inout sending Value) throws(E) -> R) throws(E) -> R { try body(&value) }
 }
