@@ -42,10 +42,7 @@ public struct MSIXTable {
 
     /// Turns MSI-X on for the function (and its legacy interrupt off).
     public func enable() {
-        let command = device.read32(offset: 4)
-        device.write32(offset: 4, command | 1 << 10)   // INTx disable
-        let register = device.read32(offset: capability)
-        let control = (register >> 16) & ~UInt32(1 << 14) | 1 << 15   // enable, function mask off
-        device.write32(offset: capability, register & 0xFFFF | control << 16)
+        device.disableLegacyInterrupts()
+        device.setMessageInterrupts(capability: capability, enabled: true)
     }
 }

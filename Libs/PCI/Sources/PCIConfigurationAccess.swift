@@ -1,40 +1,44 @@
 import X86
 
-/// Reads and writes PCI configuration space (32-bit, aligned).
+/// Reads PCI configuration space and makes the few typed changes drivers need.
+///
+/// There is no raw write: a configuration write can move a BAR over RAM or aim an MSI
+/// anywhere, so the machine's implementation goes through X86's fenced
+/// ``X86/PCIConfigurationSpace``, which offers only these typed writes.
 public protocol PCIConfigurationAccess: AnyObject, Sendable {
+    /// The dword at `offset` (a multiple of 4).
     func read32(_ address: PCIAddress, offset: UInt8) -> UInt32
-    func write32(_ address: PCIAddress, offset: UInt8, _ value: UInt32)
+    /// Sets and clears command-register bits.
+    func setCommand(_ address: PCIAddress, set: PCIConfigurationSpace.Command, clear: PCIConfigurationSpace.Command)
+    /// The sizing mask of the BAR at `offset` (its value restored), or nil for a non-BAR offset.
+    func sizeBAR(_ address: PCIAddress, offset: UInt8) -> UInt32?
+    /// Switches the MSI-X capability at `capability` on or off; false if it is none.
+    func setMessageInterrupts(_ address: PCIAddress, capability: UInt8, enabled: Bool, functionMasked: Bool) -> Bool
 }
 
-/// Configuration mechanism #1: the address to port 0xCF8, the data through port 0xCFC
-/// (PCI Local Bus 3.0 §3.2.2.3.2), as on `pc` and `q35` machines.
-///
-/// Guarantees: every access selects its register and transfers it with interrupts off, so
-/// an interrupt handler on this processor cannot interleave its own access; offsets are
-/// masked to dword alignment.
+/// Configuration mechanism #1 (ports 0xCF8/0xCFC), as on `pc` and `q35` machines, through
+/// X86's ``X86/PCIConfigurationSpace``.
 public final class PortConfigurationAccess: PCIConfigurationAccess {
-    let addressPort = Port<UInt32>(0xCF8)
-    let dataPort = Port<UInt32>(0xCFC)
-    let lock = InterruptSafeLock(())
-
     public init() {}
 
-    func select(_ address: PCIAddress, _ offset: UInt8) {
-        addressPort.write(0x8000_0000 | UInt32(address.bus) << 16 | UInt32(address.device) << 11
-                          | UInt32(address.function) << 8 | UInt32(offset & 0xFC))
+    func function(_ address: PCIAddress) -> PCIConfigurationSpace.Function {
+        PCIConfigurationSpace.Function(bus: address.bus, device: address.device, function: address.function)
     }
 
     public func read32(_ address: PCIAddress, offset: UInt8) -> UInt32 {
-        lock.withLock { _ in
-            select(address, offset)
-            return dataPort.read()
-        }
+        PCIConfigurationSpace.read32(function(address), offset: offset)
     }
 
-    public func write32(_ address: PCIAddress, offset: UInt8, _ value: UInt32) {
-        lock.withLock { _ in
-            select(address, offset)
-            dataPort.write(value)
-        }
+    public func setCommand(_ address: PCIAddress, set: PCIConfigurationSpace.Command, clear: PCIConfigurationSpace.Command) {
+        PCIConfigurationSpace.setCommand(function(address), set: set, clear: clear)
+    }
+
+    public func sizeBAR(_ address: PCIAddress, offset: UInt8) -> UInt32? {
+        PCIConfigurationSpace.sizeBAR(function(address), offset: offset)
+    }
+
+    public func setMessageInterrupts(_ address: PCIAddress, capability: UInt8, enabled: Bool, functionMasked: Bool) -> Bool {
+        PCIConfigurationSpace.setMessageInterrupts(function(address), capability: capability, enabled: enabled,
+                                                   functionMasked: functionMasked)
     }
 }

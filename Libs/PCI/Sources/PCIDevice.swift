@@ -1,3 +1,5 @@
+import X86
+
 /// One PCI function and what its configuration space says (type 0 header).
 ///
 /// Guarantees: BARs are decoded from the header (sized by the standard write-all-ones probe,
@@ -34,7 +36,6 @@ public struct PCIDevice: Sendable {
     }
 
     public func read32(offset: UInt8) -> UInt32 { access.read32(address, offset: offset) }
-    public func write32(offset: UInt8, _ value: UInt32) { access.write32(address, offset: offset, value) }
     public func read8(offset: UInt8) -> UInt8 { UInt8(truncatingIfNeeded: read32(offset: offset & 0xFC) >> (UInt32(offset & 3) * 8)) }
     public func read16(offset: UInt8) -> UInt16 { UInt16(truncatingIfNeeded: read32(offset: offset & 0xFC) >> (UInt32(offset & 2) * 8)) }
 
@@ -43,26 +44,18 @@ public struct PCIDevice: Sendable {
         guard headerType & 0x7F == 0, (0..<6).contains(index) else { return nil }
         let offset = UInt8(0x10 + index * 4)
         let original = read32(offset: offset)
-        let command = read32(offset: 4)
-        write32(offset: 4, command & ~0x3)   // decoding off while sizing
-        defer { write32(offset: 4, command) }
+        guard let lowMask = access.sizeBAR(address, offset: offset) else { return nil }
         if original & 1 == 1 {
-            write32(offset: offset, 0xFFFF_FFFF)
-            let mask = read32(offset: offset) & 0xFFFF_FFFC
-            write32(offset: offset, original)
+            let mask = lowMask & 0xFFFF_FFFC
             guard mask != 0 else { return nil }
             return .io(port: UInt16(truncatingIfNeeded: original & 0xFFFC), size: (~mask & 0xFFFF) &+ 1)
         }
         let is64 = (original >> 1) & 3 == 2
-        write32(offset: offset, 0xFFFF_FFFF)
-        var mask = UInt64(read32(offset: offset) & 0xFFFF_FFF0)
-        write32(offset: offset, original)
+        var mask = UInt64(lowMask & 0xFFFF_FFF0)
         var base = UInt64(original & 0xFFFF_FFF0)
         if is64 && index < 5 {
             let high = read32(offset: offset + 4)
-            write32(offset: offset + 4, 0xFFFF_FFFF)
-            mask |= UInt64(read32(offset: offset + 4)) << 32
-            write32(offset: offset + 4, high)
+            mask |= UInt64(access.sizeBAR(address, offset: offset + 4) ?? 0) << 32
             base |= UInt64(high) << 32
         } else {
             mask |= 0xFFFF_FFFF_0000_0000
@@ -85,7 +78,18 @@ public struct PCIDevice: Sendable {
 
     /// Turns on memory and I/O decoding and bus mastering (needed for DMA).
     public func enable() {
-        write32(offset: 4, read32(offset: 4) | 0x7)
+        access.setCommand(address, set: [.ioSpace, .memorySpace, .busMaster], clear: [])
+    }
+
+    /// Legacy INTx interrupts off (while message-signalled interrupts are on).
+    public func disableLegacyInterrupts() {
+        access.setCommand(address, set: [.interruptDisable], clear: [])
+    }
+
+    /// Switches the MSI-X capability at `capability` on (function mask off) or off.
+    @discardableResult
+    public func setMessageInterrupts(capability: UInt8, enabled: Bool) -> Bool {
+        access.setMessageInterrupts(address, capability: capability, enabled: enabled, functionMasked: false)
     }
 
     /// The legacy interrupt line the firmware assigned (0xFF: none).

@@ -7,7 +7,8 @@
 /// caller halts the processor instead.
 public enum DebugExit {
     /// The device's I/O port (`-device isa-debug-exit,iobase=0xf4,iosize=0x04`).
-    public static let port = Port<UInt32>(0xF4)
+    // SAFETY: writing the debug-exit port ends the VM; it touches no memory.
+    static let port = unsafe Port<UInt32>(0xF4)
     /// Added to an application's status: status 0 leaves QEMU with (0x10 << 1) | 1 = 33.
     public static let applicationBase: UInt32 = 0x10
     /// Sent on a kernel panic: QEMU exits with (0x7F << 1) | 1 = 255.

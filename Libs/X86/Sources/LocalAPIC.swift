@@ -164,7 +164,8 @@ public struct LocalAPIC: Sendable {
 public enum LegacyPIC {
     /// Masks every line of both controllers.
     public static func maskAll() {
-        Port<UInt8>(0x21).write(0xFF)
-        Port<UInt8>(0xA1).write(0xFF)
+        // SAFETY: the two PICs' interrupt mask registers; masking lines touches no memory.
+        unsafe Port<UInt8>(0x21).write(0xFF)
+        unsafe Port<UInt8>(0xA1).write(0xFF)
     }
 }

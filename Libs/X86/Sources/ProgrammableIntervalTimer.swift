@@ -6,8 +6,10 @@
 public enum ProgrammableIntervalTimer {
     /// The PIT's input clock in Hz.
     public static let frequency: UInt64 = 1_193_182
-    static let channel0 = Port<UInt8>(0x40)
-    static let command = Port<UInt8>(0x43)
+    // SAFETY (both): the PIT's channel 0 and mode registers, which only count and raise IRQ 0
+    // (masked at the legacy PIC, routed by the I/O APIC only if a module asks).
+    static let channel0 = unsafe Port<UInt8>(0x40)
+    static let command = unsafe Port<UInt8>(0x43)
 
     /// Reads channel 0's current count (latched).
     static func count() -> UInt16 {

@@ -7,18 +7,20 @@ public struct SerialPort: Sendable {
     public let base: UInt16
 
     /// COM1, at 0x3F8.
-    public static let com1 = SerialPort(base: 0x3F8)
+    // SAFETY: 0x3F8...0x3FF are COM1's registers, which cannot write memory.
+    public static let com1 = unsafe SerialPort(base: 0x3F8)
 
-    /// The UART at `base`.
-    public init(base: UInt16) { self.base = base }
+    /// The UART at `base`. The caller promises that `base`...`base + 7` are a 16550's ports.
+    @unsafe public init(base: UInt16) { self.base = base }
 
-    // Register offsets (16550 data sheet).
-    private var data: Port<UInt8> { Port(base) }
-    private var interruptEnable: Port<UInt8> { Port(base + 1) }
-    private var fifoControl: Port<UInt8> { Port(base + 2) }
-    private var lineControl: Port<UInt8> { Port(base + 3) }
-    private var modemControl: Port<UInt8> { Port(base + 4) }
-    private var lineStatus: Port<UInt8> { Port(base + 5) }
+    // Register offsets (16550 data sheet). SAFETY (all six): the UART's own registers, by
+    // the promise made at init.
+    private var data: Port<UInt8> { unsafe Port(base) }
+    private var interruptEnable: Port<UInt8> { unsafe Port(base + 1) }
+    private var fifoControl: Port<UInt8> { unsafe Port(base + 2) }
+    private var lineControl: Port<UInt8> { unsafe Port(base + 3) }
+    private var modemControl: Port<UInt8> { unsafe Port(base + 4) }
+    private var lineStatus: Port<UInt8> { unsafe Port(base + 5) }
 
     /// Programs 115200 baud, 8 data bits, no parity, one stop bit, FIFOs on, interrupts off.
     public func initialize() {

@@ -1,0 +1,115 @@
+/// PCI configuration space through configuration mechanism #1 (PCI Local Bus 3.0
+/// §3.2.2.3.2: the address to port 0xCF8, the data through port 0xCFC), which only X86 holds.
+///
+/// Guarantees: reads are offered to anyone: they change no memory. Writes to configuration
+/// space can break memory safety — a BAR moved over RAM makes device windows alias Swift
+/// objects, an MSI address aims a device's write anywhere — so no raw write is offered; the
+/// only writes are typed: the command register's decode, bus-master and INTx-disable bits
+/// (``setCommand(_:set:clear:)``), BAR sizing that restores the BAR before it returns
+/// (``sizeBAR(_:offset:)``), and the MSI-X enable and function-mask bits of a capability
+/// whose ID the fence checks itself (``setMessageInterrupts(_:capability:enabled:functionMasked:)``).
+/// Every access selects its register and transfers it under one interrupt-safe lock, so no
+/// other processor or interrupt handler can interleave its own access.
+public enum PCIConfigurationSpace {
+    /// A function's location: bus, device (0...31), function (0...7).
+    public struct Function: Hashable, Sendable {
+        public let bus: UInt8
+        public let device: UInt8
+        public let function: UInt8
+
+        /// The function at `bus`:`device`.`function`; device and function are checked.
+        public init(bus: UInt8, device: UInt8, function: UInt8) {
+            precondition(device < 32 && function < 8, "PCI device 0...31, function 0...7")
+            self.bus = bus
+            self.device = device
+            self.function = function
+        }
+    }
+
+    /// The bits of the command register (PCI Local Bus 3.0 §6.2.2) the fence lets drivers set.
+    public struct Command: OptionSet, Sendable {
+        public let rawValue: UInt16
+        public init(rawValue: UInt16) { self.rawValue = rawValue & Command.allowed }
+        /// I/O space decoding.
+        public static let ioSpace = Command(rawValue: 1 << 0)
+        /// Memory space decoding.
+        public static let memorySpace = Command(rawValue: 1 << 1)
+        /// Bus mastering: the device may start DMA (to the addresses its driver gave it).
+        public static let busMaster = Command(rawValue: 1 << 2)
+        /// Legacy INTx interrupts off.
+        public static let interruptDisable = Command(rawValue: 1 << 10)
+        static let allowed: UInt16 = 1 << 0 | 1 << 1 | 1 << 2 | 1 << 10
+    }
+
+    static let lock = InterruptSafeLock(())
+    // SAFETY (for both ports): 0xCF8/0xCFC are the configuration mechanism's own ports; only
+    // this type reaches them.
+    static var addressPort: Port<UInt32> { unsafe Port(0xCF8) }
+    static var dataPort: Port<UInt32> { unsafe Port(0xCFC) }
+
+    static func select(_ function: Function, _ offset: UInt8) {
+        addressPort.write(0x8000_0000 | UInt32(function.bus) << 16 | UInt32(function.device) << 11
+                          | UInt32(function.function) << 8 | UInt32(offset & 0xFC))
+    }
+
+    static func rawRead(_ function: Function, _ offset: UInt8) -> UInt32 {
+        select(function, offset)
+        return dataPort.read()
+    }
+
+    static func rawWrite(_ function: Function, _ offset: UInt8, _ value: UInt32) {
+        select(function, offset)
+        dataPort.write(value)
+    }
+
+    /// The dword at `offset` (rounded down to a multiple of 4).
+    public static func read32(_ function: Function, offset: UInt8) -> UInt32 {
+        lock.withLock { _ in rawRead(function, offset) }
+    }
+
+    /// Sets the bits in `set` and clears those in `clear` of the command register, leaving
+    /// every other bit as it is.
+    public static func setCommand(_ function: Function, set: Command, clear: Command = []) {
+        lock.withLock { _ in
+            let register = rawRead(function, 4)
+            let command = (UInt16(truncatingIfNeeded: register) | set.rawValue) & ~clear.rawValue
+            // The upper half is the status register, whose error bits clear when written as 1:
+            // write zeroes there so no status is lost.
+            rawWrite(function, 4, UInt32(command))
+        }
+    }
+
+    /// Sizes the BAR at `offset` (0x10...0x24, a multiple of 4) by the standard probe — decoding
+    /// off, all ones written, the read-back mask kept, the BAR and the command register
+    /// restored — and returns the mask. Nil for any other offset.
+    public static func sizeBAR(_ function: Function, offset: UInt8) -> UInt32? {
+        guard offset >= 0x10, offset <= 0x24, offset % 4 == 0 else { return nil }
+        return lock.withLock { _ in
+            let command = rawRead(function, 4)
+            rawWrite(function, 4, command & 0xFFFF & ~0x3)   // decoding off while sizing
+            let original = rawRead(function, offset)
+            rawWrite(function, offset, 0xFFFF_FFFF)
+            let mask = rawRead(function, offset)
+            rawWrite(function, offset, original)
+            rawWrite(function, 4, command & 0xFFFF)
+            return mask
+        }
+    }
+
+    /// Switches the MSI-X capability at `capability` on or off and sets its function mask
+    /// (PCI Local Bus 3.0 §6.8.2.3). Returns false, writing nothing, when the byte at
+    /// `capability` is not the MSI-X capability ID (0x11) or the offset lies in the header.
+    @discardableResult
+    public static func setMessageInterrupts(_ function: Function, capability: UInt8, enabled: Bool, functionMasked: Bool) -> Bool {
+        guard capability >= 0x40, capability % 4 == 0 else { return false }
+        return lock.withLock { _ in
+            let register = rawRead(function, capability)
+            guard register & 0xFF == 0x11 else { return false }
+            var control = UInt16(truncatingIfNeeded: register >> 16) & ~UInt16(1 << 15 | 1 << 14)
+            if enabled { control |= 1 << 15 }
+            if functionMasked { control |= 1 << 14 }
+            rawWrite(function, capability, register & 0xFFFF | UInt32(control) << 16)
+            return true
+        }
+    }
+}
