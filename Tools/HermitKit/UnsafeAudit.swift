@@ -61,8 +61,8 @@ public struct UnsafeAudit: Sendable {
 
     /// What the fence cannot check: printed under the fence table.
     public static let trustedHardware = "trusted hardware: without an IOMMU a bus-mastering device (virtio-net) "
-        + "can write any RAM its driver's descriptors name; the fence writes only owned DMA buffers' addresses, "
-        + "but the device itself is trusted."
+        + "can write any RAM; virtqueue descriptors name only DMA buffers the driver holds, but the device, and "
+        + "its register windows (queue addresses, MSI-X table), are trusted."
 
     /// The totals over all rows.
     public var total: Row {

@@ -32,8 +32,8 @@ public enum APICModule: KernelModule {
                 discovered.withLock { $0 = madt.processors }
                 table.withLock { $0 = madt }
                 for ioAPIC in madt.ioAPICs {
-                    guard let window = kernel.mappedDeviceWindow(at: ioAPIC.address, size: 4096) else { continue }
-                    let device = IOAPIC(window: window)
+                    guard KernelMemory.mapUncached(PhysicalRange(start: ioAPIC.address, size: 4096)),
+                          let device = kernel.ioAPIC(at: ioAPIC.address) else { continue }
                     let lines = device.lineCount
                     for line in 0..<lines { device.mask(line: line) }
                     ioAPICs.withLock { $0.append((device, ioAPIC.interruptBase, lines)) }
@@ -46,8 +46,10 @@ public enum APICModule: KernelModule {
         if LocalAPIC.isX2APICSupported {
             access = .x2APIC
         } else {
-            guard KernelMemory.mapUncached(kernel.localAPICWindow) else { Panic.halt("APIC: cannot map the local APIC's register page") }
-            access = .xAPIC(kernel.localAPICWindow)
+            guard KernelMemory.mapUncached(PhysicalRange(start: LocalAPIC.registerPage, size: 4096)) else {
+                Panic.halt("APIC: cannot map the local APIC's register page")
+            }
+            access = .xAPIC
         }
         let apic = LocalAPIC(access: access)
         local.withLock { $0 = apic }
@@ -88,46 +90,31 @@ public enum APICModule: KernelModule {
     static let failedStarts = InterruptSafeLock(0)
     /// The APIC ID of each processor index (index 0: the boot processor).
     static let coreAPICIDs = InterruptSafeLock<[UInt32]>([])
-    /// The stack each application processor starts on, by index.
-    static let startStacks = InterruptSafeLock<[MemoryRegion?]>([])
 
     /// Starts every other usable processor the MADT lists; each enables its local APIC and
     /// waits, halted, for work.
-    static func startApplicationProcessors(apic: LocalAPIC, kernel: KernelResources, deadlineMode: Bool) {
+    static func startApplicationProcessors(apic: LocalAPIC, kernel: borrowing KernelResources, deadlineMode: Bool) {
         let me = apic.id
         let others = discovered.withLock { $0.filter { $0.usable && $0.apicID != me } }
         guard !others.isEmpty else { return }
-        ApplicationProcessors.setEntry { index in
+        ApplicationProcessors.setEntry { index, context in
             let local = LocalAPIC(access: apic.access)
             local.enable(spuriousVector: APIC.Vector.spurious)
             local.setErrorVector(APIC.Vector.error)
             local.configureTimer(vector: APIC.Vector.timer, mode: deadlineMode ? .tscDeadline : .oneShot)
-            guard let stack = startStacks.withLock({ index < $0.count ? $0[index] : nil }) else {
-                Panic.halt("APIC: an application processor started without a stack")
-            }
-            CoreScheduler.runProcessor(index, stack: stack)
+            CoreScheduler.runProcessor(index, context: context)
         }
         let ticksPerMicrosecond = max(TimeSource.ticksPerSecond / 1_000_000, 1)
         for (offset, processor) in others.enumerated() {
-            guard let stack = DemandPager.reserve(bytes: 64 * 1024),
-                  let interruptStack = DemandPager.reserve(bytes: 20 * 1024) else { break }
-            // Back every page now: the AP's first instructions and its double-fault handler
-            // must not take page faults.
-            for page in stride(from: 0, to: stack.size, by: 4096) { stack.store(UInt8(0), at: page) }
-            for page in stride(from: 0, to: interruptStack.size, by: 4096) { interruptStack.store(UInt8(0), at: page) }
+            guard let stack = kernel.threadStacks.take(), let interruptStack = kernel.threadStacks.take() else { break }
             let index = offset + 1
             coreAPICIDs.withLock { ids in
                 while ids.count <= index { ids.append(0) }
                 ids[index] = processor.apicID
             }
-            startStacks.withLock { stacks in
-                while stacks.count <= index { stacks.append(nil) }
-                stacks[index] = stack
-            }
             let started = ApplicationProcessors.start(apicID: processor.apicID, index: index, stack: stack,
-                                                      interruptStack: interruptStack, kernel: kernel) { apicID, page in
-                apic.startProcessor(apicID: apicID, startPage: page, ticksPerMicrosecond: ticksPerMicrosecond)
-            }
+                                                      interruptStack: interruptStack, apic: apic,
+                                                      ticksPerMicrosecond: ticksPerMicrosecond, kernel: kernel)
             // Started means it reached the kernel; it takes threads once its scheduler is up.
             // Wait for that (up to 1 s), so the application sees every processor at once.
             var online = false
@@ -148,10 +135,10 @@ public enum APICModule: KernelModule {
     /// serves that interrupt.
     public static func routeISAInterrupt(_ irq: UInt8, vector: UInt8, handler: @escaping InterruptDispatch.Handler) -> Bool {
         guard let apic = local.withLock({ $0 }), let input = ioAPICInput(forISA: irq) else { return false }
-        InterruptDispatch.register(vector: vector) { frame in
-            handler(&frame)
+        guard InterruptDispatch.register(vector: vector, { frame in
+            handler(frame)
             apic.signalEndOfInterrupt()
-        }
+        }) else { return false }
         input.device.route(line: input.line, vector: vector, to: apic.id,
                            activeLow: input.activeLow, levelTriggered: input.levelTriggered)
         return true
@@ -170,10 +157,10 @@ public enum APICModule: KernelModule {
             defer { next += 1 }
             return next
         }) else { return nil }
-        InterruptDispatch.register(vector: vector) { _ in
+        guard InterruptDispatch.register(vector: vector, { _ in
             handler()
             apic.signalEndOfInterrupt()
-        }
+        }) else { return nil }
         return MessageSignalledInterrupt(destinationAPIC: apic.id, vector: vector)
     }
 

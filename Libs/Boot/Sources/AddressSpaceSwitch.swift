@@ -17,7 +17,7 @@ extension Kernel {
     /// so far (the page holding the PML4) likewise; otherwise it panics naming the first page
     /// that failed. These are the memory the running Swift code relies on, so the switch
     /// cannot pull memory out from under it.
-    public static func activate<M: KernelMappings>(_ mappings: M, resources: KernelResources) {
+    public static func activate<M: KernelMappings>(_ mappings: M, resources: borrowing KernelResources) {
         let layout = resources.layout
         func check(_ range: PhysicalRange, writable: Bool, executable: Bool) {
             var page = range.start.alignedDown(to: 4096).value

@@ -8,7 +8,7 @@ import BootEntry
 ///
 /// Guarantees: an AP is started with its own stack, its own GDT and TSS (with a double-fault
 /// stack), the kernel's IDT and address space, and then runs the entry function set with
-/// ``setEntry(_:)``; ``start(apicID:index:stack:interruptStack:kernel:sendStartup:)``
+/// ``setEntry(_:)``; ``start(apicID:index:stack:interruptStack:apic:ticksPerMicrosecond:kernel:)``
 /// returns whether the AP reported in within about 100 ms of guest time.
 public enum ApplicationProcessors {
     /// Processors that have reached Swift, the boot processor included.
@@ -17,43 +17,64 @@ public enum ApplicationProcessors {
     /// Processors running, the boot processor included.
     public static var onlineCount: Int { online.load(ordering: .acquiring) }
 
-    // SAFETY: set once by the module that starts APs, before the first start-up; read-only after.
-    nonisolated(unsafe) static var entry: ((Int) -> Never)? = nil
+    static let entrySet = Atomic<Bool>(false)
+    // SAFETY: set once (guarded by `entrySet`) before the first start-up; read-only after.
+    nonisolated(unsafe) static var entry: ((Int, ExecutionContext) -> Never)? = nil
     // SAFETY: each entry is written by the BSP before it starts that AP and read by that AP only.
     nonisolated(unsafe) static var descriptorPages: [MemoryRegion] = []
     nonisolated(unsafe) static var interruptStackTops: [UInt64] = []
+    nonisolated(unsafe) static var contexts: [ExecutionContext?] = []
 
-    /// Sets what every AP runs once it is up (called with its processor index, from 1).
-    public static func setEntry(_ entry: @escaping (Int) -> Never) { unsafe ApplicationProcessors.entry = entry }
+    /// Sets what every AP runs once it is up: called with its processor index (from 1) and
+    /// the context of the code running on its first stack. Once only: a second call panics.
+    public static func setEntry(_ entry: @escaping (Int, ExecutionContext) -> Never) {
+        guard !entrySet.exchange(true, ordering: .acquiringAndReleasing) else { Panic.halt("the AP entry is set once") }
+        unsafe ApplicationProcessors.entry = entry
+    }
 
-    /// Starts the AP with `apicID` as processor number `index`, on `stack`, with
-    /// `interruptStack` (at least 20 KiB: its first 4 KiB hold the AP's GDT and TSS, then the
-    /// page-fault and double-fault stacks of 8 KiB each; every page
-    /// must be mapped already). `sendStartup(apicID, vector)` sends INIT-SIPI-SIPI.
-    public static func start(apicID: UInt32, index: Int, stack: MemoryRegion, interruptStack: MemoryRegion,
-                             kernel: KernelResources, sendStartup: (UInt32, UInt8) -> Void) -> Bool {
+    /// Starts the AP with `apicID` as processor number `index` through `apic` (INIT, then two
+    /// STARTUP IPIs, which only Boot sends), on `stack`, with `interruptStack` (its first 4 KiB
+    /// become the AP's GDT and TSS, the next 16 KiB its page-fault and double-fault stacks).
+    /// Both stacks are consumed: the AP owns them for good. Every page is backed before the
+    /// AP starts. `index` must be new (each processor index is given once).
+    public static func start(apicID: UInt32, index: Int, stack: consuming ThreadStack, interruptStack: consuming ThreadStack,
+                             apic: LocalAPIC, ticksPerMicrosecond: UInt64, kernel: borrowing KernelResources) -> Bool {
         #if hasFeature(Embedded)
+        precondition(index > 0 && index < Processor.maximumCount, "AP index out of range")
         precondition(interruptStack.size >= 4096 + 2 * Int(DescriptorTables.istBytes),
                      "an AP's interrupt stack needs 4 KiB of descriptors and 16 KiB of stacks")
+        precondition(unsafe index >= contexts.count || contexts[index] == nil, "an AP index is given once")
+        stack.touchEveryPage()
+        interruptStack.touchEveryPage()
         let size = Int(boot_ap_trampoline_size())
         guard let page = kernel.physicalMemory.region(at: PhysAddr(UInt64(AP_TRAMPOLINE_ADDRESS)), size: 4096) else { return false }
         // SAFETY: the trampoline's code and data are `size` bytes of the image's rodata.
         let code = unsafe MemoryRegion(unsafeBase: boot_ap_trampoline_start(), size: size)
         page.copy(from: code, count: size)
+        // SAFETY: the interrupt stack's token was consumed here, so its memory is the AP's alone.
+        let descriptors = unsafe MemoryRegion(unsafeBase: interruptStack.base, size: 4096)
+        let interruptTop = interruptStack.end
+        let stackTop = stack.end
+        // SAFETY: the AP will run on `stack` from its first Swift instruction; the token moves
+        // into the context, so no one else holds it.
+        let context = unsafe ExecutionContext(runningOn: stack)
         while unsafe descriptorPages.count <= index {
-            unsafe descriptorPages.append(interruptStack)
+            unsafe descriptorPages.append(descriptors)
             unsafe interruptStackTops.append(0)
+            unsafe contexts.append(nil)
         }
-        unsafe descriptorPages[index] = interruptStack.subregion(offset: 0, size: 4096)
-        unsafe interruptStackTops[index] = interruptStack.end
+        unsafe descriptorPages[index] = descriptors
+        unsafe interruptStackTops[index] = interruptTop
+        unsafe contexts[index] = context
         let parameters = Int(boot_ap_parameters_offset())
         page.store(boot_pml4_address(), at: parameters)
         page.store(boot_ap_long_mode_address(), at: parameters + 8)
         page.store(ControlRegisters.cr3, at: parameters + 16)
-        page.store(stack.end - 16, at: parameters + 24)
+        page.store(stackTop - 16, at: parameters + 24)
         page.store(UInt64(index), at: parameters + 32)
         let before = onlineCount
-        sendStartup(apicID, UInt8(AP_TRAMPOLINE_ADDRESS >> 12))
+        // SAFETY: the trampoline page is ready and names this AP's own stack and index.
+        unsafe apic.startProcessor(apicID: apicID, startPage: UInt8(AP_TRAMPOLINE_ADDRESS >> 12), ticksPerMicrosecond: ticksPerMicrosecond)
         let deadline = TimeStampCounter.read() &+ 100_000_000
         while onlineCount == before {
             if TimeStampCounter.read() > deadline { return false }
@@ -61,6 +82,8 @@ public enum ApplicationProcessors {
         }
         return true
         #else
+        _ = consume stack
+        _ = consume interruptStack
         BareMachine.unavailable("starting a processor")
         #endif
     }
@@ -72,7 +95,8 @@ public enum ApplicationProcessors {
 @_cdecl("hermit_ap_entry")
 func hermitApplicationProcessorEntry(_ argument: UInt64) -> Never {
     let index = Int(argument)
-    Processor.setIndex(index)
+    // SAFETY: the boot processor gave this AP its own index when it started it.
+    unsafe Processor.setIndex(index)
     let page = unsafe ApplicationProcessors.descriptorPages[index]
     let gdt = page.subregion(offset: 0, size: GlobalDescriptorTable.size)
     let tss = page.subregion(offset: 64, size: TaskStateSegment.size)
@@ -83,7 +107,7 @@ func hermitApplicationProcessorEntry(_ argument: UInt64) -> Never {
     unsafe GlobalDescriptorTable.load(gdt)
     unsafe InterruptDescriptorTable.load(DescriptorTables.idtRegion)
     _ = ApplicationProcessors.online.add(1, ordering: .releasing)
-    guard let entry = unsafe ApplicationProcessors.entry else { Processor.stop() }
-    entry(index)
+    guard let entry = unsafe ApplicationProcessors.entry, let context = unsafe ApplicationProcessors.contexts[index] else { Processor.stop() }
+    entry(index, context)
 }
 #endif

@@ -1,3 +1,4 @@
+import Synchronization
 import X86
 #if hasFeature(Embedded)
 import BootEntry
@@ -16,6 +17,7 @@ public enum Kernel {
     /// heap, boot information. Panics with a clear message if the VMM's start info is
     /// unusable.
     public static func start() -> KernelResources {
+        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { Panic.halt("Kernel.start runs once") }
         #if hasFeature(Embedded)
         let mainTSC = TimeStampCounter.read()
         // The heap starts in a small arena inside .bss (boot_early_heap) while the memory map
@@ -23,7 +25,8 @@ public enum Kernel {
         EarlyHeap.start(arena: PhysicalRange(start: PhysAddr(boot_early_heap_address()), size: UInt64(BOOT_EARLY_HEAP_SIZE)))
         Console.initialize()
         LegacyPIC.maskAll()
-        Processor.setIndex(0)
+        // SAFETY: the boot processor is index 0; application processors get 1, 2, ...
+        unsafe Processor.setIndex(0)
         let layout = KernelLayout.current
         DescriptorTables.install(layout: layout)
 
@@ -32,7 +35,8 @@ public enum Kernel {
         // ROM under SeaBIOS puts the memory map in the first page). Reads through it are bounds-checked
         // against this window only; Boot uses it for the VMM's structures alone.
         let lowMemory = unsafe MemoryRegion(unsafeBase: 0x10, size: 0xFFFF_FFF0)
-        let window = PhysicalMemoryWindow(region: lowMemory, physicalBase: PhysAddr(0x10))
+        // SAFETY: the identity map makes virtual address x physical address x.
+        let window = unsafe PhysicalMemoryWindow(region: lowMemory, physicalBase: PhysAddr(0x10))
 
         registerPanicContext(layout: layout)
 
@@ -60,20 +64,23 @@ public enum Kernel {
         }
         info.heap = heap
         EarlyHeap.start(arena: heap)
+        // The lazy address space: the lazy area for modules, then the stack pool's slots.
+        let stacks = ThreadStacks(base: KernelResources.lazyAreaBase + UInt64(KernelResources.lazyAddressSpaceSize)
+                                        - UInt64(ThreadStacks.slotCount * ThreadStacks.slotBytes))
         // SAFETY: nothing is mapped in the lazy area at boot, so a region over it cannot alias
         // any memory; an access either faults (a panic) or is backed by a fresh zeroed frame
-        // that the demand pager maps for exactly that address.
-        let lazyArea = unsafe MemoryRegion(unsafeBase: KernelResources.lazyAreaBase, size: KernelResources.lazyAreaSize)
+        // that the demand pager maps for exactly that address. It ends where the stack pool's
+        // slots begin, so it never covers a stack.
+        let lazyArea = unsafe MemoryRegion(unsafeBase: KernelResources.lazyAreaBase,
+                                           size: Int(stacks.arena.base - KernelResources.lazyAreaBase))
         // SAFETY: the boot stack is part of the image, mapped for the kernel's life; the code
-        // running now uses it, which is what the region describes.
-        let bootStack = unsafe MemoryRegion(unsafeBase: layout.stack.start.value, size: Int(layout.stack.size))
-        // SAFETY: IA32_APIC_BASE names the local APIC's register page; nothing else lives
-        // there, and the window only allows aligned 32-bit register accesses inside it.
-        let apicWindow = unsafe MMIOWindow(unsafeBase: LocalAPIC.basePhysicalAddress.value, size: 4096)
+        // running now is on it, and no region over it is handed out (the panic reporter's is
+        // read-only use inside the fence).
+        let bootContext = unsafe ExecutionContext(runningOn: ThreadStack(unsafeBase: layout.stack.start.value, size: Int(layout.stack.size)))
         return KernelResources(boot: info, layout: layout, physicalMemory: window, lazyArea: lazyArea,
                                reserved: [PhysicalRange(start: PhysAddr(0), size: 0x1000), layout.image,
                                           PhysicalRange(start: PhysAddr(UInt64(AP_TRAMPOLINE_ADDRESS)), size: 0x1000)] + info.bootStructures,
-                               bootStack: bootStack, localAPICWindow: apicWindow)
+                               threadStacks: stacks, bootContext: bootContext)
         #else
         BareMachine.unavailable("Kernel.start")
         #endif
@@ -85,8 +92,10 @@ public enum Kernel {
         DebugExit.exit(status: status)
     }
 
+    static let started = Atomic<Bool>(false)
+
     /// Runs `application` on the started kernel and exits with its status.
-    public static func run<App: Application>(_ application: App.Type, _ kernel: KernelResources) -> Never {
+    public static func run<App: Application>(_ application: App.Type, _ kernel: consuming KernelResources) -> Never {
         exit(status: App.main(boot: kernel.boot))
     }
 

@@ -1,10 +1,14 @@
 import X86
 
-/// What the kernel's modules are handed at start-up: the boot information and the memory
+/// What the kernel's modules are handed at start-up: the boot information and the
 /// capabilities that only Boot can mint. The composition root passes it, in dependency
 /// order, to each linked module's ``KernelModule/start(_:)``, as a Tock board's `main.rs`
 /// hands capabilities to its capsules.
-public struct KernelResources: Sendable {
+///
+/// Guarantees: it is minted once (``Kernel/start()`` runs once) and cannot be copied; its
+/// one-owner pieces (the boot processor's running context) are taken out by the module that
+/// uses them, so no second module gets them. Applications receive only ``BootInfo``.
+public struct KernelResources: ~Copyable, Sendable {
     /// What the VMM told the kernel.
     public var boot: BootInfo
     /// Where the image and its boot stacks lie.
@@ -13,58 +17,91 @@ public struct KernelResources: Sendable {
     /// manage frames or page tables reach physical memory only through it.
     public let physicalMemory: PhysicalMemoryWindow
     /// A range of virtual addresses reserved for memory that is backed on first touch by the
-    /// page-fault handler (heap growth, thread stacks, lazily reserved regions). Nothing is
-    /// mapped there at boot; touching it without a demand pager is a page-fault panic.
+    /// page-fault handler (heap growth, lazily reserved regions). Nothing is mapped there at
+    /// boot; touching it without a demand pager is a page-fault panic.
     public let lazyArea: MemoryRegion
     /// Physical ranges no allocator may hand out: page 0, the kernel image, boot structures.
     public var reserved: [PhysicalRange]
-    /// The stack the boot processor runs on now; its top 16 bytes are free for a context's
-    /// saved stack pointer (Sched turns the boot code into its first thread).
-    public let bootStack: MemoryRegion
-    /// The local APIC's 4 KiB register page (xAPIC mode), at the physical address
-    /// IA32_APIC_BASE names. Whoever uses it must map it (uncached) first if paging is
-    /// rebuilt; until then Boot's early identity map covers it.
-    public let localAPICWindow: MMIOWindow
+    /// The pool of kernel stacks (in the lazy address space, after ``lazyArea``).
+    public let threadStacks: ThreadStacks
+    var bootContext: ExecutionContext?
 
     /// Where ``lazyArea`` starts: 16 TiB, far above any identity-mapped RAM.
     public static let lazyAreaBase: UInt64 = 0x0000_1000_0000_0000
-    /// How large it is: 1 TiB.
-    public static let lazyAreaSize = 1 << 40
+    /// How large the lazy address space is, the stack pool's slots included: 1 TiB.
+    public static let lazyAddressSpaceSize = 1 << 40
 
-    public init(boot: BootInfo, layout: KernelLayout, physicalMemory: PhysicalMemoryWindow, lazyArea: MemoryRegion,
-                reserved: [PhysicalRange], bootStack: MemoryRegion, localAPICWindow: MMIOWindow) {
-        self.bootStack = bootStack
-        self.localAPICWindow = localAPICWindow
+    init(boot: BootInfo, layout: KernelLayout, physicalMemory: PhysicalMemoryWindow, lazyArea: MemoryRegion,
+         reserved: [PhysicalRange], threadStacks: ThreadStacks, bootContext: ExecutionContext) {
         self.boot = boot
         self.layout = layout
         self.physicalMemory = physicalMemory
         self.lazyArea = lazyArea
         self.reserved = reserved
+        self.threadStacks = threadStacks
+        self.bootContext = bootContext
+    }
+
+    /// The context of the boot processor's running code (on the boot stack), once: the
+    /// scheduler makes it its first thread. Nil for every later caller.
+    public mutating func takeBootContext() -> ExecutionContext? {
+        bootContext.take()
     }
 }
 
 extension KernelResources {
-    /// A window onto `size` bytes of device registers at physical `address`, or nil when the
-    /// range overlaps RAM the memory map reports as usable, ACPI data, or the kernel image —
-    /// memory Swift code may be using — or lies at or above 4 GiB (outside the early map).
-    /// Device memory cannot alias Swift objects, so the window is safe to hand to a driver;
-    /// the driver maps it (uncached) before use when Paging has rebuilt the address space.
-    public func deviceWindow(at address: PhysAddr, size: Int) -> MMIOWindow? {
+    /// The maker of device register windows for drivers.
+    public var deviceWindows: DeviceWindows { DeviceWindows(memoryMap: boot.memoryMap, image: layout.image) }
+}
+
+/// Makes windows onto device registers for drivers, refusing ranges where a window could
+/// alias Swift memory or reach the interrupt controllers.
+///
+/// Guarantees: a window is made only for a range below 4 GiB that overlaps no RAM the memory
+/// map reports (usable, ACPI, anything not reserved), not the kernel image, and not the
+/// interrupt controllers' range (``KernelResources/interruptControllerRange``: I/O APICs,
+/// HPET, local APIC and its MSI window, where raw writes could send INIT or NMI). Device
+/// memory cannot alias Swift objects, so the window is safe to hand to a driver; what the
+/// driver writes into a bus-master device's registers (DMA addresses) rests on trusted
+/// hardware without an IOMMU, as ``hermit audit`` says.
+public struct DeviceWindows: Sendable {
+    let memoryMap: MemoryMap
+    let image: PhysicalRange
+
+    /// A window onto `size` bytes of device registers at physical `address`, or nil.
+    public func window(at address: PhysAddr, size: Int) -> MMIOWindow? {
         guard size > 0, address.value + UInt64(size) <= 0x1_0000_0000 else { return nil }
         let range = PhysicalRange(start: address, size: UInt64(size))
-        for entry in boot.memoryMap.entries where entry.kind != .reserved {
+        for entry in memoryMap.entries where entry.kind != .reserved {
             if entry.range.overlaps(range) { return nil }
         }
-        guard !layout.image.overlaps(range) else { return nil }
-        // SAFETY: the range holds no RAM (checked above), so no Swift value lives there; the
-        // window only allows aligned accesses inside it.
+        guard !image.overlaps(range), !KernelResources.interruptControllerRange.overlaps(range) else { return nil }
+        // SAFETY: the range holds no RAM and no interrupt controller (checked above), so no
+        // Swift value lives there; the window only allows aligned accesses inside it.
         return unsafe MMIOWindow(unsafeBase: address.value, size: size)
+    }
+}
+
+extension KernelResources {
+    /// The physical range where I/O APICs (0xFEC0_0000), the HPET and the processors' local
+    /// APICs and MSI window (0xFEE0_0000) live: raw windows there could send INIT or NMI to
+    /// processors, so drivers never get one; I/O APICs come typed from ``ioAPIC(at:)``.
+    public static let interruptControllerRange = PhysicalRange(start: PhysAddr(0xFEC0_0000), size: 0x30_0000)
+
+    /// The I/O APIC whose register page is at `address` (from the ACPI MADT), or nil unless
+    /// the page lies where I/O APICs live (0xFEC0_0000 ... 0xFECF_F000, 4 KiB-aligned). The
+    /// caller maps the page uncached first when Paging has rebuilt the address space.
+    public func ioAPIC(at address: PhysAddr) -> IOAPIC? {
+        guard address.isAligned(to: 4096), address.value >= 0xFEC0_0000, address.value < 0xFED0_0000 else { return nil }
+        // SAFETY: the page is in the I/O APIC range, which holds no RAM; IOAPIC only selects and
+        // writes redirection registers with fixed delivery.
+        return unsafe IOAPIC(window: MMIOWindow(unsafeBase: address.value, size: 4096))
     }
 }
 
 /// A kernel module with a start-up step, run by the composition root once Boot is up and
 /// after the modules it depends on.
 public protocol KernelModule {
-    /// Brings the module up; may add to the resources for modules started later.
+    /// Brings the module up; may take from the resources and add to them for modules started later.
     static func start(_ kernel: inout KernelResources)
 }

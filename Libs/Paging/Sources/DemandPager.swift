@@ -29,7 +29,9 @@ public enum DemandPager {
             state.lazyArea = lazyArea
             state.regions.reserveCapacity(maximumRegions)
         }
-        InterruptDispatch.register(vector: ExceptionVector.pageFault.rawValue) { frame in handleFault(&frame) }
+        guard InterruptDispatch.register(vector: ExceptionVector.pageFault.rawValue, { frame in handleFault(frame) }) else {
+            Panic.halt("Paging: the page-fault vector is taken")
+        }
     }
 
     /// Reserves `bytes` (rounded up to 4 KiB) of memory that is backed on first touch, with a
@@ -38,12 +40,13 @@ public enum DemandPager {
         reserve(bytes: bytes, writable: writable, guardStride: 0)
     }
 
-    /// Reserves `count` slots of `slotBytes` (a multiple of 4 KiB) in one region, each slot
-    /// beginning with a 4 KiB guard page that is never backed: touching one is a panic
-    /// reporting a stack overflow. For thread stacks, which grow down towards their guard.
-    public static func reserveGuarded(count: Int, slotBytes: Int) -> MemoryRegion? {
-        guard count > 0, slotBytes > 4096, slotBytes % 4096 == 0 else { return nil }
-        return reserve(bytes: count * slotBytes, writable: true, guardStride: slotBytes)
+    /// Backs the kernel's stack slots (Boot's ``ThreadStacks`` arena, outside the lazy area
+    /// modules get) on first touch: each slot begins with a 4 KiB guard page that is never
+    /// backed, and touching one is a panic reporting a stack overflow.
+    static func backStacks(_ arena: (base: UInt64, size: Int, slotBytes: Int)) {
+        state.withLock { state in
+            state.regions.append(LazyRegion(base: arena.base, size: arena.size, writable: true, guardStride: arena.slotBytes))
+        }
     }
 
     static func reserve(bytes: Int, writable: Bool, guardStride: Int) -> MemoryRegion? {
@@ -54,7 +57,7 @@ public enum DemandPager {
                   state.reservedBytes + size + 4096 <= area.size else { return nil }
             let region = area.subregion(offset: state.reservedBytes, size: size)
             state.reservedBytes += size + 4096
-            state.regions.append(LazyRegion(region: region, writable: writable, guardStride: guardStride))
+            state.regions.append(LazyRegion(base: region.base, size: region.size, writable: writable, guardStride: guardStride))
             return region
         }
     }
@@ -62,7 +65,7 @@ public enum DemandPager {
     /// Page faults served by mapping a fresh frame so far.
     public static var faultsServed: Int { state.withLock { $0.faultsServed } }
 
-    static func handleFault(_ frame: inout InterruptFrame) {
+    static func handleFault(_ frame: InterruptFrame) {
         let address = ControlRegisters.cr2
         let code = PageFaultErrorCode(rawValue: frame.errorCode)
         if !code.contains(.present) && !code.contains(.reservedBit) {

@@ -6,8 +6,14 @@ extension KernelMemory {
     /// kernel's address space (pages already mapped are left as they are). Returns whether
     /// the whole window is mapped. Without Paging, Boot's identity map already covers it.
     public static func mapUncached(_ window: MMIOWindow) -> Bool {
-        let first = window.base & ~0xFFF
-        let end = window.base + UInt64(window.size)
+        mapUncached(PhysicalRange(start: PhysAddr(window.base), size: UInt64(window.size)))
+    }
+
+    /// Maps every page of the device registers in `range` uncached at its own address (pages
+    /// already mapped are left as they are). Returns whether the whole range is mapped.
+    public static func mapUncached(_ range: PhysicalRange) -> Bool {
+        let first = range.start.value & ~0xFFF
+        let end = range.end.value
         var page = first
         while page < end {
             if translate(VirtAddr(page)) == nil {
@@ -21,12 +27,12 @@ extension KernelMemory {
     }
 }
 
-extension KernelResources {
+extension DeviceWindows {
     /// The device registers at `address` (`size` bytes, no RAM among them) as a window mapped
     /// uncached in the kernel's address space; nil when Boot refuses the range or it cannot
     /// be mapped.
-    public func mappedDeviceWindow(at address: PhysAddr, size: Int) -> MMIOWindow? {
-        guard let window = deviceWindow(at: address, size: size), KernelMemory.mapUncached(window) else { return nil }
+    public func mapped(at address: PhysAddr, size: Int) -> MMIOWindow? {
+        guard let window = window(at: address, size: size), KernelMemory.mapUncached(window) else { return nil }
         return window
     }
 }

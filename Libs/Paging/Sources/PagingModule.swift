@@ -34,6 +34,7 @@ public enum PagingModule: KernelModule {
         let heapArea = kernel.lazyArea.subregion(offset: 0, size: heapAreaBytes)
         let demandArea = kernel.lazyArea.subregion(offset: heapAreaBytes, size: kernel.lazyArea.size - heapAreaBytes)
         DemandPager.start(lazyArea: demandArea)
+        DemandPager.backStacks(kernel.threadStacks.arena)
         Heap.useMemory(PagedHeapMemory(area: heapArea))
     }
 }

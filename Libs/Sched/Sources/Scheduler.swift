@@ -1,3 +1,4 @@
+import Boot
 import Paging
 import X86
 
@@ -46,10 +47,8 @@ public enum CoreScheduler: Scheduler {
         var generations: [Int] = []
         var freeSlots: [Int] = []
         var cores: [Core] = [Core()]
-        var stackPool: [MemoryRegion] = []
-        /// Guarded stack slots reserved once in the lazy area, handed out in order.
-        var stackArena: MemoryRegion? = nil
-        var stacksCarved = 0
+        /// Where stacks come from and go back to (Boot's pool).
+        var stacks: ThreadStacks? = nil
         /// The timer that wakes a processor for its next event, if a timer module is linked
         /// (it programs the calling processor's timer).
         var timer: (any WakeupTimer)? = nil
@@ -76,7 +75,7 @@ public enum CoreScheduler: Scheduler {
     public static var stackRemaining: Int {
         #if hasFeature(Embedded)
         let core = Processor.index
-        let base = state.withLock { $0.threads[$0.cores[core].current]!.context.stack.base }
+        let base = state.withLock { $0.threads[$0.cores[core].current]!.context.stackBase }
         let pointer = Processor.stackPointer
         return pointer > base ? Int(pointer - base) : 0
         #else
@@ -107,10 +106,10 @@ public enum CoreScheduler: Scheduler {
     // MARK: Start-up
 
     /// Turns the running boot code into the first thread and creates the idle thread.
-    static func start(bootStack: MemoryRegion) {
+    static func start(boot bootContext: ExecutionContext, stacks: ThreadStacks) {
         ExecutionContext.setEntry { argument in threadMain(slot: Int(argument)) }
-        let bootContext = ExecutionContext(running: bootStack)
         state.withLock { s in
+            s.stacks = stacks
             let boot = KernelThread(id: ThreadID(slot: 0, generation: 1), priority: .normal, state: .running,
                                     context: bootContext, body: nil, core: 0)
             s.threads = [boot]
@@ -126,15 +125,16 @@ public enum CoreScheduler: Scheduler {
         state.withLock { s in s.cores[0].idle = idle.slot }
     }
 
-    /// Makes the code running on processor `core` (an application processor, on `stack`)
-    /// that processor's idle thread, and runs the idle loop there. Never returns.
-    public static func runProcessor(_ core: Int, stack: MemoryRegion) -> Never {
+    /// Makes the code running on processor `core` (an application processor, whose running
+    /// context Boot handed over) that processor's idle thread, and runs the idle loop there.
+    /// Never returns.
+    public static func runProcessor(_ core: Int, context: ExecutionContext) -> Never {
         state.withLock { s in
             while s.cores.count <= core { s.cores.append(Core()) }
             let slot = takeSlot(&s)
             let id = ThreadID(slot: slot, generation: s.generations[slot])
             s.threads[slot] = KernelThread(id: id, priority: Priority(0), state: .running,
-                                           context: ExecutionContext(running: stack), body: nil, core: core, isIdle: true)
+                                           context: context, body: nil, core: core, isIdle: true)
             s.cores[core].idle = slot
             s.cores[core].current = slot
             s.cores[core].online = true
@@ -223,18 +223,8 @@ public enum CoreScheduler: Scheduler {
     }
 
     static func makeThread(priority: Priority, core: Int, body: (@Sendable () -> Int)?, isIdle: Bool) -> ThreadID? {
-        let stack = state.withLock { s -> MemoryRegion? in
-            if let pooled = s.stackPool.popLast() { return pooled }
-            if s.stackArena == nil {
-                s.stackArena = DemandPager.reserveGuarded(count: maximumThreads, slotBytes: stackSize + 4096)
-            }
-            guard let arena = s.stackArena, s.stacksCarved < maximumThreads else { return nil }
-            let slot = s.stacksCarved * (stackSize + 4096)
-            s.stacksCarved += 1
-            return arena.subregion(offset: slot + 4096, size: stackSize)
-        }
-        guard let stack else { return nil }
-        return state.withLock { s -> ThreadID in
+        guard let stacks = state.withLock({ $0.stacks }), let stack = stacks.take() else { return nil }
+        return state.withLock(moving: stack) { s, stack -> ThreadID in
             let slot = takeSlot(&s)
             let id = ThreadID(slot: slot, generation: s.generations[slot])
             let context = ExecutionContext(stack: stack, argument: UInt64(slot))
@@ -329,10 +319,7 @@ public enum CoreScheduler: Scheduler {
         state.withLock { s in
             guard let slot = s.cores[core].leaving else { return }
             s.cores[core].leaving = nil
-            if let thread = s.threads[slot] {
-                thread.context.retire()
-                s.stackPool.append(thread.context.stack)
-            }
+            if let thread = s.threads[slot], let stack = thread.context.retire() { s.stacks?.give(stack) }
         }
     }
 

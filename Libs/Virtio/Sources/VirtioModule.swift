@@ -11,13 +11,12 @@ import X86
 /// skipped, not a panic; an image without any card simply has none.
 public enum VirtioModule: KernelModule {
     public static func start(_ kernel: inout KernelResources) {
-        let resources = kernel
         for device in PCIBus.enumerate(PortConfigurationAccess()) where device.vendorID == 0x1AF4 {
             // 0x1041: a modern network card; 0x1000: a transitional one (subsystem 1 = net).
             let isNet = device.deviceID == 0x1041 || (device.deviceID == 0x1000 && device.read32(offset: 0x2C) >> 16 == 1)
             guard isNet else { continue }
             do {
-                let card = try bringUp(device, resources: resources)
+                let card = try bringUp(device, memory: kernel.physicalMemory, windows: kernel.deviceWindows)
                 print("virtio-net: \(device.address) MAC \(card.macAddress)")
                 VirtioNet.add(card)
             } catch {
@@ -27,9 +26,8 @@ public enum VirtioModule: KernelModule {
     }
 
     /// Brings one card up; it belongs to nobody else yet, so it can be handed on.
-    static func bringUp(_ device: PCIDevice, resources: KernelResources) throws(VirtioError) -> sending VirtioNetDevice {
-        let memory = resources.physicalMemory
-        let map = { (address: PhysAddr, size: Int) in resources.mappedDeviceWindow(at: address, size: size) }
+    static func bringUp(_ device: PCIDevice, memory: PhysicalMemoryWindow, windows: DeviceWindows) throws(VirtioError) -> sending VirtioNetDevice {
+        let map = { (address: PhysAddr, size: Int) in windows.mapped(at: address, size: size) }
         let transport = try VirtioPCITransport(device: device, map: map)
         return try VirtioNetDevice(transport: transport, interruptTable: MSIXTable(device: device, map: map)) {
             guard let frame = Frames.allocate(), let page = memory.dmaBuffer(at: frame, size: 4096) else { return nil }

@@ -77,7 +77,7 @@ public final class VirtioNetDevice: NetworkDevice {
 
     func offerReceive(_ buffer: Int) {
         let dma = receiveBuffers[buffer]
-        guard let descriptor = receiveQueue.offer(dma.physicalAddress, length: VirtioNetDevice.bufferSize, writable: true) else { return }
+        guard let descriptor = receiveQueue.offer(dma, length: VirtioNetDevice.bufferSize, writable: true) else { return }
         receiveBufferOf[Int(descriptor)] = buffer
     }
 
@@ -119,7 +119,7 @@ public final class VirtioNetDevice: NetworkDevice {
         let dma = transmitBuffers[buffer]
         dma.copy(Array(repeating: 0, count: VirtioNetDevice.headerLength), to: 0)
         dma.copy(frame, to: VirtioNetDevice.headerLength)
-        guard let descriptor = transmitQueue.offer(dma.physicalAddress, length: VirtioNetDevice.headerLength + frame.count, writable: false) else {
+        guard let descriptor = transmitQueue.offer(dma, length: VirtioNetDevice.headerLength + frame.count, writable: false) else {
             freeTransmitBuffers.append(buffer)
             return false
         }

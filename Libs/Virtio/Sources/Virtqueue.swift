@@ -55,12 +55,15 @@ public final class Virtqueue {
         return used.read(UInt16.self, at: 0) & 1 == 0
     }
 
-    /// Hands one buffer of `length` bytes at `address` to the device (`writable`: the device
-    /// writes it, as for receive buffers). Returns its descriptor, or nil if none is free.
-    public func offer(_ address: PhysAddr, length: Int, writable: Bool) -> UInt16? {
+    /// Hands the first `length` bytes of `buffer` to the device (`writable`: the device
+    /// writes them, as for receive buffers). The device is told the buffer's own physical
+    /// address, so it is aimed only at memory the driver owns. Returns its descriptor, or nil
+    /// if none is free.
+    public func offer(_ buffer: DMABuffer, length: Int, writable: Bool) -> UInt16? {
+        precondition(length > 0 && length <= buffer.size, "a descriptor longer than its buffer")
         guard let descriptor = freeDescriptors.popLast() else { return nil }
         let base = Int(descriptor) * 16
-        descriptors.write(address.value, at: base)
+        descriptors.write(buffer.physicalAddress.value, at: base)
         descriptors.write(UInt32(length), at: base + 8)
         descriptors.write(UInt16(writable ? 2 : 0), at: base + 12)
         descriptors.write(UInt16(0), at: base + 14)

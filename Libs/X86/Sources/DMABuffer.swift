@@ -16,7 +16,9 @@ public struct DMABuffer: Sendable {
     /// The physical address of the first byte, as the device sees it.
     public let physicalAddress: PhysAddr
 
-    public init(region: MemoryRegion, physicalAddress: PhysAddr) {
+    /// A buffer over `region`, which devices reach at `physicalAddress`. The caller promises
+    /// the region is that physical memory: a device told a wrong address writes elsewhere.
+    @unsafe public init(region: MemoryRegion, physicalAddress: PhysAddr) {
         self.region = region
         self.physicalAddress = physicalAddress
     }
@@ -83,6 +85,7 @@ extension PhysicalMemoryWindow {
     /// The physical memory at `address` as a DMA buffer of `size` bytes, or nil when the
     /// window does not cover it.
     public func dmaBuffer(at address: PhysAddr, size: Int) -> DMABuffer? {
-        region(at: address, size: size).map { DMABuffer(region: $0, physicalAddress: address) }
+        // SAFETY: the window maps its region to these physical addresses (its maker's promise).
+        region(at: address, size: size).map { unsafe DMABuffer(region: $0, physicalAddress: address) }
     }
 }

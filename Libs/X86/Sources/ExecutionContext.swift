@@ -1,51 +1,68 @@
+import Synchronization
 import X86Shim
 
-/// A flow of execution with its own stack: running, or suspended with its registers saved
-/// on its stack.
+/// A flow of execution with its own stack: running, suspended with its registers saved on
+/// its stack, or retired.
 ///
-/// Guarantees: a context can only be resumed at a stack pointer that X86 itself saved or
-/// prepared, and only if that pointer lies inside the context's stack; a running context
-/// cannot be resumed twice; so ``switchTo(_:)`` cannot jump into arbitrary memory. The stack
-/// pointer of a suspended context is kept in the top 16 bytes of its own stack, which the
-/// thread never uses. The stack memory must outlive the context (Sched keeps stacks mapped).
+/// Guarantees: a context owns its ``ThreadStack``; nothing outside the fence can read or
+/// write that memory, so the saved registers and return addresses on it stay as X86 wrote
+/// them. A context can only be resumed at a stack pointer that X86 itself saved or prepared,
+/// only if that pointer lies inside the context's stack, and only if it is suspended; a
+/// running context cannot be resumed twice and a retired one never again; so ``switchTo(_:)``
+/// cannot jump into arbitrary memory. The state changes are atomic, so two processors
+/// racing on one context cannot both win. The stack pointer of a suspended context is kept in
+/// the top 16 bytes of its own stack, which the thread never uses.
 public final class ExecutionContext: @unchecked Sendable {
-    // SAFETY: `running` is only changed by `switchTo` with interrupts disabled on the
-    // processor doing the switch; Sched serialises switches per context.
+    // SAFETY: `phase` is atomic; `stack` is touched only by `retire`, after it alone won the
+    // compare-exchange from suspended to retired; everything else is immutable.
 
-    /// The context's stack.
-    public let stack: MemoryRegion
-    /// Whether the context is executing (on some processor) right now.
-    public private(set) var isRunning: Bool
+    /// The lowest address of the context's stack.
+    public let stackBase: UInt64
+    /// One past the highest address of the context's stack.
+    public let stackEnd: UInt64
+    let phase: Atomic<UInt8>
+    var stack: ThreadStack?
+
+    static let suspended: UInt8 = 0
+    static let running: UInt8 = 1
+    static let retired: UInt8 = 2
 
     /// Bytes at the top of every stack reserved for the saved stack pointer.
     public static let reservedTop = 16
     /// Size of the frame a new context starts from.
     static let initialFrameSize = 64
 
-    /// The offset of the saved stack pointer in `stack`.
-    var slotOffset: Int { stack.size - ExecutionContext.reservedTop }
+    /// Whether the context is executing (on some processor) right now.
+    public var isRunning: Bool { phase.load(ordering: .acquiring) == ExecutionContext.running }
+
+    var slotAddress: UInt64 { stackEnd - UInt64(ExecutionContext.reservedTop) }
 
     /// A new, suspended context whose first switch runs the thread entry function with
-    /// `argument` on `stack` (at least 4 KiB, 16-byte aligned end).
-    public init(stack: MemoryRegion, argument: UInt64) {
-        precondition(stack.size >= 4096 && stack.end % 16 == 0, "a thread stack needs 4 KiB and a 16-byte aligned top")
-        self.stack = stack
-        isRunning = false
-        let frame = stack.size - ExecutionContext.reservedTop - ExecutionContext.initialFrameSize
+    /// `argument` on `stack`.
+    public init(stack: consuming ThreadStack, argument: UInt64) {
+        let memory = stack.memory
+        stackBase = stack.base
+        stackEnd = stack.end
+        phase = Atomic(ExecutionContext.suspended)
+        let frame = memory.size - ExecutionContext.reservedTop - ExecutionContext.initialFrameSize
         let controlWords: UInt64 = 0x037F | (0x1F80 << 32)       // x87 control word, MXCSR
-        stack.store(controlWords, at: frame)
-        for register in 1...6 { stack.store(UInt64(0), at: frame + register * 8) }   // r15 r14 r13 r12 rbx rbp
-        stack.store(argument, at: frame + 32)                                          // r12
+        memory.store(controlWords, at: frame)
+        for register in 1...6 { memory.store(UInt64(0), at: frame + register * 8) }   // r15 r14 r13 r12 rbx rbp
+        memory.store(argument, at: frame + 32)                                          // r12
         #if hasFeature(Embedded)
-        stack.store(x86_thread_trampoline_address(), at: frame + 56)
+        memory.store(x86_thread_trampoline_address(), at: frame + 56)
         #endif
-        stack.store(stack.base + UInt64(frame), at: slotOffset)
+        memory.store(memory.base + UInt64(frame), at: memory.size - ExecutionContext.reservedTop)
+        self.stack = .some(stack)
     }
 
-    /// The context of the code running now, on `stack` (the boot processor's thread).
-    public init(running stack: MemoryRegion) {
-        self.stack = stack
-        isRunning = true
+    /// The context of the code running now, on `stack` (a processor's first thread). The
+    /// caller promises the code calling this runs on `stack`.
+    @unsafe public init(runningOn stack: consuming ThreadStack) {
+        stackBase = stack.base
+        stackEnd = stack.end
+        phase = Atomic(ExecutionContext.running)
+        self.stack = .some(stack)
     }
 
     /// Suspends this context, which must be the one running, and resumes `next`.
@@ -53,18 +70,22 @@ public final class ExecutionContext: @unchecked Sendable {
     public func switchTo(_ next: ExecutionContext) {
         let (slot, resume) = ExecutionContext.handOver(from: self, to: next)
         #if hasFeature(Embedded)
-        // SAFETY: `slot` is the reserved top of this context's own stack (bounds are those of
-        // `stack`); `resume` was saved or prepared by X86 and checked to lie inside `next`'s
-        // stack, whose memory its owner keeps alive.
+        // SAFETY: `slot` is the reserved top of this context's own stack; `resume` was saved or
+        // prepared by X86 and checked to lie inside `next`'s stack, which `next` owns.
         unsafe x86_switch_context(UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot)), resume)
         #else
+        _ = (slot, resume)
         BareMachine.unavailable("a context switch")
         #endif
     }
 
-    /// Marks a context that has finished for good as no longer running, so its stack can be
-    /// reused for a new context. Only for a context that will never be resumed.
-    public func retire() { isRunning = false }
+    /// Ends a suspended context for good and hands back its stack, for a new context; nil
+    /// when the context runs or was retired already. It can never be resumed afterwards.
+    public func retire() -> ThreadStack? {
+        guard phase.compareExchange(expected: ExecutionContext.suspended, desired: ExecutionContext.retired,
+                                    ordering: .acquiringAndReleasing).exchanged else { return nil }
+        return stack.take()
+    }
 
     /// Leaves the running context for good and resumes another. `choose` returns the running
     /// context and the one to resume; both references are dropped before the switch, so the
@@ -75,6 +96,8 @@ public final class ExecutionContext: @unchecked Sendable {
         // SAFETY: as in switchTo; both contexts stay referenced by their owners (the thread
         // table), so their stacks are alive; `slot` is the top of the abandoned stack.
         unsafe x86_switch_context(UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot)), resume)
+        #else
+        _ = (slot, resume)
         #endif
         Panic.halt("an abandoned context was resumed")
     }
@@ -92,22 +115,30 @@ public final class ExecutionContext: @unchecked Sendable {
     /// current stack pointer and the one to resume.
     @inline(__always)
     static func handOver(from current: ExecutionContext, to next: ExecutionContext) -> (slot: UInt64, resume: UInt64) {
-        precondition(current.isRunning, "switching away from a context that is not running")
-        precondition(!next.isRunning, "resuming a context that is already running")
         precondition(next !== current, "switching to itself")
-        let resume = next.stack.load(as: UInt64.self, at: next.slotOffset)
-        precondition(resume >= next.stack.base && resume + UInt64(initialFrameSize) <= next.stack.end,
+        // SAFETY: the slot is the reserved top 16 bytes of `next`'s own stack.
+        let slot = unsafe MemoryRegion(unsafeBase: next.slotAddress, size: 8)
+        let resume = slot.load(as: UInt64.self, at: 0)
+        precondition(resume >= next.stackBase && resume + UInt64(initialFrameSize) <= next.stackEnd,
                      "a saved stack pointer lies outside its stack")
-        current.isRunning = false
-        next.isRunning = true
-        return (current.stack.base + UInt64(current.slotOffset), resume)
+        precondition(current.phase.compareExchange(expected: running, desired: suspended, ordering: .acquiringAndReleasing).exchanged,
+                     "switching away from a context that is not running")
+        precondition(next.phase.compareExchange(expected: suspended, desired: running, ordering: .acquiringAndReleasing).exchanged,
+                     "resuming a context that is running or retired")
+        return (current.slotAddress, resume)
     }
 
-    // SAFETY: set once by Sched before the first thread starts; read-only afterwards.
+    static let entrySet = Atomic<Bool>(false)
+    // SAFETY: written once, guarded by `entrySet`, before any context is prepared (Sched's
+    // start-up); read-only afterwards.
     nonisolated(unsafe) static var entry: ((UInt64) -> Never)? = nil
 
-    /// Sets the function every new context starts in (Sched's thread start-up).
-    public static func setEntry(_ entry: @escaping (UInt64) -> Never) { unsafe ExecutionContext.entry = entry }
+    /// Sets the function every new context starts in (Sched's thread start-up). Once only:
+    /// a second call panics.
+    public static func setEntry(_ entry: @escaping (UInt64) -> Never) {
+        guard !entrySet.exchange(true, ordering: .acquiringAndReleasing) else { Panic.halt("the thread entry is set once") }
+        unsafe ExecutionContext.entry = entry
+    }
 }
 
 #if hasFeature(Embedded)

@@ -11,8 +11,9 @@ public struct IOAPIC: Sendable {
     static let registerWindow = 0x10
     static let versionRegister: UInt32 = 0x01
 
-    /// An I/O APIC reached through `window` (its 4 KiB register page, mapped uncached).
-    public init(window: MMIOWindow) { self.window = window }
+    /// An I/O APIC reached through `window` (its 4 KiB register page, mapped uncached). The
+    /// caller (Boot) promises the window is an I/O APIC's page.
+    @unsafe public init(window: MMIOWindow) { self.window = window }
 
     func read(_ register: UInt32) -> UInt32 {
         window.write(register, at: IOAPIC.registerSelect)
@@ -30,6 +31,7 @@ public struct IOAPIC: Sendable {
     /// Routes input `line` to `vector` on the processor with `apicID`, unmasked.
     public func route(line: Int, vector: UInt8, to apicID: UInt32, activeLow: Bool = false, levelTriggered: Bool = false) {
         precondition(line >= 0 && line < lineCount, "I/O APIC line out of range")
+        precondition(vector >= 32, "a device interrupt on an exception vector")
         var low = UInt32(vector)
         if activeLow { low |= 1 << 13 }
         if levelTriggered { low |= 1 << 15 }

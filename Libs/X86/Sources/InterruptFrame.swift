@@ -1,8 +1,8 @@
 /// The machine state saved on entry to an interrupt or exception, as X86's entry stub lays
 /// it out (interrupts.S), lowest address first.
 ///
-/// Guarantees: the layout matches the stub exactly (176 bytes); changes a handler makes to
-/// the frame are restored into the registers when the handler returns.
+/// Guarantees: the layout matches the stub exactly (176 bytes). Handlers receive a copy:
+/// changing it changes nothing about the interrupted code (see ``InterruptDispatch``).
 public struct InterruptFrame: BitwiseCopyable, Sendable {
     public var r15: UInt64, r14: UInt64, r13: UInt64, r12: UInt64
     public var r11: UInt64, r10: UInt64, r9: UInt64, r8: UInt64

@@ -44,7 +44,7 @@ public final class InterruptSafeLock<Value: ~Copyable>: @unchecked Sendable {
     /// Runs `body` with exclusive access to the value and with `argument`, which the caller
     /// gives up: how a non-Sendable object (a device driver, say) moves into the value.
     @inlinable
-    public func withLock<Argument, R: ~Copyable & Sendable, E: Error>(
+    public func withLock<Argument: ~Copyable, R: ~Copyable & Sendable, E: Error>(
         moving argument: consuming sending Argument,
         _ body: (inout sending Value, consuming sending Argument) throws(E) -> R
     ) throws(E) -> R {
@@ -87,7 +87,7 @@ public final class InterruptSafeLock<Value: ~Copyable>: @unchecked Sendable {
 
     @usableFromInline func release() { serving.wrappingAdd(1, ordering: .releasing) }
 
-    @usableFromInline func access<Argument, R: ~Copyable & Sendable, E: Error>(
+    @usableFromInline func access<Argument: ~Copyable, R: ~Copyable & Sendable, E: Error>(
         moving argument: consuming sending Argument,
         _ body: (inout sending Value, consuming sending Argument) throws(E) -> R
     ) throws(E) -> R { try body(&value, argument) }

@@ -10,8 +10,21 @@ public struct LocalAPIC: Sendable {
     public enum Access: Sendable {
         /// x2APIC: register at xAPIC offset o is MSR 0x800 + o / 16 (SDM Table 11-6).
         case x2APIC
-        /// xAPIC: 32-bit registers in the 4 KiB page at the APIC base.
-        case xAPIC(MMIOWindow)
+        /// xAPIC: 32-bit registers in the 4 KiB page at the APIC base, which must be mapped
+        /// uncached at its own address (``registerPage``). The window over it stays inside
+        /// X86: raw writes to its command register would start processors anywhere.
+        case xAPIC
+    }
+
+    /// The physical address of the xAPIC register page, to be mapped uncached before
+    /// ``Access/xAPIC`` is used.
+    public static var registerPage: PhysAddr { basePhysicalAddress }
+
+    /// The xAPIC register page as a window.
+    static var window: MMIOWindow {
+        // SAFETY: IA32_APIC_BASE names the local APIC's register page; nothing else lives
+        // there, and the window only allows aligned register accesses inside it.
+        unsafe MMIOWindow(unsafeBase: basePhysicalAddress.value, size: 4096)
     }
 
     /// The access method in use.
@@ -66,7 +79,7 @@ public struct LocalAPIC: Sendable {
     func read(_ offset: Int) -> UInt32 {
         switch access {
         case .x2APIC: UInt32(truncatingIfNeeded: ModelSpecificRegister(0x800 + UInt32(offset >> 4)).read())
-        case .xAPIC(let window): window.read(UInt32.self, at: offset)
+        case .xAPIC: LocalAPIC.window.read(UInt32.self, at: offset)
         }
     }
 
@@ -75,8 +88,8 @@ public struct LocalAPIC: Sendable {
         case .x2APIC:
             // SAFETY: callers pass architecturally valid values for the register.
             unsafe ModelSpecificRegister(0x800 + UInt32(offset >> 4)).write(UInt64(value))
-        case .xAPIC(let window):
-            window.write(value, at: offset)
+        case .xAPIC:
+            LocalAPIC.window.write(value, at: offset)
         }
     }
 
@@ -126,7 +139,8 @@ public struct LocalAPIC: Sendable {
 
     /// Sends an inter-processor interrupt with command bits `command` (vector, delivery mode,
     /// level) to the processor with `apicID` (SDM §11.6.1), waiting until it has been sent.
-    public func sendInterprocessorInterrupt(to apicID: UInt32, command: UInt32) {
+    /// Internal: INIT and STARTUP reset a processor and start it at any page.
+    func sendInterprocessorInterrupt(to apicID: UInt32, command: UInt32) {
         switch access {
         case .x2APIC:
             // SAFETY: the x2APIC ICR takes the destination in bits 63:32 and the command below.
@@ -138,14 +152,17 @@ public struct LocalAPIC: Sendable {
         }
     }
 
-    /// Sends a fixed interrupt on `vector` to `apicID` (a cross-processor wake-up).
+    /// Sends a fixed interrupt on `vector` (32 or above: an exception vector's entry stub
+    /// expects what the processor pushes for that exception) to `apicID`.
     public func sendInterrupt(vector: UInt8, to apicID: UInt32) {
+        precondition(vector >= 32, "a fixed interrupt on an exception vector")
         sendInterprocessorInterrupt(to: apicID, command: UInt32(vector) | 1 << 14)
     }
 
     /// INIT, then two STARTUP IPIs whose vector names the 4 KiB page the processor starts
-    /// at (SDM §9.4.4.1), with the waits the manual asks for.
-    public func startProcessor(apicID: UInt32, startPage: UInt8, ticksPerMicrosecond: UInt64) {
+    /// at (SDM §9.4.4.1), with the waits the manual asks for. The caller (Boot) promises the
+    /// page holds the start-up trampoline prepared for this processor.
+    @unsafe public func startProcessor(apicID: UInt32, startPage: UInt8, ticksPerMicrosecond: UInt64) {
         func wait(microseconds: UInt64) {
             let end = TimeStampCounter.read() &+ microseconds &* ticksPerMicrosecond
             while TimeStampCounter.read() < end { Processor.pause() }

@@ -9,6 +9,7 @@ public struct MessageSignalledInterrupt: Sendable, Equatable {
 
     public init(destinationAPIC: UInt32, vector: UInt8) {
         precondition(destinationAPIC < 256, "xAPIC message addresses carry an 8-bit destination")
+        precondition(vector >= 32, "a device interrupt on an exception vector")
         address = 0xFEE0_0000 | UInt64(destinationAPIC) << 12
         data = UInt32(vector)
     }

@@ -11,8 +11,10 @@ public struct PhysicalMemoryWindow: Sendable {
     /// The physical address of `region`'s first byte.
     public let physicalBase: PhysAddr
 
-    /// A window showing physical memory from `physicalBase` through `region`.
-    public init(region: MemoryRegion, physicalBase: PhysAddr) {
+    /// A window showing physical memory from `physicalBase` through `region`. The caller
+    /// promises that `region` really is that physical memory: DMA buffers made from the window
+    /// tell devices these physical addresses.
+    @unsafe public init(region: MemoryRegion, physicalBase: PhysAddr) {
         self.region = region
         self.physicalBase = physicalBase
     }

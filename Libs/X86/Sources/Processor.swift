@@ -122,8 +122,10 @@ public enum Processor {
     public static let maximumCount = 256
 
     /// Records `index` as this processor's index: stores it in the processor's slot and
-    /// points IA32_GS_BASE at that slot.
-    public static func setIndex(_ index: Int) {
+    /// points IA32_GS_BASE at that slot. The caller (Boot, once per processor as it comes up)
+    /// guarantees no other processor uses `index`: two processors sharing a slot would share
+    /// the scheduler's per-processor state.
+    @unsafe public static func setIndex(_ index: Int) {
         precondition(index >= 0 && index < maximumCount, "processor index out of range")
         #if hasFeature(Embedded)
         let slot = x86_processor_slot_address(UInt32(index))
