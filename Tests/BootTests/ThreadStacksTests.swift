@@ -12,7 +12,8 @@ struct ThreadStacksTests {
         #expect(first.size == ThreadStacks.stackBytes)
         let reused = first.base
         pool.give(first)
-        #expect(pool.take()?.base == reused)
+        let again = pool.take()?.base
+        #expect(again == reused)
         _ = consume second
     }
 
@@ -20,6 +21,7 @@ struct ThreadStacksTests {
         let pool = ThreadStacks(base: 0x1000_0000_0000)
         let memory = SimulatedMemory(size: ThreadStacks.stackBytes)
         pool.give(unsafe ThreadStack(unsafeBase: memory.region.base, size: ThreadStacks.stackBytes))
-        #expect(pool.take()?.base == 0x1000_0000_0000 + 4096)
+        let first = pool.take()?.base
+        #expect(first == 0x1000_0000_0000 + 4096)
     }
 }

@@ -19,9 +19,12 @@ struct InterruptDispatchTests {
         let stack = unsafe ThreadStack(unsafeBase: memory.region.base, size: 8192)
         let context = ExecutionContext(stack: stack, argument: 3)
         #expect(!context.isRunning)
-        #expect(context.retire() != nil)
-        #expect(context.retire() == nil)
+        let first = context.retire()?.base
+        let second = context.retire()?.base
+        #expect(first == memory.region.base)
+        #expect(second == nil)
         let running = unsafe ExecutionContext(runningOn: ThreadStack(unsafeBase: memory.region.base, size: 8192))
-        #expect(running.retire() == nil)
+        let fromRunning = running.retire()?.base
+        #expect(fromRunning == nil)
     }
 }
