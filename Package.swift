@@ -58,11 +58,10 @@ var targets: [Target] = [
 
     // Host tests.
     .testTarget(name: "X86Tests", dependencies: ["X86"], swiftSettings: strict),
-    .testTarget(name: "BootTests", dependencies: ["Boot", "X86"], swiftSettings: strict),
+    .testTarget(name: "BootTests", dependencies: ["Boot", "X86", "Alloc", "Paging"], swiftSettings: strict),
     .testTarget(name: "AllocTests", dependencies: ["Alloc", "Boot", "X86"], swiftSettings: strict),
     .testTarget(name: "SchedTests", dependencies: ["Sched"], swiftSettings: strict),
     .testTarget(name: "ACPITests", dependencies: ["ACPI", "X86"], swiftSettings: strict),
-    .testTarget(name: "PagingTests", dependencies: ["Paging", "Alloc", "Boot", "X86"], swiftSettings: strict),
     .testTarget(name: "NetTests", dependencies: ["Net"], swiftSettings: strict),
     .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: strict),
     .testTarget(name: "HermitKitTests", dependencies: ["HermitKit"], swiftSettings: strict),

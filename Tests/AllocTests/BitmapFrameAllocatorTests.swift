@@ -67,7 +67,7 @@ struct BitmapFrameAllocatorTests {
 
     @Test func placesItsOwnBitmapsInFreeRAMAndExcludesThem() throws {
         let ram = SimulatedMemory(size: 0x20_0000, physicalBase: PhysAddr(0))
-        var allocator = try #require(BitmapFrameAllocator.make(memoryMap: map, excluding: [kernel], window: ram.window))
+        var allocator = try #require(BitmapFrameAllocator.make(memoryMap: map, excluding: [kernel], limit: PhysAddr(0x20_0000), claim: { start, frames in ram.window.region(at: start, size: frames * 4096) }))
         // The bitmaps take the first frame of RAM: it is never handed out.
         var frames: [PhysAddr] = []
         while let frame = allocator.allocate() { frames.append(frame) }

@@ -28,7 +28,7 @@ public enum APICModule: KernelModule {
     public static func start(_ kernel: inout KernelResources) {
         if let rsdp = kernel.boot.rsdp {
             do {
-                let madt = try MultipleAPICDescriptionTable(tables: try SystemDescriptionTables(rsdp: rsdp, memory: kernel.physicalMemory))
+                let madt = try MultipleAPICDescriptionTable(tables: try SystemDescriptionTables(rsdp: rsdp, memory: kernel.firmwareMemory))
                 discovered.withLock { $0 = madt.processors }
                 table.withLock { $0 = madt }
                 for ioAPIC in madt.ioAPICs {

@@ -49,19 +49,22 @@ public struct BitmapFrameAllocator: FrameAllocator, Sendable {
         freeFrames = totalFrames
     }
 
-    /// Builds an allocator for all usable RAM the physical window covers, placing its bitmaps
-    /// in the first suitable free range; the bitmaps' own frames are excluded.
-    public static func make(memoryMap: MemoryMap, excluding excluded: [PhysicalRange], window: PhysicalMemoryWindow) -> BitmapFrameAllocator? {
-        let windowEnd = window.physicalBase.value + UInt64(window.region.size)
+    /// Builds an allocator for the usable RAM below `limit`, placing its bitmaps in the first
+    /// suitable free range, whose frames `claim(start, frames)` takes for good (Boot's
+    /// ``FrameTable/claimPermanent(_:count:)``); the bitmaps' own frames are excluded.
+    public static func make(memoryMap: MemoryMap, excluding excluded: [PhysicalRange], limit end: PhysAddr,
+                            claim: (PhysAddr, Int) -> MemoryRegion?) -> BitmapFrameAllocator? {
         var highest: UInt64 = 0
-        for range in memoryMap.usableRanges(excluding: excluded) { highest = max(highest, min(range.end.value, windowEnd)) }
+        for range in memoryMap.usableRanges(excluding: excluded) { highest = max(highest, min(range.end.value, end.value)) }
         let limit = PhysAddr(highest).alignedDown(to: frameSize)
         let bytes = UInt64(storageSize(frameCount: Int(limit.value / frameSize)))
+        let frames = Int(PhysAddr(bytes).alignedUp(to: frameSize).value / frameSize)
         for range in memoryMap.usableRanges(excluding: excluded) {
             let start = range.start.alignedUp(to: frameSize)
-            guard start.value + bytes <= range.end.value, let storage = window.region(at: start, size: Int(bytes)) else { continue }
-            let taken = PhysicalRange(start: start, size: PhysAddr(bytes).alignedUp(to: frameSize).value)
-            return BitmapFrameAllocator(memoryMap: memoryMap, excluding: excluded + [taken], limit: limit, storage: storage)
+            guard start.value + bytes <= range.end.value, let storage = claim(start, frames) else { continue }
+            let taken = PhysicalRange(start: start, size: UInt64(frames) * frameSize)
+            return BitmapFrameAllocator(memoryMap: memoryMap, excluding: excluded + [taken], limit: limit,
+                                        storage: storage.subregion(offset: 0, size: Int(bytes)))
         }
         return nil
     }

@@ -1,24 +1,54 @@
 import Boot
 import X86
 
-/// The kernel's physical frames: the frame allocator ``AllocModule`` built at start-up,
-/// behind an interrupt-safe lock.
+/// The kernel's physical frames: the frame allocator ``AllocModule`` built at start-up (the
+/// policy: which frame), behind an interrupt-safe lock, handing out the fence's owned
+/// ``Frame`` tokens.
+///
+/// Guarantees: a frame the allocator picks is handed out only if Boot's ``FrameTable`` agrees
+/// it is free, and then as a token no one else holds; a disagreement (an allocator bug) is
+/// counted and yields nil, never two owners. Freeing takes the token.
 public enum Frames {
     static let allocator = InterruptSafeLock<BitmapFrameAllocator?>(nil)
+    static let refusals = InterruptSafeLock(0)
 
     /// A free frame, or nil when memory is exhausted.
-    public static func allocate() -> PhysAddr? { allocator.withLock { $0?.allocate() } }
+    public static func allocate() -> Frame? {
+        guard let address = allocator.withLock({ $0?.allocate() }) else { return nil }
+        guard let frame = FrameTable.claim(address) else {
+            refusals.withLock { $0 += 1 }
+            return nil
+        }
+        return frame
+    }
 
     /// `count` contiguous frames aligned to `alignment`, or nil.
-    public static func allocateContiguous(count: Int, alignment: UInt64 = UInt64(Alloc.pageSize)) -> PhysAddr? {
-        allocator.withLock { $0?.allocateContiguous(count: count, alignment: alignment) }
+    public static func allocateContiguous(count: Int, alignment: UInt64 = UInt64(Alloc.pageSize)) -> FrameRun? {
+        guard let address = allocator.withLock({ $0?.allocateContiguous(count: count, alignment: alignment) }) else { return nil }
+        guard let run = FrameTable.claimRun(address, count: count) else {
+            refusals.withLock { $0 += 1 }
+            return nil
+        }
+        return run
     }
 
     /// Gives a frame back.
-    public static func free(_ frame: PhysAddr) throws(FrameError) {
-        try allocator.withLock { (allocator: inout BitmapFrameAllocator?) throws(FrameError) in
-            guard allocator != nil else { throw .notManaged(frame) }
-            try allocator!.free(frame)
+    public static func free(_ frame: consuming Frame) {
+        let address = FrameTable.release(frame)
+        allocator.withLock { allocator in
+            do throws(FrameError) { try allocator?.free(address) } catch { Panic.halt("Alloc: the frame allocator lost track of a frame at ", decimal: address.value) }
+        }
+    }
+
+    /// Gives a run of frames back.
+    public static func free(_ run: consuming FrameRun) {
+        let count = run.count
+        let start = FrameTable.release(run)
+        allocator.withLock { allocator in
+            for index in 0..<count {
+                let address = start + UInt64(index * Alloc.pageSize)
+                do throws(FrameError) { try allocator?.free(address) } catch { Panic.halt("Alloc: the frame allocator lost track of a frame at ", decimal: address.value) }
+            }
         }
     }
 
@@ -26,4 +56,7 @@ public enum Frames {
     public static var counts: (free: Int, total: Int) {
         allocator.withLock { ($0?.freeFrames ?? 0, $0?.totalFrames ?? 0) }
     }
+
+    /// Frames the allocator picked that the frame table refused (0 unless the allocator has a bug).
+    public static var refusedClaims: Int { refusals.withLock { $0 } }
 }

@@ -1,12 +1,14 @@
+import Boot
 import X86
 
-/// One contiguous piece of heap memory: a table of page records followed by the pages.
+/// One piece of heap memory Boot granted: a table of page records (in the grant's metadata
+/// region) and the data pages, which the heap knows only as addresses.
 ///
-/// Layout: the first ``metadataPages`` pages hold one 64-byte ``PageRecord`` per data page;
-/// data page i starts at byte (metadataPages + i) × 4 KiB of ``region``.
+/// Layout: data page i starts at ``dataBase`` + i × 4 KiB; its 64-byte ``PageRecord`` is at
+/// byte 64 i of ``metadata``.
 struct HeapChunk: Sendable {
-    let region: MemoryRegion
-    let metadataPages: Int
+    let metadata: MemoryRegion
+    let dataBase: UInt64
     let pageCount: Int
     var freePages: Int
     /// The data page where the next search for free pages starts.
@@ -14,38 +16,34 @@ struct HeapChunk: Sendable {
 
     static let recordSize = 64
 
-    /// Lays out a chunk over `region` (page-aligned, a multiple of 4 KiB); all pages free.
-    init?(region: MemoryRegion) {
-        let pages = region.size / Alloc.pageSize
-        // p data pages need ceil(64 p / 4096) metadata pages: p = pages × 64 / 65, rounded down.
-        let data = pages * 64 / 65
-        let metadata = pages - data
-        guard data > 0, (data * HeapChunk.recordSize + Alloc.pageSize - 1) / Alloc.pageSize <= metadata else { return nil }
-        self.region = region
-        metadataPages = metadata
-        pageCount = data
-        freePages = data
-        region.fill(0, count: metadata * Alloc.pageSize)
+    /// A chunk over `grant`; all pages free.
+    init?(grant: HeapGrant) {
+        guard grant.dataPages > 0, grant.metadata.size >= grant.dataPages * HeapChunk.recordSize else { return nil }
+        metadata = grant.metadata
+        dataBase = grant.dataBase
+        pageCount = grant.dataPages
+        freePages = grant.dataPages
     }
+
+    /// One past the last data byte.
+    var end: UInt64 { dataBase + UInt64(pageCount * Alloc.pageSize) }
+
+    /// Whether `address` lies in a data page.
+    @inline(__always) func contains(_ address: UInt64) -> Bool { address >= dataBase && address < end }
 
     /// The address of data page `page`.
     @inline(__always) func pageAddress(_ page: Int) -> UInt64 {
-        region.base + UInt64((metadataPages + page) * Alloc.pageSize)
+        dataBase + UInt64(page * Alloc.pageSize)
     }
 
     /// The data page holding `address`, or nil when the address is not in a data page.
     @inline(__always) func page(containing address: UInt64) -> Int? {
-        guard address >= pageAddress(0), address < region.end else { return nil }
-        return Int((address - pageAddress(0)) / UInt64(Alloc.pageSize))
+        guard contains(address) else { return nil }
+        return Int((address - dataBase) / UInt64(Alloc.pageSize))
     }
 
     /// The record of data page `page`.
-    @inline(__always) func record(_ page: Int) -> PageRecord { PageRecord(table: region, offset: page * HeapChunk.recordSize) }
-
-    /// The region of `count` data pages starting at `page`.
-    func pages(_ page: Int, count: Int) -> MemoryRegion {
-        region.subregion(offset: (metadataPages + page) * Alloc.pageSize, size: count * Alloc.pageSize)
-    }
+    @inline(__always) func record(_ page: Int) -> PageRecord { PageRecord(table: metadata, offset: page * HeapChunk.recordSize) }
 
     /// Finds `count` consecutive free pages whose first page's address is a multiple of
     /// `alignment`; marks nothing.

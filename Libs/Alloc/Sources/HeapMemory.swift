@@ -1,16 +1,17 @@
+import Boot
 import X86
 
 /// Where the kernel heap gets more memory when it runs out.
 ///
-/// Contract: ``grow(minimumBytes:)`` returns a region of at least that many bytes, a multiple
-/// of 4 KiB, page-aligned, mapped readable and writable, used by nobody else, and never
-/// returned twice; or nil when no memory is left.
+/// Contract: ``grow(minimumPages:)`` returns a grant of at least that many data pages, or nil
+/// when no memory is left. Grants are made by Boot (``HeapGrant/make(from:metadataBytesPerPage:)``)
+/// from owned frames, so a source can only decide how much and when, never where.
 public protocol HeapMemory: AnyObject, Sendable {
     /// More memory for the heap.
-    func grow(minimumBytes: Int) -> MemoryRegion?
+    func grow(minimumPages: Int) -> HeapGrant?
 }
 
 /// A heap memory source that has nothing to give.
 final class NoHeapMemory: HeapMemory {
-    func grow(minimumBytes: Int) -> MemoryRegion? { nil }
+    func grow(minimumPages: Int) -> HeapGrant? { nil }
 }

@@ -1,3 +1,4 @@
+import Boot
 import X86
 
 /// The kernel heap: slabs of power-of-two size classes (16...2048 bytes) for small blocks,
@@ -51,21 +52,6 @@ public struct KernelHeap: Sendable {
         }
         let pages = (max(size, 1) + Alloc.pageSize - 1) / Alloc.pageSize
         return allocateLarge(pages: pages, alignment: UInt64(max(alignment, Alloc.pageSize)))
-    }
-
-    /// Like ``allocate(size:alignment:)`` but hands out the block as a region.
-    public mutating func allocateRegion(size: Int, alignment: Int = 16) -> MemoryRegion? {
-        guard size >= 0, alignment > 0, alignment & (alignment - 1) == 0 else { return nil }
-        let block: (chunk: Int, address: UInt64)?
-        if let sizeClass = SizeClass.index(bytes: size, alignment: alignment) {
-            block = allocateSmallBlock(sizeClass)
-        } else {
-            block = allocateLargeBlock(pages: (max(size, 1) + Alloc.pageSize - 1) / Alloc.pageSize,
-                                       alignment: UInt64(max(alignment, Alloc.pageSize)))
-        }
-        guard let block else { return nil }
-        let region = chunks[block.chunk].region
-        return region.subregion(offset: Int(block.address &- region.base), size: size)
     }
 
     mutating func allocateSmall(_ sizeClass: Int) -> UInt64? { allocateSmallBlock(sizeClass)?.address }
@@ -143,13 +129,19 @@ public struct KernelHeap: Sendable {
     /// Adds a chunk with room for at least `minimumPages` data pages.
     mutating func grow(minimumPages: Int) -> Bool {
         guard chunks.count < KernelHeap.maximumChunks else { return false }
-        let needed = (minimumPages * 65 / 64 + 2) * Alloc.pageSize
-        let bytes = max(needed, nextGrowth)
-        guard let region = memory.grow(minimumBytes: bytes), let chunk = HeapChunk(region: region) else { return false }
+        // Grow by the next step (doubling), or — when that much is not to be had — by what
+        // the request needs.
+        var pages = max(minimumPages, nextGrowth / Alloc.pageSize)
+        var grant = memory.grow(minimumPages: pages)
+        if grant == nil && pages > minimumPages {
+            pages = minimumPages
+            grant = memory.grow(minimumPages: pages)
+        }
+        guard let grant, let chunk = HeapChunk(grant: grant) else { return false }
         chunks.append(chunk)
-        statistics.bytesManaged += UInt64(region.size)
+        statistics.bytesManaged += UInt64(chunk.pageCount * Alloc.pageSize)
         statistics.freePages += chunk.pageCount
-        nextGrowth = min(bytes * 2, 64 << 20)
+        nextGrowth = min(pages * Alloc.pageSize * 2, 64 << 20)
         return true
     }
 
@@ -157,7 +149,7 @@ public struct KernelHeap: Sendable {
 
     /// Gives the block at `address` back.
     public mutating func free(_ address: UInt64) throws(HeapError) {
-        guard let chunkIndex = chunks.firstIndex(where: { $0.region.contains(address: address) }) else {
+        guard let chunkIndex = chunks.firstIndex(where: { $0.contains(address) }) else {
             throw .notInHeap(address)
         }
         let chunk = chunks[chunkIndex]
@@ -245,6 +237,6 @@ public struct KernelHeap: Sendable {
 
     /// Whether `address` lies in memory this heap manages.
     public func manages(_ address: UInt64) -> Bool {
-        chunks.contains { $0.region.contains(address: address) }
+        chunks.contains { $0.contains(address) }
     }
 }

@@ -1,7 +1,7 @@
 import X86
 
-/// A set of page mappings that Boot can check and switch to.
-public protocol KernelMappings {
+/// A set of page mappings that Boot can check and switch to (its own page table only).
+protocol KernelMappings {
     /// The physical address of the PML4.
     var rootTable: PhysAddr { get }
     /// Where `address` leads, with the leaf's permissions, or nil when it is not mapped.
@@ -17,8 +17,7 @@ extension Kernel {
     /// so far (the page holding the PML4) likewise; otherwise it panics naming the first page
     /// that failed. These are the memory the running Swift code relies on, so the switch
     /// cannot pull memory out from under it.
-    public static func activate<M: KernelMappings>(_ mappings: M, resources: borrowing KernelResources) {
-        let layout = resources.layout
+    static func activate<M: KernelMappings>(_ mappings: M, layout: KernelLayout) {
         func check(_ range: PhysicalRange, writable: Bool, executable: Bool) {
             var page = range.start.alignedDown(to: 4096).value
             while page < range.end.value {

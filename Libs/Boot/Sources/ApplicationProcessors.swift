@@ -47,7 +47,7 @@ public enum ApplicationProcessors {
         stack.touchEveryPage()
         interruptStack.touchEveryPage()
         let size = Int(boot_ap_trampoline_size())
-        guard let page = kernel.physicalMemory.region(at: PhysAddr(UInt64(AP_TRAMPOLINE_ADDRESS)), size: 4096) else { return false }
+        guard let page = kernel.window.region(at: PhysAddr(UInt64(AP_TRAMPOLINE_ADDRESS)), size: 4096) else { return false }
         // SAFETY: the trampoline's code and data are `size` bytes of the image's rodata.
         let code = unsafe MemoryRegion(unsafeBase: boot_ap_trampoline_start(), size: size)
         page.copy(from: code, count: size)

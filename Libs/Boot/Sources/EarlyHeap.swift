@@ -52,7 +52,7 @@ public enum EarlyHeap {
     /// Shrinks the early heap's arena to what it has handed out plus `margin` bytes (which
     /// still serve allocations until another heap is installed) and returns that range; the
     /// rest of the arena is then free for a frame allocator. Called when Alloc takes over.
-    public static func seal(margin: UInt64 = 64 * 1024) -> PhysicalRange {
+    static func seal(margin: UInt64 = 64 * 1024) -> PhysicalRange {
         update { heap in
             let end = PhysAddr(min(heap.next + margin, heap.end)).alignedUp(to: 4096).value
             let kept = PhysicalRange(start: PhysAddr(heap.arenaStart), size: end - heap.arenaStart)

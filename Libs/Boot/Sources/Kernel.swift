@@ -29,6 +29,7 @@ public enum Kernel {
         unsafe Processor.setIndex(0)
         let layout = KernelLayout.current
         DescriptorTables.install(layout: layout)
+        TLBShootdown.install()
 
         // SAFETY: the identity map built by the entry code covers 0..4 GiB; the window starts
         // at 16 bytes so that no region ever has address 0 (firmware such as QEMU's PVH option
@@ -77,7 +78,7 @@ public enum Kernel {
         // running now is on it, and no region over it is handed out (the panic reporter's is
         // read-only use inside the fence).
         let bootContext = unsafe ExecutionContext(runningOn: ThreadStack(unsafeBase: layout.stack.start.value, size: Int(layout.stack.size)))
-        return KernelResources(boot: info, layout: layout, physicalMemory: window, lazyArea: lazyArea,
+        return KernelResources(boot: info, layout: layout, window: window, lazyArea: lazyArea,
                                reserved: [PhysicalRange(start: PhysAddr(0), size: 0x1000), layout.image,
                                           PhysicalRange(start: PhysAddr(UInt64(AP_TRAMPOLINE_ADDRESS)), size: 0x1000)] + info.bootStructures,
                                threadStacks: stacks, bootContext: bootContext)

@@ -1,3 +1,4 @@
+import Synchronization
 import X86
 
 /// What the kernel's modules are handed at start-up: the boot information and the
@@ -13,9 +14,9 @@ public struct KernelResources: ~Copyable, Sendable {
     public var boot: BootInfo
     /// Where the image and its boot stacks lie.
     public let layout: KernelLayout
-    /// The identity-mapped view of physical memory below 4 GiB (except page 0). Modules that
-    /// manage frames or page tables reach physical memory only through it.
-    public let physicalMemory: PhysicalMemoryWindow
+    /// The identity-mapped view of physical memory below 4 GiB (except page 0): the fence's
+    /// own, never handed out (frames reach their bytes through tokens).
+    let window: PhysicalMemoryWindow
     /// A range of virtual addresses reserved for memory that is backed on first touch by the
     /// page-fault handler (heap growth, lazily reserved regions). Nothing is mapped there at
     /// boot; touching it without a demand pager is a page-fault panic.
@@ -31,15 +32,48 @@ public struct KernelResources: ~Copyable, Sendable {
     /// How large the lazy address space is, the stack pool's slots included: 1 TiB.
     public static let lazyAddressSpaceSize = 1 << 40
 
-    init(boot: BootInfo, layout: KernelLayout, physicalMemory: PhysicalMemoryWindow, lazyArea: MemoryRegion,
+    init(boot: BootInfo, layout: KernelLayout, window: PhysicalMemoryWindow, lazyArea: MemoryRegion,
          reserved: [PhysicalRange], threadStacks: ThreadStacks, bootContext: ExecutionContext) {
         self.boot = boot
         self.layout = layout
-        self.physicalMemory = physicalMemory
+        self.window = window
         self.lazyArea = lazyArea
         self.reserved = reserved
         self.threadStacks = threadStacks
         self.bootContext = bootContext
+    }
+
+    /// Physical memory that holds no usable RAM — the firmware's tables (ACPI) and other
+    /// reserved ranges — as a window that withholds every range the memory map calls usable,
+    /// the kernel image and the boot structures, so nothing Swift allocates can be reached
+    /// through it.
+    public var firmwareMemory: PhysicalMemoryWindow {
+        var withheld: [(start: UInt64, end: UInt64)] = [(layout.image.start.value, layout.image.end.value)]
+        for entry in boot.memoryMap.entries where entry.kind == .usable {
+            withheld.append((entry.range.start.value, entry.range.end.value))
+        }
+        return window.withholding(withheld)
+    }
+
+    /// Starts the fence's frame table (once; later calls return false): seals the early heap,
+    /// whose frames stay its own for good, and marks every other usable frame outside
+    /// ``reserved`` free; the sealed range is added to ``reserved`` for the frame allocator.
+    public mutating func startFrameTable() -> Bool {
+        guard !FrameTable.installed.load(ordering: .acquiring) else { return false }
+        var end: UInt64 = 0
+        for range in boot.memoryMap.usableRanges(excluding: reserved) { end = max(end, min(range.end.value, 0x1_0000_0000)) }
+        let count = Int(end / UInt64(FrameTable.frameSize))
+        let storage = EarlyHeap.allocate(size: max(count, 1), alignment: 64)
+        let chunkTable = EarlyHeap.allocate(size: HeapOwnership.tableBytes, alignment: 64)
+        let kept = EarlyHeap.seal()
+        // SAFETY: a fresh early-heap block for the heap check's chunk table alone, never freed.
+        HeapOwnership.prepare(table: unsafe MemoryRegion(unsafeBase: chunkTable, size: HeapOwnership.tableBytes))
+        reserved.append(kept)
+        // SAFETY: a fresh early-heap block of `count` bytes, which the sealed early heap never
+        // frees or hands out again; only the frame table uses it.
+        let states = unsafe MemoryRegion(unsafeBase: storage, size: max(count, 1))
+        FrameTable.install(window: window, states: states, free: boot.memoryMap.usableRanges(excluding: reserved))
+        return true
     }
 
     /// The context of the boot processor's running code (on the boot stack), once: the
@@ -68,14 +102,21 @@ public struct DeviceWindows: Sendable {
     let memoryMap: MemoryMap
     let image: PhysicalRange
 
+    /// Whether `range` lies below 4 GiB and holds no RAM the memory map reports and no part of
+    /// the kernel image.
+    func holdsNoRAM(_ range: PhysicalRange) -> Bool {
+        guard range.size > 0, range.end.value <= 0x1_0000_0000 else { return false }
+        for entry in memoryMap.entries where entry.kind != .reserved {
+            if entry.range.overlaps(range) { return false }
+        }
+        return !image.overlaps(range)
+    }
+
     /// A window onto `size` bytes of device registers at physical `address`, or nil.
     public func window(at address: PhysAddr, size: Int) -> MMIOWindow? {
-        guard size > 0, address.value + UInt64(size) <= 0x1_0000_0000 else { return nil }
+        guard size > 0 else { return nil }
         let range = PhysicalRange(start: address, size: UInt64(size))
-        for entry in memoryMap.entries where entry.kind != .reserved {
-            if entry.range.overlaps(range) { return nil }
-        }
-        guard !image.overlaps(range), !KernelResources.interruptControllerRange.overlaps(range) else { return nil }
+        guard holdsNoRAM(range), !KernelResources.interruptControllerRange.overlaps(range) else { return nil }
         // SAFETY: the range holds no RAM and no interrupt controller (checked above), so no
         // Swift value lives there; the window only allows aligned accesses inside it.
         return unsafe MMIOWindow(unsafeBase: address.value, size: size)

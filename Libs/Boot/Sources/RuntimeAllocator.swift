@@ -1,3 +1,4 @@
+import Synchronization
 import X86
 
 /// Heap figures every image can report, whichever heap serves the runtime.
@@ -19,55 +20,103 @@ public struct MemoryStatistics: Sendable, Equatable {
     }
 }
 
-/// Which heap serves the Swift runtime's `posix_memalign` and `free`.
+/// The heap allocator Alloc provides: policy, which the fence calls under its own lock and
+/// checks.
 ///
-/// Until a heap module (Alloc) installs its functions, the ``EarlyHeap`` does. The hooks are
-/// plain functions without captures, so calling them involves no allocation.
-/// Guarantees: ``install(allocate:free:statistics:)`` happens once, before any thread but the
-/// boot thread runs; afterwards every allocation and free goes to the installed heap.
+/// Contract: ``allocate(size:alignment:)`` returns an address inside memory granted through
+/// ``HeapGrant/make(from:metadataBytesPerPage:)``, or nil; ``free(_:)`` receives only blocks
+/// the fence has verified it handed out. An implementation that breaks the contract causes a
+/// panic in the fence, never overlapping blocks.
+public protocol HeapPolicy: AnyObject {
+    /// A block of `size` bytes aligned to `alignment`, or nil.
+    func allocate(size: Int, alignment: Int) -> UInt64?
+    /// Gives back the block at `address`.
+    func free(_ address: UInt64)
+    /// The heap's figures.
+    var statistics: MemoryStatistics { get }
+}
+
+/// Which heap serves the Swift runtime's `posix_memalign` and `free`, checked by the fence.
+///
+/// Until a heap module (Alloc) installs its ``HeapPolicy``, the ``EarlyHeap`` does. The policy
+/// runs under the fence's lock, and every block it hands out goes through ``HeapOwnership``
+/// first, which refuses (with a panic) a block outside granted heap memory or overlapping a
+/// live one; every free is checked there before the policy sees it.
+/// Guarantees: ``install(_:)`` happens once (a second call panics); afterwards every
+/// allocation and free goes to the installed policy, through the check.
 public enum RuntimeAllocator {
-    /// Allocates `size` bytes aligned to `alignment`, or returns 0 when the heap is exhausted.
-    public typealias Allocate = (Int, Int) -> UInt64
-    /// Frees the block at an address.
-    public typealias Free = (UInt64) -> Void
-    /// Reports the installed heap's statistics.
-    public typealias Statistics = () -> MemoryStatistics
+    /// The lock the policy runs under: a ticket lock in static storage, because the
+    /// allocator's own lock must not need the allocator.
+    static let lock = TicketLock()
+    static let installed = Atomic<Bool>(false)
+    // SAFETY: written once by `install` under `lock`; read and used only under `lock`, so one
+    // processor at a time runs the (non-Sendable) policy.
+    nonisolated(unsafe) static var policy: (any HeapPolicy)? = nil
 
-    struct Hooks {
-        var allocate: Allocate?
-        var free: Free?
-        var statistics: Statistics?
-    }
-
-    // SAFETY: written once by `install` on the boot processor before other processors or
-    // threads run (the composition root's module start-up); read-only afterwards.
-    nonisolated(unsafe) static var hooks = Hooks()
-
-    /// Routes the runtime's allocations to another heap from now on.
-    public static func install(allocate: @escaping Allocate, free: @escaping Free, statistics: @escaping Statistics) {
-        unsafe hooks = Hooks(allocate: allocate, free: free, statistics: statistics)
+    /// Makes `policy` serve the runtime's allocations from now on. Once.
+    public static func install(_ policy: sending any HeapPolicy) {
+        guard !installed.exchange(true, ordering: .acquiringAndReleasing) else { Panic.halt("the runtime's heap is installed once") }
+        lock.withLock { unsafe RuntimeAllocator.policy = policy }
     }
 
     /// The current heap's figures.
     public static var statistics: MemoryStatistics {
-        if let report = unsafe hooks.statistics { return report() }
+        if let report = lock.withLock({ unsafe policy?.statistics }) { return report }
         let used = EarlyHeap.bytesAllocated
         return MemoryStatistics(heapBytesInUse: used, heapPeakBytes: used, framesFree: 0, framesTotal: 0)
     }
 
-    /// A block for the runtime: from the installed heap or the early heap; a panic naming the
-    /// request when memory is exhausted.
-    static func allocate(size: Int, alignment: Int) -> UInt64 {
-        if let allocate = unsafe hooks.allocate {
-            let block = allocate(size, alignment)
-            if block == 0 { Panic.halt("out of memory: the kernel heap cannot satisfy a request of ", decimal: UInt64(size)) }
+    /// A block from the policy, checked and recorded; 0 when the policy has none, nil when no
+    /// policy is installed.
+    @inline(__always)
+    static func checkedAllocate(size: Int, alignment: Int) -> UInt64? {
+        lock.withLock { () -> UInt64? in
+            guard let policy = unsafe policy else { return nil }
+            guard let block = policy.allocate(size: size, alignment: alignment) else { return 0 }
+            guard block & UInt64(alignment &- 1) == 0, HeapOwnership.claim(block, size: size) else {
+                Panic.halt("heap: the allocator handed out memory that is not free heap memory, at ", decimal: block)
+            }
             return block
         }
-        return EarlyHeap.allocate(size: size, alignment: alignment)
+    }
+
+    /// A block for the runtime: from the installed heap (checked) or the early heap; a panic
+    /// naming the request when memory is exhausted.
+    static func allocate(size: Int, alignment: Int) -> UInt64 {
+        guard let block = checkedAllocate(size: size, alignment: alignment) else {
+            return EarlyHeap.allocate(size: size, alignment: alignment)
+        }
+        if block == 0 { Panic.halt("out of memory: the kernel heap cannot satisfy a request of ", decimal: UInt64(size)) }
+        return block
     }
 
     static func free(_ address: UInt64) {
         guard address != 0 else { return }
-        if let free = unsafe hooks.free { free(address) } else { EarlyHeap.free() }
+        let known = lock.withLock { () -> Bool in
+            guard let policy = unsafe policy else { return false }
+            if HeapOwnership.release(address) {
+                policy.free(address)
+                return true
+            }
+            if EarlyHeap.handedOut(address) { return true }
+            Panic.halt("heap: free of an address the heap did not hand out: ", decimal: address)
+        }
+        if !known { EarlyHeap.free() }
+    }
+
+    /// A block of `bytes` for a module, owned, or nil when the heap cannot serve it.
+    public static func allocate(bytes: Int, alignment: Int = 16) -> HeapBlock? {
+        guard bytes >= 0, alignment > 0, alignment & (alignment - 1) == 0,
+              let block = checkedAllocate(size: bytes, alignment: alignment), block != 0 else { return nil }
+        return HeapBlock(address: block, size: bytes)
+    }
+
+    /// Gives a block back.
+    public static func free(_ block: consuming HeapBlock) {
+        let address = block.address
+        lock.withLock {
+            guard let policy = unsafe policy, HeapOwnership.release(address) else { Panic.halt("heap: a block token without its block") }
+            policy.free(address)
+        }
     }
 }

@@ -98,13 +98,14 @@ public enum DemandPager {
         guard let physical = Frames.allocate() else {
             Panic.exception(frame, reason: "out of memory: no free frame to back a demand-paged region")
         }
-        KernelMemory.zero(frame: physical)
-        let flags: PageTableFlags = writable ? [.writable, .noExecute] : [.noExecute]
-        let result = KernelMemory.map(VirtAddr(page), to: physical, flags: flags)
-        guard case .success(let flush) = result else {
+        physical.fill(0)
+        switch KernelMemory.map(VirtAddr(page), frame: physical, writable: writable) {
+        case .mapped(let flush):
+            flush.flush()
+        case .refused(_, let unused):
+            Frames.free(unused)
             Panic.exception(frame, reason: "demand paging could not map the page")
         }
-        flush.flush()
         state.withLock { $0.faultsServed += 1 }
     }
 }

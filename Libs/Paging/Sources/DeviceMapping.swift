@@ -9,21 +9,10 @@ extension KernelMemory {
         mapUncached(PhysicalRange(start: PhysAddr(window.base), size: UInt64(window.size)))
     }
 
-    /// Maps every page of the device registers in `range` uncached at its own address (pages
-    /// already mapped are left as they are). Returns whether the whole range is mapped.
+    /// Maps every page of the device registers in `range` uncached at its own address; false
+    /// when Boot refuses (RAM, the kernel image) or the table cannot grow.
     public static func mapUncached(_ range: PhysicalRange) -> Bool {
-        let first = range.start.value & ~0xFFF
-        let end = range.end.value
-        var page = first
-        while page < end {
-            if translate(VirtAddr(page)) == nil {
-                guard case .success(let flush) = map(VirtAddr(page), to: PhysAddr(page),
-                                                     flags: [.writable, .noExecute, .cacheDisabled, .writeThrough]) else { return false }
-                flush.flush()
-            }
-            page += 4096
-        }
-        return true
+        KernelPages.isActive ? KernelPages.mapDevice(range) : true
     }
 }
 

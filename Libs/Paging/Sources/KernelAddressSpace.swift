@@ -1,8 +1,8 @@
 import Boot
 import X86
 
-/// Builds the kernel's own address space from Boot's early identity map, with proper
-/// permissions.
+/// The policy of the kernel's own address space, which Boot's fenced page table builds
+/// (``KernelPages/activate(_:memoryEnd:permissions:tableFrames:)``) and checks.
 ///
 /// The result identity-maps physical memory below the end of RAM (and below 4 GiB):
 /// - the 4 KiB pages of the kernel image by section: text R-X, read-only data R--, data,
@@ -11,23 +11,6 @@ import X86
 /// - everything else RW- with no-execute, in 4 KiB pages up to the next 2 MiB boundary after
 ///   the image and 2 MiB pages above it.
 public enum KernelAddressSpace {
-    /// The kernel's mappings, built in `table`. Returns the first mapping error.
-    public static func build<F>(in table: inout PageTable<F>, layout: KernelLayout, memoryEnd: PhysAddr) throws(MappingError) {
-        let smallEnd = layout.image.end.alignedUp(to: PageSize.size2MiB.bytes)
-        let guards = [layout.stack.start.value - 4096, layout.interruptStack.start.value - 4096]
-        var address: UInt64 = 0x1000
-        while address < smallEnd.value {
-            defer { address += 4096 }
-            if guards.contains(address) { continue }
-            let flags = permissions(of: address, layout: layout)
-            try table.map(VirtAddr(address), to: PhysAddr(address), size: .size4KiB, flags: flags).ignore()
-        }
-        while address < memoryEnd.value {
-            try table.map(VirtAddr(address), to: PhysAddr(address), size: .size2MiB, flags: [.writable, .noExecute]).ignore()
-            address += PageSize.size2MiB.bytes
-        }
-    }
-
     /// The flags of the identity-mapped 4 KiB page at `address`: a page that holds any code
     /// is R-X, else one that holds read-only data is R--, else RW-.
     public static func permissions(of address: UInt64, layout: KernelLayout) -> PageTableFlags {

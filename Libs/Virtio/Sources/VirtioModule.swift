@@ -16,7 +16,7 @@ public enum VirtioModule: KernelModule {
             let isNet = device.deviceID == 0x1041 || (device.deviceID == 0x1000 && device.read32(offset: 0x2C) >> 16 == 1)
             guard isNet else { continue }
             do {
-                let card = try bringUp(device, memory: kernel.physicalMemory, windows: kernel.deviceWindows)
+                let card = try bringUp(device, windows: kernel.deviceWindows)
                 print("virtio-net: \(device.address) MAC \(card.macAddress)")
                 VirtioNet.add(card)
             } catch {
@@ -26,13 +26,13 @@ public enum VirtioModule: KernelModule {
     }
 
     /// Brings one card up; it belongs to nobody else yet, so it can be handed on.
-    static func bringUp(_ device: PCIDevice, memory: PhysicalMemoryWindow, windows: DeviceWindows) throws(VirtioError) -> sending VirtioNetDevice {
+    static func bringUp(_ device: PCIDevice, windows: DeviceWindows) throws(VirtioError) -> sending VirtioNetDevice {
         let map = { (address: PhysAddr, size: Int) in windows.mapped(at: address, size: size) }
         let transport = try VirtioPCITransport(device: device, map: map)
         return try VirtioNetDevice(transport: transport, interruptTable: MSIXTable(device: device, map: map)) {
-            guard let frame = Frames.allocate(), let page = memory.dmaBuffer(at: frame, size: 4096) else { return nil }
-            page.region.fill(0, count: 4096)
-            return page
+            guard let frame = Frames.allocate() else { return nil }
+            frame.fill(0)
+            return frame.intoDMABuffer()
         }
     }
 }

@@ -7,9 +7,9 @@ import X86Shim
 /// accesses are single volatile loads and stores, so the compiler neither drops nor merges
 /// nor reorders them against one another, and `publish()` orders every earlier access
 /// (bulk copies included) before later ones, as a device reading the memory needs. The
-/// buffer is made only from a ``PhysicalMemoryWindow`` (``PhysicalMemoryWindow/dmaBuffer(at:size:)``),
-/// so its memory is ordinary RAM owned by whoever allocated those frames. On the host it is
-/// backed by simulated memory and accesses are plain.
+/// buffer is made only with `unsafe` (Boot turns an owned frame into one, for good: see
+/// `Frame.intoDMABuffer()`), so its memory is RAM nothing else uses and its physical address
+/// is the truth. On the host it is backed by simulated memory and accesses are plain.
 public struct DMABuffer: Sendable {
     /// The memory, as the CPU sees it.
     public let region: MemoryRegion
@@ -78,14 +78,5 @@ public struct DMABuffer: Sendable {
         #if hasFeature(Embedded)
         x86_compiler_barrier()
         #endif
-    }
-}
-
-extension PhysicalMemoryWindow {
-    /// The physical memory at `address` as a DMA buffer of `size` bytes, or nil when the
-    /// window does not cover it.
-    public func dmaBuffer(at address: PhysAddr, size: Int) -> DMABuffer? {
-        // SAFETY: the window maps its region to these physical addresses (its maker's promise).
-        region(at: address, size: size).map { unsafe DMABuffer(region: $0, physicalAddress: address) }
     }
 }

@@ -159,6 +159,38 @@ public struct LocalAPIC: Sendable {
         sendInterprocessorInterrupt(to: apicID, command: UInt32(vector) | 1 << 14)
     }
 
+    /// The access mode the local APIC is in now (IA32_APIC_BASE bit 10).
+    public static var currentAccess: Access {
+        ModelSpecificRegister.apicBase.read() & x2APICEnable != 0 ? .x2APIC : .xAPIC
+    }
+
+    /// Sends a fixed interrupt on `vector` (32 or above) to every other processor (destination
+    /// shorthand "all excluding self", SDM §11.6.1), in whichever mode the APIC is.
+    public static func sendToAllOthers(vector: UInt8) {
+        precondition(vector >= 32, "a fixed interrupt on an exception vector")
+        let command = UInt32(vector) | 1 << 14 | 3 << 18
+        switch currentAccess {
+        case .x2APIC:
+            // SAFETY: a fixed, edge-triggered interrupt to all other processors: no INIT/STARTUP.
+            unsafe ModelSpecificRegister(0x830).write(UInt64(command))
+        case .xAPIC:
+            window.write(UInt32(0), at: commandHighOffset)
+            window.write(command, at: commandLowOffset)
+            while window.read(UInt32.self, at: commandLowOffset) & (1 << 12) != 0 { Processor.pause() }
+        }
+    }
+
+    /// Signals the end of the interrupt being handled, in whichever mode the APIC is.
+    public static func signalEndOfInterruptNow() {
+        switch currentAccess {
+        case .x2APIC:
+            // SAFETY: writing 0 to the EOI register only ends the interrupt in service.
+            unsafe ModelSpecificRegister(0x80B).write(0)
+        case .xAPIC:
+            window.write(UInt32(0), at: endOfInterruptOffset)
+        }
+    }
+
     /// INIT, then two STARTUP IPIs whose vector names the 4 KiB page the processor starts
     /// at (SDM §9.4.4.1), with the waits the manual asks for. The caller (Boot) promises the
     /// page holds the start-up trampoline prepared for this processor.

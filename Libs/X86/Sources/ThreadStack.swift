@@ -34,7 +34,12 @@ public struct ThreadStack: ~Copyable, Sendable {
     /// Touches every page, so a demand pager backs all of them now (for stacks that must not
     /// fault, such as an application processor's first one).
     public func touchEveryPage() {
-        let memory = self.memory
-        for offset in stride(from: 0, to: size, by: 4096) { memory.store(memory.load(as: UInt8.self, at: offset), at: offset) }
+        #if hasFeature(Embedded)
+        for offset in stride(from: 0, to: size, by: 4096) {
+            // SAFETY: a one-byte volatile read inside the stack the token covers (a plain
+            // read-then-write of the same byte would be optimised away and touch nothing).
+            _ = unsafe UInt8.volatileLoad(base + UInt64(offset))
+        }
+        #endif
     }
 }

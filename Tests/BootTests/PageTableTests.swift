@@ -1,6 +1,6 @@
 import Testing
 import Alloc
-import Boot
+@testable import Boot
 import Paging
 import X86
 
@@ -117,7 +117,9 @@ struct KernelAddressSpaceTests {
     @Test func sectionsGetWXorXPermissionsAndGuardsStayUnmapped() throws {
         let machine = SimulatedMachine()
         var table = try machine.pageTable()
-        try KernelAddressSpace.build(in: &table, layout: layout, memoryEnd: PhysAddr(4 << 20))
+        let layout = self.layout
+        try KernelPages.buildIdentityMap(in: &table, layout: layout, memoryEnd: PhysAddr(4 << 20),
+                                         permissions: { KernelAddressSpace.permissions(of: $0, layout: layout) })
         func flags(_ address: UInt64) -> PageTableFlags? { table.translate(VirtAddr(address))?.flags }
 
         #expect(flags(0) == nil, "page 0 is never mapped")

@@ -10,12 +10,13 @@ public struct Translation: Equatable, Sendable {
     public let size: PageSize
 }
 
-/// A virtual address space: a set of page mappings.
+/// A virtual address space: a set of page mappings (the fence's own page tables; writing
+/// entries is mechanism that stays in Boot).
 ///
 /// Contract: ``map(_:to:size:flags:)`` never replaces an existing mapping; ``unmap(_:)``
 /// returns the frame it unmapped, so its owner can free it; every change returns a
 /// ``TLBFlush`` that the caller must perform (or explicitly ignore) before relying on it.
-public protocol AddressSpace {
+protocol AddressSpace {
     /// Maps the page at `page` to `frame`, both aligned to `size`.
     mutating func map(_ page: VirtAddr, to frame: PhysAddr, size: PageSize, flags: PageTableFlags) throws(MappingError) -> TLBFlush
     /// Removes the mapping of the page containing `address`.

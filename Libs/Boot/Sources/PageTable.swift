@@ -1,26 +1,26 @@
-import Alloc
 import X86
 
 /// A 4-level x86_64 page table (SDM Vol. 3A §4.5) whose tables live in physical frames that
-/// `frames` hands out and that are read and written through `memory`.
+/// `frames` hands out and that are read and written through `memory`. Fence-internal: only
+/// Boot writes page-table entries (``KernelPages`` is the safe API over the kernel's table).
 ///
 /// Guarantees: intermediate entries are present, writable and (when the leaf asks for it)
 /// user-accessible, and never no-execute, so the leaf's flags alone decide the permissions;
 /// a table emptied by ``unmap(_:)`` is freed and its parent entry cleared; every table access
 /// goes through the physical memory window, so a corrupt entry pointing outside it is a panic,
 /// never a wild write.
-public struct PageTable<Frames: FrameAllocator>: AddressSpace {
+struct PageTable<Frames: FrameAllocator>: AddressSpace {
     /// The physical address of the PML4.
-    public let root: PhysAddr
+    let root: PhysAddr
     /// Physical memory, where the tables live.
-    public let memory: PhysicalMemoryWindow
+    let memory: PhysicalMemoryWindow
     /// Where new tables come from and emptied ones go.
-    public var frames: Frames
+    var frames: Frames
 
     static var entriesPerTable: Int { 512 }
 
     /// A new, empty address space; nil when no frame is left for its PML4.
-    public init?(memory: PhysicalMemoryWindow, frames: Frames) {
+    init?(memory: PhysicalMemoryWindow, frames: Frames) {
         var frames = frames
         guard let root = frames.allocate() else { return nil }
         self.root = root
@@ -45,7 +45,7 @@ public struct PageTable<Frames: FrameAllocator>: AddressSpace {
         self.table(table).store(entry.rawValue, at: index * 8)
     }
 
-    public mutating func map(_ page: VirtAddr, to frame: PhysAddr, size: PageSize, flags: PageTableFlags) throws(MappingError) -> TLBFlush {
+    mutating func map(_ page: VirtAddr, to frame: PhysAddr, size: PageSize, flags: PageTableFlags) throws(MappingError) -> TLBFlush {
         guard page.value % size.bytes == 0, frame.value % size.bytes == 0 else { throw .misaligned(page) }
         var table = root
         var level = 4
@@ -76,7 +76,7 @@ public struct PageTable<Frames: FrameAllocator>: AddressSpace {
         return TLBFlush(address: page)
     }
 
-    public mutating func unmap(_ address: VirtAddr) throws(MappingError) -> (frame: PhysAddr, size: PageSize, flush: TLBFlush) {
+    mutating func unmap(_ address: VirtAddr) throws(MappingError) -> (frame: PhysAddr, size: PageSize, flush: TLBFlush) {
         // Walk down, remembering the path so emptied tables can be freed on the way up.
         var path: [(table: PhysAddr, index: Int)] = []
         var table = root
@@ -111,7 +111,7 @@ public struct PageTable<Frames: FrameAllocator>: AddressSpace {
         }
     }
 
-    public func translate(_ address: VirtAddr) -> Translation? {
+    func translate(_ address: VirtAddr) -> Translation? {
         var table = root
         var level = 4
         while true {
@@ -127,7 +127,7 @@ public struct PageTable<Frames: FrameAllocator>: AddressSpace {
     }
 
     /// The number of page tables (including the PML4) reachable from the root.
-    public func tableCount() -> Int {
+    func tableCount() -> Int {
         func count(_ table: PhysAddr, level: Int) -> Int {
             guard level > 1 else { return 1 }
             var total = 1

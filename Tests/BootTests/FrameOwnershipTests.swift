@@ -1,0 +1,88 @@
+import Testing
+import X86
+@testable import Boot
+
+/// One simulated machine for the process: the frame table is installed once.
+enum SimulatedFrames {
+    static let ram = SimulatedMemory(size: 1 << 20, physicalBase: PhysAddr(0))
+    static let states = SimulatedMemory(size: 256)
+    static let chunkTable = SimulatedMemory(size: HeapOwnership.tableBytes)
+    static let installed: Bool = {
+        HeapOwnership.prepare(table: chunkTable.region)
+        FrameTable.install(window: ram.window, states: states.region,
+                           free: [PhysicalRange(start: PhysAddr(0x1000), size: 0xF_F000)])
+        return true
+    }()
+}
+
+@Suite("Frame and heap ownership in the fence", .serialized)
+struct FrameOwnershipTests {
+    init() { _ = SimulatedFrames.installed }
+
+    @Test func aFrameHasOneOwnerAndComesBackOnlyThroughItsToken() {
+        let address = PhysAddr(0x8_0000)
+        guard let first = FrameTable.claim(address) else { Issue.record("a free frame was refused"); return }
+        let firstAddress = first.address
+        #expect(firstAddress == address)
+        let second = FrameTable.claim(address)
+        let secondIsNil = second == nil
+        #expect(secondIsNil, "a claimed frame cannot be claimed again")
+        #expect(!FrameTable.isFree(address))
+        let released = FrameTable.release(first)
+        #expect(released == address)
+        #expect(FrameTable.isFree(address))
+    }
+
+    @Test func unmanagedAndMisalignedFramesAreNeverHandedOut() {
+        let pageZero = FrameTable.claim(PhysAddr(0))
+        let pageZeroIsNil = pageZero == nil
+        #expect(pageZeroIsNil, "page 0 is not free RAM")
+        let misaligned = FrameTable.claim(PhysAddr(0x8_0010))
+        let misalignedIsNil = misaligned == nil
+        #expect(misalignedIsNil)
+        let beyond = FrameTable.claim(PhysAddr(2 << 20))
+        let beyondIsNil = beyond == nil
+        #expect(beyondIsNil, "a frame beyond the table")
+    }
+
+    @Test func aRunIsClaimedAllOrNothing() {
+        let blocker = FrameTable.claim(PhysAddr(0x9_2000))
+        let run = FrameTable.claimRun(PhysAddr(0x9_0000), count: 4)
+        let runIsNil = run == nil
+        #expect(runIsNil, "one frame of the run is taken")
+        #expect(FrameTable.isFree(PhysAddr(0x9_0000)), "nothing was taken")
+        if let blocker { _ = FrameTable.release(blocker) }
+        if let run = FrameTable.claimRun(PhysAddr(0x9_0000), count: 4) { _ = FrameTable.release(run) } else { Issue.record("the run is free now") }
+    }
+
+    @Test func permanentMemoryNeverReturnsToTheFreeFrames() {
+        let region = FrameTable.claimPermanent(PhysAddr(0xA_0000), count: 2)
+        let size = region?.size
+        #expect(size == 8192)
+        #expect(!FrameTable.isFree(PhysAddr(0xA_1000)))
+        let again = FrameTable.claim(PhysAddr(0xA_0000))
+        let againIsNil = again == nil
+        #expect(againIsNil)
+    }
+
+    @Test func theHeapCheckRefusesOverlapsForeignMemoryAndFreesOfNonBlocks() throws {
+        guard let run = FrameTable.claimRun(PhysAddr(0xC_0000), count: 8) else { Issue.record("no run"); return }
+        let made = HeapGrant.make(from: run, metadataBytesPerPage: 64)
+        let grant = try #require(made)
+        #expect(grant.dataPages >= 5)
+        let base = grant.dataBase
+        #expect(HeapOwnership.claim(base, size: 64))
+        #expect(!HeapOwnership.claim(base + 32, size: 64), "overlaps a live block")
+        #expect(!HeapOwnership.claim(base + 48, size: 16), "inside a live block")
+        #expect(HeapOwnership.claim(base + 64, size: 4096 + 16), "right after it, across a page")
+        #expect(!HeapOwnership.claim(grant.metadata.base, size: 16), "the allocator's metadata is no heap data")
+        #expect(!HeapOwnership.claim(0x1234_5670, size: 16), "memory never granted")
+        #expect(!HeapOwnership.release(base + 16), "not the start of a block")
+        #expect(HeapOwnership.release(base))
+        #expect(!HeapOwnership.release(base), "a double free")
+        #expect(HeapOwnership.claim(base + 16, size: 48), "the freed granules are free again")
+        #expect(!HeapOwnership.claim(base + 64, size: 16), "the second block is still live")
+        #expect(HeapOwnership.release(base + 64))
+        #expect(HeapOwnership.claim(base + 64 + 4096, size: 16), "all of the second block was freed")
+    }
+}
