@@ -20,10 +20,16 @@ public enum ApplicationProcessors {
     static let entrySet = Atomic<Bool>(false)
     // SAFETY: set once (guarded by `entrySet`) before the first start-up; read-only after.
     nonisolated(unsafe) static var entry: ((Int, ExecutionContext) -> Never)? = nil
-    // SAFETY: each entry is written by the BSP before it starts that AP and read by that AP only.
+    // SAFETY: written only inside `start` (one caller at a time, `starting`), each entry before
+    // that AP starts; read by that AP only, after it started.
     nonisolated(unsafe) static var descriptorPages: [MemoryRegion] = []
     nonisolated(unsafe) static var interruptStackTops: [UInt64] = []
     nonisolated(unsafe) static var contexts: [ExecutionContext?] = []
+    // SAFETY: touched only inside `start`, which `starting` admits one caller at a time.
+    nonisolated(unsafe) static var startedAPICs: [UInt32] = []
+    static let starting = Atomic<Bool>(false)
+    // SAFETY: as for `startedAPICs`.
+    nonisolated(unsafe) static var lateStart = false
 
     /// Sets what every AP runs once it is up: called with its processor index (from 1) and
     /// the context of the code running on its first stack. Once only: a second call panics.
@@ -36,14 +42,21 @@ public enum ApplicationProcessors {
     /// STARTUP IPIs, which only Boot sends), on `stack`, with `interruptStack` (its first 4 KiB
     /// become the AP's GDT and TSS, the next 16 KiB its page-fault and double-fault stacks).
     /// Both stacks are consumed: the AP owns them for good. Every page is backed before the
-    /// AP starts. `index` must be new (each processor index is given once).
+    /// AP starts. `index` must be new (each processor index is given once); an APIC ID that is
+    /// the caller's own or was started before is refused (false): INIT would reset it.
     public static func start(apicID: UInt32, index: Int, stack: consuming ThreadStack, interruptStack: consuming ThreadStack,
                              apic: LocalAPIC, ticksPerMicrosecond: UInt64, kernel: borrowing KernelResources) -> Bool {
         #if hasFeature(Embedded)
         precondition(index > 0 && index < Processor.maximumCount, "AP index out of range")
+        // One start-up at a time: the tables below are shared with the APs' entry code.
+        guard !starting.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+        defer { starting.store(false, ordering: .releasing) }
         precondition(interruptStack.size >= 4096 + 2 * Int(DescriptorTables.istBytes),
                      "an AP's interrupt stack needs 4 KiB of descriptors and 16 KiB of stacks")
         precondition(unsafe index >= contexts.count || contexts[index] == nil, "an AP index is given once")
+        // INIT resets whatever runs on the target: never the running processor or one started before.
+        guard unsafe !lateStart, apicID != apic.id, unsafe !startedAPICs.contains(apicID) else { return false }
+        unsafe startedAPICs.append(apicID)
         stack.touchEveryPage()
         interruptStack.touchEveryPage()
         let size = Int(boot_ap_trampoline_size())
@@ -77,7 +90,11 @@ public enum ApplicationProcessors {
         unsafe apic.startProcessor(apicID: apicID, startPage: UInt8(AP_TRAMPOLINE_ADDRESS >> 12), ticksPerMicrosecond: ticksPerMicrosecond)
         let deadline = TimeStampCounter.read() &+ 100_000_000
         while onlineCount == before {
-            if TimeStampCounter.read() > deadline { return false }
+            if TimeStampCounter.read() > deadline {
+                // It may still come up and read the tables: start no other AP after it.
+                unsafe lateStart = true
+                return false
+            }
             Processor.pause()
         }
         return true
@@ -97,17 +114,22 @@ func hermitApplicationProcessorEntry(_ argument: UInt64) -> Never {
     let index = Int(argument)
     // SAFETY: the boot processor gave this AP its own index when it started it.
     unsafe Processor.setIndex(index)
+    // Everything this AP needs from the shared tables is read before it reports in: the
+    // boot processor may start the next AP (and grow the tables) only after that.
     let page = unsafe ApplicationProcessors.descriptorPages[index]
+    let top = unsafe ApplicationProcessors.interruptStackTops[index]
+    let context = unsafe ApplicationProcessors.contexts[index]
     let gdt = page.subregion(offset: 0, size: GlobalDescriptorTable.size)
     let tss = page.subregion(offset: 64, size: TaskStateSegment.size)
-    TaskStateSegment.encode(into: tss, interruptStackTops: DescriptorTables.interruptStackTops(endingAt: unsafe ApplicationProcessors.interruptStackTops[index]))
+    TaskStateSegment.encode(into: tss, interruptStackTops: DescriptorTables.interruptStackTops(endingAt: top))
     GlobalDescriptorTable.encode(into: gdt, taskState: tss)
     // SAFETY: the GDT and TSS live in this AP's own descriptor page, kept for the kernel's
     // life; the IDT is the boot processor's, which never changes after boot.
     unsafe GlobalDescriptorTable.load(gdt)
     unsafe InterruptDescriptorTable.load(DescriptorTables.idtRegion)
+    let entry = unsafe ApplicationProcessors.entry
     _ = ApplicationProcessors.online.add(1, ordering: .releasing)
-    guard let entry = unsafe ApplicationProcessors.entry, let context = unsafe ApplicationProcessors.contexts[index] else { Processor.stop() }
+    guard let entry, let context else { Processor.stop() }
     entry(index, context)
 }
 #endif

@@ -81,7 +81,7 @@ public struct BootInfo: Sendable {
         let commandLineAddress = PhysAddr(info.load(as: UInt64.self, at: StartInfo.commandLineOffset))
         if commandLineAddress.value != 0 {
             guard memory.covers(commandLineAddress, size: 1) else { throw .structureOutsideMemory }
-            let available = min(StartInfo.maximumCommandLine, Int(memory.physicalBase.value + UInt64(memory.region.size) - commandLineAddress.value))
+            let available = min(StartInfo.maximumCommandLine, Int(memory.physicalBase.value + UInt64(memory.size) - commandLineAddress.value))
             guard let text = memory.region(at: commandLineAddress, size: available) else { throw .structureOutsideMemory }
             var bytes: [UInt8] = []
             var terminated = false

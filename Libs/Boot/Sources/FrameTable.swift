@@ -43,9 +43,9 @@ public enum FrameTable {
     /// be memory nobody else uses.
     static func install(window: PhysicalMemoryWindow, states: MemoryRegion, free: [PhysicalRange]) {
         guard !installed.exchange(true, ordering: .acquiringAndReleasing) else { Panic.halt("the frame table is installed once") }
-        unsafe FrameTable.window = WindowPlacement(regionBase: window.region.base, physicalBase: window.physicalBase.value,
-                                                   size: UInt64(window.region.size))
-        let count = min(states.size, Int((window.physicalBase.value + UInt64(window.region.size)) / UInt64(frameSize)))
+        unsafe FrameTable.window = WindowPlacement(regionBase: window.regionBase, physicalBase: window.physicalBase.value,
+                                                   size: UInt64(window.size))
+        let count = min(states.size, Int((window.physicalBase.value + UInt64(window.size)) / UInt64(frameSize)))
         states.fill(State.unmanaged.rawValue, count: states.size)
         var freeCount = 0
         func mark(_ range: PhysicalRange, _ state: State) -> Int {

@@ -91,8 +91,9 @@ extension KernelResources {
 /// Makes windows onto device registers for drivers, refusing ranges where a window could
 /// alias Swift memory or reach the interrupt controllers.
 ///
-/// Guarantees: a window is made only for a range below 4 GiB that overlaps no RAM the memory
-/// map reports (usable, ACPI, anything not reserved), not the kernel image, and not the
+/// Guarantees: a window is made only for a range below 4 GiB that lies inside a memory BAR of
+/// a PCI function (``X86/PCIConfigurationSpace/memoryBARs``), overlaps no RAM the memory map
+/// reports (usable, ACPI, anything not reserved), not the kernel image, and not the
 /// interrupt controllers' range (``KernelResources/interruptControllerRange``: I/O APICs,
 /// HPET, local APIC and its MSI window, where raw writes could send INIT or NMI). Device
 /// memory cannot alias Swift objects, so the window is safe to hand to a driver; what the
@@ -117,6 +118,14 @@ public struct DeviceWindows: Sendable {
         guard size > 0 else { return nil }
         let range = PhysicalRange(start: address, size: UInt64(size))
         guard holdsNoRAM(range), !KernelResources.interruptControllerRange.overlaps(range) else { return nil }
+        // Only registers a PCI function decodes (a memory BAR): not PCI configuration space
+        // itself (ECAM), firmware or other devices the fence does not know.
+        var decoded = false
+        for bar in PCIConfigurationSpace.memoryBARs where address.value >= bar.start && range.end.value <= bar.end {
+            decoded = true
+            break
+        }
+        guard decoded else { return nil }
         // SAFETY: the range holds no RAM and no interrupt controller (checked above), so no
         // Swift value lives there; the window only allows aligned accesses inside it.
         return unsafe MMIOWindow(unsafeBase: address.value, size: size)

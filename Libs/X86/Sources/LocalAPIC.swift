@@ -2,9 +2,11 @@
 /// or in xAPIC mode through its memory-mapped page.
 ///
 /// Guarantees: every operation writes one architecturally defined register with a value
-/// whose reserved bits are clear, through MSRs or a bounds-checked ``MMIOWindow`` that Boot
-/// minted over the APIC's page. None of them can make the processor touch memory, so they
-/// are safe; an interrupt they cause on a vector without a handler is a panic report.
+/// whose reserved bits are clear, through MSRs or a bounds-checked ``MMIOWindow`` over the
+/// APIC's page that never leaves X86. None of them can make the processor touch memory;
+/// interrupts they raise use vectors of 32 and above (an exception vector's entry stub expects
+/// the frame the processor pushes for that exception), and INIT/STARTUP stay `@unsafe`; so
+/// they are safe. An interrupt on a vector without a handler is a panic report.
 public struct LocalAPIC: Sendable {
     /// How the registers are reached.
     public enum Access: Sendable {
@@ -94,7 +96,10 @@ public struct LocalAPIC: Sendable {
     }
 
     /// Sets the spurious-interrupt vector and software-enables the APIC (bit 8).
-    public func enable(spuriousVector vector: UInt8) { write(LocalAPIC.spuriousOffset, UInt32(vector) | 1 << 8) }
+    public func enable(spuriousVector vector: UInt8) {
+        precondition(vector >= 32, "an APIC interrupt on an exception vector")
+        write(LocalAPIC.spuriousOffset, UInt32(vector) | 1 << 8)
+    }
 
     /// This processor's APIC ID.
     public var id: UInt32 {
@@ -108,7 +113,10 @@ public struct LocalAPIC: Sendable {
     @inline(__always) public func signalEndOfInterrupt() { write(LocalAPIC.endOfInterruptOffset, 0) }
 
     /// Routes APIC errors to `vector`.
-    public func setErrorVector(_ vector: UInt8) { write(LocalAPIC.errorVectorOffset, UInt32(vector)) }
+    public func setErrorVector(_ vector: UInt8) {
+        precondition(vector >= 32, "an APIC interrupt on an exception vector")
+        write(LocalAPIC.errorVectorOffset, UInt32(vector))
+    }
 
     /// Reads and clears the error status (writing ESR latches it, SDM §11.5.3).
     public func readErrorStatus() -> UInt32 {
@@ -118,6 +126,7 @@ public struct LocalAPIC: Sendable {
 
     /// Programs the timer's vector and mode (unmasked), dividing by 1.
     public func configureTimer(vector: UInt8, mode: TimerMode) {
+        precondition(vector >= 32, "an APIC interrupt on an exception vector")
         write(LocalAPIC.timerDivideOffset, 0b1011)
         write(LocalAPIC.timerVectorOffset, UInt32(vector) | mode.rawValue << 17)
     }

@@ -113,3 +113,66 @@ public enum PCIConfigurationSpace {
         }
     }
 }
+
+extension PCIConfigurationSpace {
+    /// The physical ranges `[start, end)` that PCI functions decode as memory BARs, found once
+    /// by walking bus 0 and the buses behind PCI-to-PCI bridges (at most 256 buses, each
+    /// visited once) and sizing every BAR of every type-0 function.
+    ///
+    /// Guarantees: a range is listed only if a function's BAR decodes it, so device windows
+    /// checked against this list cover device registers, not RAM a BAR was never given.
+    public static var memoryBARs: [(start: UInt64, end: UInt64)] {
+        barCache.withLock { cache in
+            if let ranges = cache { return ranges }
+            let ranges = scanMemoryBARs()
+            cache = ranges
+            return ranges
+        }
+    }
+
+    static let barCache = InterruptSafeLock<[(start: UInt64, end: UInt64)]?>(nil)
+
+    static func scanMemoryBARs() -> [(start: UInt64, end: UInt64)] {
+        var ranges: [(start: UInt64, end: UInt64)] = []
+        var pending: [UInt8] = [0]
+        var visited = [Bool](repeating: false, count: 256)
+        while let bus = pending.popLast() {
+            guard !visited[Int(bus)] else { continue }
+            visited[Int(bus)] = true
+            for device in 0..<UInt8(32) {
+                let first = Function(bus: bus, device: device, function: 0)
+                guard read32(first, offset: 0) & 0xFFFF != 0xFFFF else { continue }
+                let functions: UInt8 = (read32(first, offset: 12) >> 16) & 0x80 != 0 ? 8 : 1
+                for number in 0..<functions {
+                    let function = Function(bus: bus, device: device, function: number)
+                    guard read32(function, offset: 0) & 0xFFFF != 0xFFFF else { continue }
+                    let header = (read32(function, offset: 12) >> 16) & 0x7F
+                    let classCode = read32(function, offset: 8) >> 16
+                    if header == 1 || classCode == 0x0604 {
+                        let secondary = UInt8(truncatingIfNeeded: read32(function, offset: 0x18) >> 8)
+                        if secondary != 0 { pending.append(secondary) }
+                    }
+                    guard header == 0 else { continue }
+                    var index = 0
+                    while index < 6 {
+                        let offset = UInt8(0x10 + index * 4)
+                        let original = read32(function, offset: offset)
+                        guard original & 1 == 0, let low = sizeBAR(function, offset: offset) else { index += 1; continue }
+                        let is64 = (original >> 1) & 3 == 2 && index < 5
+                        var mask = UInt64(low & 0xFFFF_FFF0) | 0xFFFF_FFFF_0000_0000
+                        var base = UInt64(original & 0xFFFF_FFF0)
+                        if is64 {
+                            let high = sizeBAR(function, offset: offset + 4) ?? 0
+                            mask = UInt64(low & 0xFFFF_FFF0) | UInt64(high) << 32
+                            base |= UInt64(read32(function, offset: offset + 4)) << 32
+                        }
+                        let size = ~mask &+ 1
+                        if low & 0xFFFF_FFF0 != 0 && size != 0 && base != 0 { ranges.append((base, base &+ size)) }
+                        index += is64 ? 2 : 1
+                    }
+                }
+            }
+        }
+        return ranges
+    }
+}

@@ -7,8 +7,13 @@
 /// withhold all usable RAM (the firmware's tables, read by ACPI). Host tests create windows
 /// over buffers that play the part of physical memory.
 public struct PhysicalMemoryWindow: Sendable {
-    /// The memory the window shows.
-    public let region: MemoryRegion
+    /// The memory the window shows: never handed out whole (a window that withholds ranges
+    /// would otherwise give them away).
+    let region: MemoryRegion
+    /// Bytes of physical memory the window spans (withheld ranges included).
+    public var size: Int { region.size }
+    /// The virtual address at which the window shows ``physicalBase`` (a number, not access).
+    public var regionBase: UInt64 { region.base }
     /// The physical address of `region`'s first byte.
     public let physicalBase: PhysAddr
     /// Physical ranges `[start, end)` the window never shows.
