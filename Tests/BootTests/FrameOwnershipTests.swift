@@ -85,4 +85,21 @@ struct FrameOwnershipTests {
         #expect(HeapOwnership.release(base + 64))
         #expect(HeapOwnership.claim(base + 64 + 4096, size: 16), "all of the second block was freed")
     }
+
+    @Test func aDetachedBlockCannotBeFreedAgainNorOverlappedUntilItIsReattachedOrCleared() throws {
+        guard let run = FrameTable.claimRun(PhysAddr(0xD_8000), count: 4) else { Issue.record("no run"); return }
+        let made = HeapGrant.make(from: run, metadataBytesPerPage: 64)
+        let grant = try #require(made)
+        let base = grant.dataBase
+        #expect(HeapOwnership.claim(base, size: 48))
+        #expect(HeapOwnership.detach(base) == 3, "three granules")
+        #expect(HeapOwnership.detach(base) == nil, "a second free of a cached block is refused")
+        #expect(!HeapOwnership.claim(base + 16, size: 16), "a cached block's granules stay taken")
+        HeapOwnership.reattach(base)
+        #expect(HeapOwnership.release(base), "handed out again, it is freed normally")
+        #expect(HeapOwnership.claim(base, size: 4096 + 32), "a block across a bitmap word")
+        #expect(HeapOwnership.detach(base) == 258)
+        HeapOwnership.clear(base, granules: 258)
+        #expect(HeapOwnership.claim(base + 16, size: 16), "its granules are free after the clear")
+    }
 }

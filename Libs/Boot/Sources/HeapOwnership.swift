@@ -83,11 +83,11 @@ public enum HeapOwnership {
     /// The chunk the last check found (most blocks come from the same chunk as the one before).
     static let lastHit = Atomic<Int>(0)
 
-    /// Whether chunk `index` holds `count` bytes at `address`, reading only its base and size.
-    @inline(__always) static func holds(_ table: MemoryRegion, _ index: Int, _ address: UInt64, _ count: Int) -> Bool {
-        let base = table.load(as: UInt64.self, at: index * chunkBytes)
-        let size = table.load(as: UInt64.self, at: index * chunkBytes + 8)
-        return address >= base && address - base <= size && UInt64(count) <= size - (address - base)
+    /// The chunk table's entry `index` (below `published`).
+    @inline(__always) static func entry(_ table: MemoryRegion, _ index: Int) -> UnsafePointer<Chunk> {
+        // SAFETY: `index` is below `published`, so the entry lies inside the table (sized for
+        // `maximumChunks` entries, 64-byte aligned) and was written before it was published.
+        unsafe UnsafePointer<Chunk>(bitPattern: UInt(table.base) &+ UInt(index &* chunkBytes)).unsafelyUnwrapped
     }
 
     /// The chunk holding `count` bytes at `address`.
@@ -95,18 +95,28 @@ public enum HeapOwnership {
         guard let table = unsafe table else { return nil }
         let published = published.load(ordering: .acquiring)
         let hint = lastHit.load(ordering: .relaxed)
-        if hint < published && holds(table, hint, address, count) {
-            return table.load(as: Chunk.self, at: hint * chunkBytes)
+        if hint < published {
+            let chunk = unsafe entry(table, hint).pointee
+            if chunk.contains(address, count) { return chunk }
         }
         var index = published
         while index > 0 {
             index -= 1
-            if holds(table, index, address, count) {
+            let chunk = unsafe entry(table, index).pointee
+            if chunk.contains(address, count) {
                 lastHit.store(index, ordering: .relaxed)
-                return table.load(as: Chunk.self, at: index * chunkBytes)
+                return chunk
             }
         }
         return nil
+    }
+
+    /// The bitmap word holding granule `granule` of `chunk`'s map at `bits`.
+    @inline(__always) static func word(_ bits: UInt64, _ granule: Int) -> UnsafeMutablePointer<UInt64> {
+        // SAFETY: callers pass a granule below the chunk's granule count, so the word lies in
+        // the bitmap (size / 16 bits, rounded up to whole words), which only this type touches,
+        // under the runtime heap's lock.
+        unsafe UnsafeMutablePointer<UInt64>(bitPattern: UInt(bits) &+ UInt((granule >> 6) << 3)).unsafelyUnwrapped
     }
 
     /// Bytes of the two bitmaps for `size` bytes of data (a multiple of 16 bytes).
@@ -118,20 +128,19 @@ public enum HeapOwnership {
     static func claim(_ address: UInt64, size: Int) -> Bool {
         let count = max(size, 1)
         guard address % UInt64(granule) == 0, let chunk = find(address, count) else { return false }
-        let first = Int(address - chunk.base) / granule
-        let granules = (count + granule - 1) / granule
-        let bit = first % 64
-        let allocated = chunk.allocated, starts = chunk.starts
-        if bit + granules <= 64 {
+        let first = Int(address &- chunk.base) >> 4
+        let granules = (count &+ granule &- 1) >> 4
+        let bit = first & 63
+        if bit &+ granules <= 64 {
             // The common case: the block's granules share one bitmap word.
-            let offset = first / 64 * 8
             let mask: UInt64 = granules == 64 ? ~0 : ((1 << UInt64(granules)) &- 1) << UInt64(bit)
-            let word = allocated.load(as: UInt64.self, at: offset)
-            guard word & mask == 0 else { return false }
-            allocated.store(word | mask, at: offset)
-            starts.store(starts.load(as: UInt64.self, at: offset) | 1 << UInt64(bit), at: offset)
+            let allocated = unsafe word(chunk.allocatedBits, first)
+            guard unsafe allocated.pointee & mask == 0 else { return false }
+            unsafe allocated.pointee |= mask
+            unsafe word(chunk.startBits, first).pointee |= 1 << UInt64(bit)
             return true
         }
+        let allocated = chunk.allocated, starts = chunk.starts
         guard !anySet(allocated, first, granules) else { return false }
         set(allocated, first, granules, true)
         set(starts, first, 1, true)
@@ -141,32 +150,55 @@ public enum HeapOwnership {
     /// Clears the block starting at `address`; false when no handed-out block starts there.
     /// The caller holds the runtime heap's lock.
     static func release(_ address: UInt64) -> Bool {
-        guard address % UInt64(granule) == 0, let chunk = find(address, 1) else { return false }
-        let allocatedMap = chunk.allocated, startsMap = chunk.starts
-        let first = Int(address - chunk.base) / granule
-        let offset = first / 64 * 8
-        let bit = UInt64(first % 64)
-        let starts = startsMap.load(as: UInt64.self, at: offset)
-        guard starts & (1 << bit) != 0 else { return false }
-        startsMap.store(starts & ~(1 << bit), at: offset)
-        // The block: allocated granules from `first` up to the next block's start.
-        let allocated = allocatedMap.load(as: UInt64.self, at: offset)
-        let run = (~(allocated >> bit)).trailingZeroBitCount
-        let untilNext = bit == 63 ? 64 : ((starts & ~(1 << bit)) >> (bit + 1)).trailingZeroBitCount + 1
-        let length = min(run, untilNext)
-        if UInt64(length) + bit < 64 {
-            let mask: UInt64 = ((1 << UInt64(length)) &- 1) << bit
-            allocatedMap.store(allocated & ~mask, at: offset)
-            return true
-        }
-        // The block runs past this word: clear granule by granule.
-        var granule = first
-        let total = Int(chunk.size) / HeapOwnership.granule
-        repeat {
-            set(allocatedMap, granule, 1, false)
-            granule += 1
-        } while granule < total && HeapOwnership.bit(allocatedMap, granule) && !HeapOwnership.bit(startsMap, granule)
+        guard let granules = detach(address) else { return false }
+        clear(address, granules: granules)
         return true
+    }
+
+    /// Takes the block starting at `address` out of circulation without freeing its granules:
+    /// its start mark is cleared (so it cannot be freed again) and its granules stay allocated
+    /// (so nothing can overlap it). Returns its length in granules, or nil when no handed-out
+    /// block starts there. The caller holds the runtime heap's lock.
+    static func detach(_ address: UInt64) -> Int? {
+        guard address % UInt64(granule) == 0, let chunk = find(address, 1) else { return nil }
+        let first = Int(address &- chunk.base) >> 4
+        let bit = UInt64(first & 63)
+        let startsWord = unsafe word(chunk.startBits, first)
+        let starts = unsafe startsWord.pointee
+        guard starts & (1 << bit) != 0 else { return nil }
+        unsafe startsWord.pointee = starts & ~(1 << bit)
+        // The block: allocated granules from `first` up to the next block's start.
+        let allocated = unsafe word(chunk.allocatedBits, first).pointee
+        let run = (~(allocated >> bit)).trailingZeroBitCount
+        let untilNext = bit == 63 ? 64 : ((starts & ~(1 << bit)) >> (bit &+ 1)).trailingZeroBitCount &+ 1
+        let length = min(run, untilNext)
+        if UInt64(length) &+ bit < 64 { return length }
+        // The block runs past this word: count granule by granule.
+        let allocatedMap = chunk.allocated, startsMap = chunk.starts
+        var granule = first &+ length
+        let total = Int(chunk.size) / HeapOwnership.granule
+        while granule < total && HeapOwnership.bit(allocatedMap, granule) && !HeapOwnership.bit(startsMap, granule) { granule += 1 }
+        return granule &- first
+    }
+
+    /// Marks a detached block of `granules` at `address` as handed out again.
+    static func reattach(_ address: UInt64) {
+        guard let chunk = find(address, 1) else { Panic.halt("heap: a cached block outside heap memory") }
+        let first = Int(address &- chunk.base) >> 4
+        unsafe word(chunk.startBits, first).pointee |= 1 << UInt64(first & 63)
+    }
+
+    /// Frees the granules of a detached block of `granules` at `address`.
+    static func clear(_ address: UInt64, granules: Int) {
+        guard let chunk = find(address, granules * granule) else { Panic.halt("heap: a detached block outside heap memory") }
+        let first = Int(address &- chunk.base) >> 4
+        let bit = first & 63
+        if bit &+ granules <= 64 {
+            let mask: UInt64 = granules == 64 ? ~0 : ((1 << UInt64(granules)) &- 1) << UInt64(bit)
+            unsafe word(chunk.allocatedBits, first).pointee &= ~mask
+        } else {
+            set(chunk.allocated, first, granules, false)
+        }
     }
 
     /// Whether `address` lies in granted heap memory.

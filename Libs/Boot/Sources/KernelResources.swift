@@ -65,9 +65,12 @@ public struct KernelResources: ~Copyable, Sendable {
         let count = Int(end / UInt64(FrameTable.frameSize))
         let storage = EarlyHeap.allocate(size: max(count, 1), alignment: 64)
         let chunkTable = EarlyHeap.allocate(size: HeapOwnership.tableBytes, alignment: 64)
+        let cache = EarlyHeap.allocate(size: HeapCache.storageBytes, alignment: 64)
         let kept = EarlyHeap.seal()
         // SAFETY: a fresh early-heap block for the heap check's chunk table alone, never freed.
         HeapOwnership.prepare(table: unsafe MemoryRegion(unsafeBase: chunkTable, size: HeapOwnership.tableBytes))
+        // SAFETY: as above, for the cache of freed blocks.
+        HeapCache.prepare(unsafe MemoryRegion(unsafeBase: cache, size: HeapCache.storageBytes))
         reserved.append(kept)
         // SAFETY: a fresh early-heap block of `count` bytes, which the sealed early heap never
         // frees or hands out again; only the frame table uses it.

@@ -59,9 +59,18 @@ public enum RuntimeAllocator {
         lock.withLock { unsafe RuntimeAllocator.policy = policy }
     }
 
-    /// The current heap's figures.
+    /// The current heap's figures (the cache of freed blocks is given back to the heap first,
+    /// so they count as free).
     public static var statistics: MemoryStatistics {
-        if let report = lock.withLock({ unsafe policy?.statistics }) { return report }
+        let report = lock.withLock { () -> MemoryStatistics? in
+            guard let policy = unsafe policy else { return nil }
+            HeapCache.drain { block, granules in
+                HeapOwnership.clear(block, granules: granules)
+                policy.free(block)
+            }
+            return policy.statistics
+        }
+        if let report { return report }
         let used = EarlyHeap.bytesAllocated
         return MemoryStatistics(heapBytesInUse: used, heapPeakBytes: used, framesFree: 0, framesTotal: 0)
     }
@@ -72,6 +81,10 @@ public enum RuntimeAllocator {
     static func checkedAllocate(size: Int, alignment: Int) -> UInt64? {
         lock.withLock { () -> UInt64? in
             guard let policy = unsafe policy else { return nil }
+            if let cached = HeapCache.take(size: size, alignment: alignment) {
+                HeapOwnership.reattach(cached)
+                return cached
+            }
             guard let block = policy.allocate(size: size, alignment: alignment) else { return 0 }
             guard block & UInt64(alignment &- 1) == 0, HeapOwnership.claim(block, size: size) else {
                 Panic.halt("heap: the allocator handed out memory that is not free heap memory, at ", decimal: block)
@@ -94,8 +107,11 @@ public enum RuntimeAllocator {
         guard address != 0 else { return }
         let known = lock.withLock { () -> Bool in
             guard let policy = unsafe policy else { return false }
-            if HeapOwnership.release(address) {
-                policy.free(address)
+            if let granules = HeapOwnership.detach(address) {
+                if !HeapCache.keep(address, granules: granules) {
+                    HeapOwnership.clear(address, granules: granules)
+                    policy.free(address)
+                }
                 return true
             }
             if EarlyHeap.handedOut(address) { return true }
@@ -115,8 +131,11 @@ public enum RuntimeAllocator {
     public static func free(_ block: consuming HeapBlock) {
         let address = block.address
         lock.withLock {
-            guard let policy = unsafe policy, HeapOwnership.release(address) else { Panic.halt("heap: a block token without its block") }
-            policy.free(address)
+            guard let policy = unsafe policy, let granules = HeapOwnership.detach(address) else { Panic.halt("heap: a block token without its block") }
+            if !HeapCache.keep(address, granules: granules) {
+                HeapOwnership.clear(address, granules: granules)
+                policy.free(address)
+            }
         }
     }
 }
