@@ -98,7 +98,9 @@ struct FrameOwnershipTests {
         HeapOwnership.reattach(base)
         #expect(HeapOwnership.release(base), "handed out again, it is freed normally")
         #expect(HeapOwnership.claim(base, size: 4096 + 32), "a block across a bitmap word")
-        #expect(HeapOwnership.detach(base) == 258)
+        #expect(HeapOwnership.claim(base + 4096 + 32, size: 16), "its neighbour")
+        #expect(HeapOwnership.detach(base + 4096 + 32) == 1)
+        #expect(HeapOwnership.detach(base) == 258, "a detached neighbour keeps its boundary")
         HeapOwnership.clear(base, granules: 258)
         #expect(HeapOwnership.claim(base + 16, size: 16), "its granules are free after the clear")
     }

@@ -24,15 +24,18 @@ public enum HeapOwnership {
         var allocatedBits: UInt64
         /// Bit g: a handed-out block starts at granule g.
         var startBits: UInt64
+        /// Bit g: the block starting at granule g is detached (kept in the cache of freed
+        /// blocks): it keeps its granules and its start mark, so block boundaries stay known.
+        var cachedBits: UInt64
 
-        // SAFETY: four integers: every bit pattern is a chunk (a wrong one is never published).
+        // SAFETY: five integers: every bit pattern is a chunk (a wrong one is never published).
         static var everyBitPatternIsValid: BitPatternProof<Chunk> { unsafe BitPatternProof() }
 
         @inline(__always) func contains(_ address: UInt64, _ count: Int) -> Bool {
             address >= base && address - base <= size && UInt64(count) <= size - (address - base)
         }
 
-        var bitmapBytes: Int { HeapOwnership.bitmapBytes(forData: Int(size)) / 2 }
+        var bitmapBytes: Int { HeapOwnership.bitmapBytes(forData: Int(size)) / 3 }
         var allocated: MemoryRegion {
             // SAFETY: the chunk's own bitmap pages, which only this type touches (under the
             // runtime heap's lock).
@@ -68,8 +71,9 @@ public enum HeapOwnership {
     /// Registers `size` bytes of heap data at `base` with bitmaps in `bits` (zeroed, at
     /// least ``bitmapBytes(forData:)`` bytes); false when the table is full or missing.
     static func register(base: UInt64, size: Int, bits: MemoryRegion) -> Bool {
-        let half = bitmapBytes(forData: size) / 2
-        let chunk = Chunk(base: base, size: UInt64(size), allocatedBits: bits.base, startBits: bits.base + UInt64(half))
+        let third = UInt64(bitmapBytes(forData: size) / 3)
+        let chunk = Chunk(base: base, size: UInt64(size), allocatedBits: bits.base, startBits: bits.base + third,
+                          cachedBits: bits.base + 2 * third)
         return registering.withLock {
             guard let table = unsafe table else { return false }
             let count = published.load(ordering: .acquiring)
@@ -119,8 +123,8 @@ public enum HeapOwnership {
         unsafe UnsafeMutablePointer<UInt64>(bitPattern: UInt(bits) &+ UInt((granule >> 6) << 3)).unsafelyUnwrapped
     }
 
-    /// Bytes of the two bitmaps for `size` bytes of data (a multiple of 16 bytes).
-    static func bitmapBytes(forData size: Int) -> Int { 2 * ((size / granule + 63) / 64 * 8) }
+    /// Bytes of the three bitmaps for `size` bytes of data (a multiple of 16 bytes).
+    static func bitmapBytes(forData size: Int) -> Int { 3 * ((size / granule + 63) / 64 * 8) }
 
     /// Records the block of `size` bytes at `address` as handed out; false (recording nothing)
     /// when it is not inside granted memory, not granule-aligned, or overlaps a block that is.
@@ -156,17 +160,19 @@ public enum HeapOwnership {
     }
 
     /// Takes the block starting at `address` out of circulation without freeing its granules:
-    /// its start mark is cleared (so it cannot be freed again) and its granules stay allocated
-    /// (so nothing can overlap it). Returns its length in granules, or nil when no handed-out
-    /// block starts there. The caller holds the runtime heap's lock.
+    /// it is marked detached (so it cannot be freed again) and its granules and start mark stay
+    /// (so nothing can overlap it and its neighbours' boundaries stay known). Returns its
+    /// length in granules, or nil when no handed-out, attached block starts there. The caller
+    /// holds the runtime heap's lock.
     static func detach(_ address: UInt64) -> Int? {
         guard address % UInt64(granule) == 0, let chunk = find(address, 1) else { return nil }
         let first = Int(address &- chunk.base) >> 4
         let bit = UInt64(first & 63)
-        let startsWord = unsafe word(chunk.startBits, first)
-        let starts = unsafe startsWord.pointee
-        guard starts & (1 << bit) != 0 else { return nil }
-        unsafe startsWord.pointee = starts & ~(1 << bit)
+        let starts = unsafe word(chunk.startBits, first).pointee
+        let cachedWord = unsafe word(chunk.cachedBits, first)
+        let cached = unsafe cachedWord.pointee
+        guard starts & (1 << bit) != 0, cached & (1 << bit) == 0 else { return nil }
+        unsafe cachedWord.pointee = cached | 1 << bit
         // The block: allocated granules from `first` up to the next block's start.
         let allocated = unsafe word(chunk.allocatedBits, first).pointee
         let run = (~(allocated >> bit)).trailingZeroBitCount
@@ -181,18 +187,22 @@ public enum HeapOwnership {
         return granule &- first
     }
 
-    /// Marks a detached block of `granules` at `address` as handed out again.
+    /// Marks a detached block at `address` as handed out again.
     static func reattach(_ address: UInt64) {
         guard let chunk = find(address, 1) else { Panic.halt("heap: a cached block outside heap memory") }
         let first = Int(address &- chunk.base) >> 4
-        unsafe word(chunk.startBits, first).pointee |= 1 << UInt64(first & 63)
+        unsafe word(chunk.cachedBits, first).pointee &= ~(1 << UInt64(first & 63))
     }
 
-    /// Frees the granules of a detached block of `granules` at `address`.
+    /// Frees the granules, the start mark and the detached mark of a detached block of
+    /// `granules` at `address`.
     static func clear(_ address: UInt64, granules: Int) {
         guard let chunk = find(address, granules * granule) else { Panic.halt("heap: a detached block outside heap memory") }
         let first = Int(address &- chunk.base) >> 4
         let bit = first & 63
+        let own = ~(UInt64(1) << UInt64(bit))
+        unsafe word(chunk.startBits, first).pointee &= own
+        unsafe word(chunk.cachedBits, first).pointee &= own
         if bit &+ granules <= 64 {
             let mask: UInt64 = granules == 64 ? ~0 : ((1 << UInt64(granules)) &- 1) << UInt64(bit)
             unsafe word(chunk.allocatedBits, first).pointee &= ~mask
@@ -269,8 +279,8 @@ public struct HeapGrant: Sendable {
         let pages = run.count
         FrameTable.retype(run, to: .heap)
         let page = FrameTable.frameSize
-        // Per data page: 4 KiB of data, the fence's 64 bytes of bitmaps, the allocator's metadata.
-        let perPage = page + 64 + max(metadataBytesPerPage, 0)
+        // Per data page: 4 KiB of data, the fence's 96 bytes of bitmaps, the allocator's metadata.
+        let perPage = page + 96 + max(metadataBytesPerPage, 0)
         var data = pages * page / perPage
         while data > 0 {
             let bitsPages = (HeapOwnership.bitmapBytes(forData: data * page) + page - 1) / page
