@@ -5,8 +5,7 @@ import X86
 /// into heap grants (reached through its identity map).
 final class FrameHeapMemory: HeapMemory {
     func grow(minimumPages: Int) -> HeapGrant? {
-        // Room for the fence's bitmaps and the page records: about 1/32 more, plus two pages.
-        let pages = minimumPages + minimumPages / 32 + 2
+        let pages = HeapGrant.framesNeeded(dataPages: minimumPages, metadataBytesPerPage: HeapChunk.recordSize)
         guard let run = Frames.allocateContiguous(count: pages) else { return nil }
         return HeapGrant.make(from: run, metadataBytesPerPage: HeapChunk.recordSize)
     }

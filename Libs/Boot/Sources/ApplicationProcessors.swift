@@ -14,12 +14,15 @@ public enum ApplicationProcessors {
     /// Processors that have reached Swift, the boot processor included.
     static let online = Atomic<Int>(1)
 
+    /// Bit i: processor i has reached Swift (bit 0, the boot processor, from the start; up to 64).
+    static let onlineMask = Atomic<UInt64>(1)
+
     /// Processors running, the boot processor included.
     public static var onlineCount: Int { online.load(ordering: .acquiring) }
 
     static let entrySet = Atomic<Bool>(false)
     // SAFETY: set once (guarded by `entrySet`) before the first start-up; read-only after.
-    nonisolated(unsafe) static var entry: ((Int, ExecutionContext) -> Never)? = nil
+    nonisolated(unsafe) static var entry: (@Sendable (Int, ExecutionContext) -> Never)? = nil
     // SAFETY: written only inside `start` (one caller at a time, `starting`), each entry before
     // that AP starts; read by that AP only, after it started.
     nonisolated(unsafe) static var descriptorPages: [MemoryRegion] = []
@@ -33,7 +36,7 @@ public enum ApplicationProcessors {
 
     /// Sets what every AP runs once it is up: called with its processor index (from 1) and
     /// the context of the code running on its first stack. Once only: a second call panics.
-    public static func setEntry(_ entry: @escaping (Int, ExecutionContext) -> Never) {
+    public static func setEntry(_ entry: @escaping @Sendable (Int, ExecutionContext) -> Never) {
         guard !entrySet.exchange(true, ordering: .acquiringAndReleasing) else { Panic.halt("the AP entry is set once") }
         unsafe ApplicationProcessors.entry = entry
     }
@@ -55,7 +58,12 @@ public enum ApplicationProcessors {
                      "an AP's interrupt stack needs 4 KiB of descriptors and 16 KiB of stacks")
         precondition(unsafe index >= contexts.count || contexts[index] == nil, "an AP index is given once")
         // INIT resets whatever runs on the target: never the running processor or one started before.
-        guard unsafe !lateStart, apicID != apic.id, unsafe !startedAPICs.contains(apicID) else { return false }
+        // The first start-up runs on the boot processor (no other one runs yet): its ID is
+        // never a target. An xAPIC destination is 8 bits (0xFF broadcasts); x2APIC's 0xFFFFFFFF
+        // broadcasts.
+        if unsafe startedAPICs.isEmpty { unsafe startedAPICs.append(apic.id) }
+        let valid = apic.access == .x2APIC ? apicID != 0xFFFF_FFFF : apicID < 0xFF
+        guard unsafe !lateStart, valid, apicID != apic.id, unsafe !startedAPICs.contains(apicID) else { return false }
         unsafe startedAPICs.append(apicID)
         stack.touchEveryPage()
         interruptStack.touchEveryPage()
@@ -65,8 +73,10 @@ public enum ApplicationProcessors {
         let code = unsafe MemoryRegion(unsafeBase: boot_ap_trampoline_start(), size: size)
         page.copy(from: code, count: size)
         // SAFETY: the interrupt stack's token was consumed here, so its memory is the AP's alone.
-        let descriptors = unsafe MemoryRegion(unsafeBase: interruptStack.base, size: 4096)
-        let interruptTop = interruptStack.end
+        // Descriptors in the top page, the interrupt stacks below them: an overflowing
+        // interrupt stack runs into the slot's guard page, not into the TSS.
+        let descriptors = unsafe MemoryRegion(unsafeBase: interruptStack.end - 4096, size: 4096)
+        let interruptTop = interruptStack.end - 4096
         let stackTop = stack.end
         // SAFETY: the AP will run on `stack` from its first Swift instruction; the token moves
         // into the context, so no one else holds it.
@@ -78,6 +88,9 @@ public enum ApplicationProcessors {
         }
         unsafe descriptorPages[index] = descriptors
         unsafe interruptStackTops[index] = interruptTop
+        // SAFETY: recorded on the boot processor (one start-up at a time), before this AP runs.
+        unsafe InterruptDispatch.record(processor: index, abortStackTop: interruptTop,
+                                        pageFaultStackTop: interruptTop - DescriptorTables.istBytes, stackBytes: DescriptorTables.istBytes)
         unsafe contexts[index] = context
         let parameters = Int(boot_ap_parameters_offset())
         page.store(boot_pml4_address(), at: parameters)
@@ -128,6 +141,7 @@ func hermitApplicationProcessorEntry(_ argument: UInt64) -> Never {
     unsafe GlobalDescriptorTable.load(gdt)
     unsafe InterruptDescriptorTable.load(DescriptorTables.idtRegion)
     let entry = unsafe ApplicationProcessors.entry
+    if index < 64 { _ = ApplicationProcessors.onlineMask.bitwiseOr(1 << UInt64(index), ordering: .releasing) }
     _ = ApplicationProcessors.online.add(1, ordering: .releasing)
     guard let entry, let context else { Processor.stop() }
     entry(index, context)

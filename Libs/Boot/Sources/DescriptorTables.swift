@@ -43,6 +43,9 @@ enum DescriptorTables {
         let gdt = tables.subregion(offset: 4096, size: GlobalDescriptorTable.size)
         let tss = tables.subregion(offset: 4160, size: TaskStateSegment.size)
         TaskStateSegment.encode(into: tss, interruptStackTops: interruptStackTops(endingAt: layout.interruptStack.end.value))
+        // SAFETY: the boot processor, before any other processor runs.
+        unsafe InterruptDispatch.record(processor: 0, abortStackTop: layout.interruptStack.end.value,
+                                        pageFaultStackTop: layout.interruptStack.end.value - istBytes, stackBytes: istBytes)
         GlobalDescriptorTable.encode(into: gdt, taskState: tss)
         InterruptDescriptorTable.encode(into: idt, interruptStacks: interruptStacks)
         // SAFETY: the tables live in reserved .bss for the life of the kernel; the GDT's code

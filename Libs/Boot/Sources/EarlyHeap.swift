@@ -22,8 +22,11 @@ public enum EarlyHeap {
     static var state: MemoryRegion { hostState.region }
     #endif
 
+    /// Serialises every change: interrupts off alone would not stop another processor.
+    static let lock = TicketLock()
+
     static func update<R>(_ body: (inout BumpHeap) -> R) -> R {
-        Processor.withInterruptsDisabled {
+        lock.withLock {
             var heap = state.load(as: BumpHeap.self, at: 0)
             defer { state.store(heap, at: 0) }
             return body(&heap)

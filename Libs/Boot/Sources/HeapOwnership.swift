@@ -270,6 +270,15 @@ public struct HeapGrant: Sendable {
         self.dataPages = dataPages
     }
 
+    /// Frames a run needs for `dataPages` pages of data with `metadataBytesPerPage` of the
+    /// allocator's metadata each (the fence's bitmaps and the metadata, rounded to pages).
+    public static func framesNeeded(dataPages: Int, metadataBytesPerPage: Int) -> Int {
+        let page = FrameTable.frameSize
+        let bitsPages = (HeapOwnership.bitmapBytes(forData: dataPages * page) + page - 1) / page
+        let metadataPages = (dataPages * max(metadataBytesPerPage, 0) + page - 1) / page
+        return dataPages + bitsPages + metadataPages
+    }
+
     /// Turns `run` into heap memory: the fence's bitmaps, `metadataBytesPerPage` bytes of
     /// metadata per data page, and the data pages. Nil when the run is too small for one data
     /// page or the fence's table of heap memory is full (the frames are heap frames for good
@@ -281,7 +290,7 @@ public struct HeapGrant: Sendable {
         let page = FrameTable.frameSize
         // Per data page: 4 KiB of data, the fence's 96 bytes of bitmaps, the allocator's metadata.
         let perPage = page + 96 + max(metadataBytesPerPage, 0)
-        var data = pages * page / perPage
+        var data = min(pages, pages * page / perPage + 2)   // an estimate from above, then down to what fits
         while data > 0 {
             let bitsPages = (HeapOwnership.bitmapBytes(forData: data * page) + page - 1) / page
             let metadataPages = (data * max(metadataBytesPerPage, 0) + page - 1) / page

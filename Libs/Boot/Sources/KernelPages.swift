@@ -32,9 +32,10 @@ public enum KernelPages {
             return address
         }
         mutating func allocateContiguous(count: Int, alignment: UInt64) -> PhysAddr? { nil }
+        /// An emptied table stays a page-table frame until the unmap's TLB shootdown: other
+        /// processors' paging-structure caches may still point at it (``PendingFrame``).
         mutating func free(_ frame: PhysAddr) throws(FrameError) {
-            guard let token = FrameTable.reclaim(frame, from: .pageTable) else { throw .notManaged(frame) }
-            source.give(token)
+            KernelPages.retiredTables.withLock { $0.append(frame) }
         }
         var freeFrames: Int { FrameTable.freeCount }
         var totalFrames: Int { 0 }
@@ -48,29 +49,40 @@ public enum KernelPages {
         /// addresses and saved registers).
         var stacks: (start: UInt64, end: UInt64) = (0, 0)
 
+        var stackSlotBytes: UInt64 = 1
+
+        /// Whether a page may be backed here: the modules' lazy area, or a stack page (never a
+        /// slot's guard page, the first of each slot, which must stay unmapped so an overflow
+        /// faults instead of running into the next stack).
         func mayMap(_ page: VirtAddr) -> Bool {
-            (page.value >= mappable.start && page.value < mappable.end) || (page.value >= stacks.start && page.value < stacks.end)
+            if page.value >= mappable.start && page.value < mappable.end { return true }
+            return page.value >= stacks.start && page.value < stacks.end && (page.value - stacks.start) % stackSlotBytes >= 4096
         }
         var devices: DeviceWindows? = nil
     }
 
     static let state = InterruptSafeLock(State())
+    /// Tables emptied by the unmap in progress (taken by its ``PendingFrame``).
+    static let retiredTables = InterruptSafeLock<[PhysAddr]>([])
+    static let tableSource = InterruptSafeLock<(any TableFrames)?>(nil)
     static let activated = Atomic<Bool>(false)
 
     /// Whether the kernel runs on the fence's page table.
     public static var isActive: Bool { activated.load(ordering: .acquiring) }
 
     /// Builds the kernel's address space and switches to it (once; false afterwards, or when
-    /// frames for the tables run out): identity maps from 4 KiB to `memoryEnd` — 4 KiB pages
+    /// frames for the tables run out, or `memoryEnd` lies above 4 GiB, where the identity map
+    /// would reach the lazy area): identity maps from 4 KiB to `memoryEnd` — 4 KiB pages
     /// with `permissions(page)` up to the 2 MiB boundary after the image, except the boot
     /// stacks' guard pages and page 0, and RW- 2 MiB pages above — then checks the kernel's
     /// sections are mapped as the running code needs and loads CR3. A policy that asks for a
     /// writable and executable page is refused.
     public static func activate(_ kernel: borrowing KernelResources, memoryEnd: PhysAddr,
                                 permissions: (UInt64) -> PageTableFlags, tableFrames: any TableFrames) -> Bool {
-        guard !activated.load(ordering: .acquiring) else { return false }
+        guard !activated.load(ordering: .acquiring), memoryEnd.value <= 0x1_0000_0000 else { return false }
         let layout = kernel.layout
         guard var table = PageTable(memory: kernel.window, frames: TokenFrames(source: tableFrames)) else { return false }
+        tableSource.withLock { $0 = tableFrames }
         do throws(MappingError) {
             try buildIdentityMap(in: &table, layout: layout, memoryEnd: memoryEnd, permissions: permissions)
         } catch {
@@ -84,6 +96,7 @@ public enum KernelPages {
             state.table = table
             state.mappable = lazy
             state.stacks = stacks
+            state.stackSlotBytes = UInt64(arena.slotBytes)
             state.devices = devices
         }
         guard !activated.exchange(true, ordering: .acquiringAndReleasing) else { return false }
@@ -154,19 +167,19 @@ public enum KernelPages {
     /// Removes the mapping of the lazy-area `page`; its frame comes back once flushed
     /// everywhere. Nil when nothing of a module's lazy area is mapped there.
     public static func unmap(_ page: VirtAddr) -> PendingFrame? {
-        let frame = state.withLock { state -> PhysAddr? in
+        let unmapped = state.withLock { state -> (PhysAddr, [PhysAddr])? in
             guard state.table != nil, page.value >= state.mappable.start, page.value < state.mappable.end else { return nil }
             guard let translation = state.table!.translate(page), translation.size == .size4KiB else { return nil }
             do throws(MappingError) {
                 let result = try state.table!.unmap(page)
                 result.flush.flush()
-                return result.frame
+                return (result.frame, retiredTables.exchange(with: []))
             } catch {
                 return nil
             }
         }
-        guard let frame else { return nil }
-        return PendingFrame(address: frame, page: VirtAddr(page.value & ~0xFFF))
+        guard let unmapped else { return nil }
+        return PendingFrame(address: unmapped.0, page: VirtAddr(page.value & ~0xFFF), tables: unmapped.1)
     }
 
     /// Maps the device registers in `range` uncached at their own addresses (pages mapped
@@ -208,11 +221,26 @@ public struct PendingFrame: ~Copyable, Sendable {
     let address: PhysAddr
     /// The page whose translation is stale.
     public let page: VirtAddr
+    /// Page tables the unmap emptied: they go back to the table source after the flush too.
+    let tables: [PhysAddr]
 
-    /// Flushes the page everywhere and hands the frame back. Call with interrupts enabled and
-    /// no lock held when other processors run: they must take the flush interrupt.
+    init(address: PhysAddr, page: VirtAddr, tables: [PhysAddr] = []) {
+        self.address = address
+        self.page = page
+        self.tables = tables
+    }
+
+    /// Flushes the page everywhere and hands the frame back (and the emptied tables to the
+    /// page table's frame source). Call with interrupts enabled and no lock held when other
+    /// processors run: they must take the flush interrupt. Dropping a pending frame leaks it.
     public consuming func flush() -> Frame {
         TLBShootdown.invalidate(page)
+        let tables = self.tables
+        if !tables.isEmpty, let source = KernelPages.tableSource.withLock({ $0 }) {
+            for table in tables {
+                if let token = FrameTable.reclaim(table, from: .pageTable) { source.give(token) }
+            }
+        }
         guard let frame = FrameTable.reclaim(address, from: .mapped) else { Panic.halt("paging: an unmapped frame was not a mapped one") }
         return frame
     }

@@ -11,7 +11,7 @@ import X86
 /// uses them, so no second module gets them. Applications receive only ``BootInfo``.
 public struct KernelResources: ~Copyable, Sendable {
     /// What the VMM told the kernel.
-    public var boot: BootInfo
+    public private(set) var boot: BootInfo
     /// Where the image and its boot stacks lie.
     public let layout: KernelLayout
     /// The identity-mapped view of physical memory below 4 GiB (except page 0): the fence's
@@ -22,7 +22,7 @@ public struct KernelResources: ~Copyable, Sendable {
     /// boot; touching it without a demand pager is a page-fault panic.
     public let lazyArea: MemoryRegion
     /// Physical ranges no allocator may hand out: page 0, the kernel image, boot structures.
-    public var reserved: [PhysicalRange]
+    public private(set) var reserved: [PhysicalRange]
     /// The pool of kernel stacks (in the lazy address space, after ``lazyArea``).
     public let threadStacks: ThreadStacks
     var bootContext: ExecutionContext?
@@ -45,15 +45,23 @@ public struct KernelResources: ~Copyable, Sendable {
 
     /// Physical memory that holds no usable RAM — the firmware's tables (ACPI) and other
     /// reserved ranges — as a window that withholds every range the memory map calls usable,
-    /// the kernel image and the boot structures, so nothing Swift allocates can be reached
-    /// through it.
+    /// the kernel image and the interrupt controllers (local and I/O APICs, whose registers
+    /// start and stop processors), so nothing Swift allocates can be reached through it.
+    /// Writable device registers may still lie in reserved ranges (PCI ECAM): the window is
+    /// for reading firmware tables, and ACPI only reads.
     public var firmwareMemory: PhysicalMemoryWindow {
-        var withheld: [(start: UInt64, end: UInt64)] = [(layout.image.start.value, layout.image.end.value)]
+        let controllers = KernelResources.interruptControllerRange
+        var withheld: [(start: UInt64, end: UInt64)] = [(layout.image.start.value, layout.image.end.value),
+                                                          (controllers.start.value, controllers.end.value)]
         for entry in boot.memoryMap.entries where entry.kind == .usable {
             withheld.append((entry.range.start.value, entry.range.end.value))
         }
         return window.withholding(withheld)
     }
+
+    /// Adds `range` to the physical ranges no allocator may hand out (ranges are only ever
+    /// added, so nothing can make the image or a boot structure allocatable).
+    public mutating func reserve(_ range: PhysicalRange) { reserved.append(range) }
 
     /// Starts the fence's frame table (once; later calls return false): seals the early heap,
     /// whose frames stay its own for good, and marks every other usable frame outside
@@ -116,6 +124,21 @@ public struct DeviceWindows: Sendable {
         return !image.overlaps(range)
     }
 
+    /// The MSI-X table of `function` (`map` maps its pages uncached first and says whether it
+    /// could), or nil when it has none or it cannot be reached.
+    public func messageInterruptTable(of function: PCIConfigurationSpace.Function, map: (PhysicalRange) -> Bool) -> MessageInterruptTable? {
+        guard let table = PCIConfigurationSpace.messageInterruptTable(of: function) else { return nil }
+        let range = PhysicalRange(start: PhysAddr(table.address), size: UInt64(table.entries * 16))
+        var decoded = false
+        for bar in PCIConfigurationSpace.memoryBARs where table.address >= bar.start && range.end.value <= bar.end { decoded = true }
+        guard decoded, holdsNoRAM(range), !KernelResources.interruptControllerRange.overlaps(range), map(range) else { return nil }
+        // SAFETY: the fence read the table's place from the function's own capability and BAR;
+        // it lies in device memory the function decodes, and the typed table writes only
+        // messages to local APICs into it.
+        return unsafe MessageInterruptTable(window: MMIOWindow(unsafeBase: table.address, size: table.entries * 16),
+                                            entries: table.entries, function: function, capability: table.capability)
+    }
+
     /// A window onto `size` bytes of device registers at physical `address`, or nil.
     public func window(at address: PhysAddr, size: Int) -> MMIOWindow? {
         guard size > 0 else { return nil }
@@ -129,6 +152,10 @@ public struct DeviceWindows: Sendable {
             break
         }
         guard decoded else { return nil }
+        // Never the MSI-X tables or pending bits: only the typed table writes messages.
+        for structure in PCIConfigurationSpace.messageInterruptStructures where address.value < structure.end && range.end.value > structure.start {
+            return nil
+        }
         // SAFETY: the range holds no RAM and no interrupt controller (checked above), so no
         // Swift value lives there; the window only allows aligned accesses inside it.
         return unsafe MMIOWindow(unsafeBase: address.value, size: size)

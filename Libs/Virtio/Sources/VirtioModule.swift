@@ -29,7 +29,9 @@ public enum VirtioModule: KernelModule {
     static func bringUp(_ device: PCIDevice, windows: DeviceWindows) throws(VirtioError) -> sending VirtioNetDevice {
         let map = { (address: PhysAddr, size: Int) in windows.mapped(at: address, size: size) }
         let transport = try VirtioPCITransport(device: device, map: map)
-        return try VirtioNetDevice(transport: transport, interruptTable: MSIXTable(device: device, map: map)) {
+        let function = PCIConfigurationSpace.Function(bus: device.address.bus, device: device.address.device, function: device.address.function)
+        let table = windows.messageInterruptTable(of: function, map: { KernelMemory.mapUncached($0) })
+        return try VirtioNetDevice(transport: transport, interruptTable: table) {
             guard let frame = Frames.allocate() else { return nil }
             frame.fill(0)
             return frame.intoDMABuffer()

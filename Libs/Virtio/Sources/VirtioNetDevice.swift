@@ -30,7 +30,7 @@ public final class VirtioNetDevice: NetworkDevice {
     public private(set) var droppedReceives = 0
     var receiveBuffersOffered = false
     /// The card's MSI-X table, if it has one the kernel could map.
-    let interruptTable: MSIXTable?
+    let interruptTable: MessageInterruptTable?
     /// Whether the transmit queue currently asks for interrupts (only while it was full).
     var transmitInterruptsOn = false
     /// Whether received frames raise an interrupt.
@@ -39,7 +39,7 @@ public final class VirtioNetDevice: NetworkDevice {
 
     /// Brings the card up. `page` hands out one zeroed 4 KiB DMA page, or nil when memory is
     /// exhausted.
-    public init(transport: VirtioPCITransport, interruptTable: MSIXTable? = nil, page: () -> DMABuffer?) throws(VirtioError) {
+    public init(transport: VirtioPCITransport, interruptTable: MessageInterruptTable? = nil, page: () -> DMABuffer?) throws(VirtioError) {
         self.transport = transport
         self.interruptTable = interruptTable
         let features = try transport.negotiate(VirtioPCITransport.featureVersion1 | VirtioNetDevice.featureMAC)
@@ -133,7 +133,7 @@ public final class VirtioNetDevice: NetworkDevice {
     /// false, changing nothing, if the card has no usable MSI-X table or refuses the vector;
     /// the driver then works by polling alone.
     public func useInterrupts(_ message: MessageSignalledInterrupt) -> Bool {
-        guard let table = interruptTable, table.size >= 1 else { return false }
+        guard let table = interruptTable, table.entries >= 1 else { return false }
         table.set(0, to: message)
         table.enable()
         // Both queues raise the message: every received frame, and — only while the transmit

@@ -19,6 +19,7 @@ x86_switch_context:
     stmxcsr 4(%rsp)
     fnstcw (%rsp)
     movq %rsp, (%rdi)
+    movq $1, 8(%rdi)        // saved: a resumer waiting for this flag may now load the pointer
     movq %rsi, %rsp
     ldmxcsr 4(%rsp)
     fldcw (%rsp)

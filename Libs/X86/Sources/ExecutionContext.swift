@@ -10,8 +10,12 @@ import X86Shim
 /// only if that pointer lies inside the context's stack, and only if it is suspended; a
 /// running context cannot be resumed twice and a retired one never again; so ``switchTo(_:)``
 /// cannot jump into arbitrary memory. The state changes are atomic, so two processors
-/// racing on one context cannot both win. The stack pointer of a suspended context is kept in
-/// the top 16 bytes of its own stack, which the thread never uses.
+/// racing on one context cannot both win. Only the code running on a context's stack can
+/// switch away from it (the stack pointer is checked), with interrupts off. The top 16 bytes
+/// of every stack, which the thread never uses, hold the saved stack pointer and a "saved"
+/// word that the switch sets only after the pointer is stored: a processor resuming the
+/// context, or retiring it, waits for that word, so it never reads a pointer still being
+/// written or hands out a stack that is still being left.
 public final class ExecutionContext: @unchecked Sendable {
     // SAFETY: `phase` is atomic; `stack` is touched only by `retire`, after it alone won the
     // compare-exchange from suspended to retired; everything else is immutable.
@@ -37,6 +41,21 @@ public final class ExecutionContext: @unchecked Sendable {
 
     var slotAddress: UInt64 { stackEnd - UInt64(ExecutionContext.reservedTop) }
 
+    /// The reserved top of the stack: the saved stack pointer (offset 0) and the "saved"
+    /// word (offset 8).
+    var slot: MemoryRegion {
+        // SAFETY: the top 16 bytes of the context's own stack, reserved for this hand-over.
+        unsafe MemoryRegion(unsafeBase: slotAddress, size: ExecutionContext.reservedTop)
+    }
+
+    /// Waits until the last switch away from this context has stored its stack pointer.
+    func awaitSaved() {
+        #if hasFeature(Embedded)
+        // SAFETY: an acquire load of the "saved" word in the context's own reserved top.
+        while unsafe x86_load_acquire64(slotAddress + 8) != 1 { Processor.pause() }
+        #endif
+    }
+
     /// A new, suspended context whose first switch runs the thread entry function with
     /// `argument` on `stack`.
     public init(stack: consuming ThreadStack, argument: UInt64) {
@@ -53,6 +72,7 @@ public final class ExecutionContext: @unchecked Sendable {
         memory.store(x86_thread_trampoline_address(), at: frame + 56)
         #endif
         memory.store(memory.base + UInt64(frame), at: memory.size - ExecutionContext.reservedTop)
+        memory.store(UInt64(1), at: memory.size - ExecutionContext.reservedTop + 8)   // saved
         self.stack = .some(stack)
     }
 
@@ -62,6 +82,7 @@ public final class ExecutionContext: @unchecked Sendable {
         stackBase = stack.base
         stackEnd = stack.end
         phase = Atomic(ExecutionContext.running)
+        stack.memory.store(UInt64(0), at: stack.size - ExecutionContext.reservedTop + 8)   // not saved: it runs
         self.stack = .some(stack)
     }
 
@@ -84,6 +105,7 @@ public final class ExecutionContext: @unchecked Sendable {
     public func retire() -> ThreadStack? {
         guard phase.compareExchange(expected: ExecutionContext.suspended, desired: ExecutionContext.retired,
                                     ordering: .acquiringAndReleasing).exchanged else { return nil }
+        awaitSaved()   // the processor that left it may still be storing its stack pointer
         return stack.take()
     }
 
@@ -116,26 +138,39 @@ public final class ExecutionContext: @unchecked Sendable {
     @inline(__always)
     static func handOver(from current: ExecutionContext, to next: ExecutionContext) -> (slot: UInt64, resume: UInt64) {
         precondition(next !== current, "switching to itself")
-        // SAFETY: the slot is the reserved top 16 bytes of `next`'s own stack.
-        let slot = unsafe MemoryRegion(unsafeBase: next.slotAddress, size: 8)
+        #if hasFeature(Embedded)
+        precondition(!Processor.interruptsEnabled, "a context switch with interrupts on")
+        let here = Processor.stackPointer
+        precondition(here >= current.stackBase && here < current.stackEnd, "switching away from a context whose stack is not this one")
+        #endif
+        precondition(next.phase.compareExchange(expected: suspended, desired: running, ordering: .acquiringAndReleasing).exchanged,
+                     "resuming a context that is running or retired")
+        next.awaitSaved()
+        let slot = next.slot
         let resume = slot.load(as: UInt64.self, at: 0)
         precondition(resume >= next.stackBase && resume + UInt64(initialFrameSize) <= next.stackEnd,
                      "a saved stack pointer lies outside its stack")
+        #if hasFeature(Embedded)
+        // SAFETY (both): release stores to the "saved" words of the two contexts' own stacks.
+        unsafe x86_store_release64(next.slotAddress + 8, 0)      // taken: the next switch away saves anew
+        unsafe x86_store_release64(current.slotAddress + 8, 0)   // not saved yet: x86_switch_context sets it
+        #else
+        slot.store(UInt64(0), at: 8)
+        current.slot.store(UInt64(0), at: 8)
+        #endif
         precondition(current.phase.compareExchange(expected: running, desired: suspended, ordering: .acquiringAndReleasing).exchanged,
                      "switching away from a context that is not running")
-        precondition(next.phase.compareExchange(expected: suspended, desired: running, ordering: .acquiringAndReleasing).exchanged,
-                     "resuming a context that is running or retired")
         return (current.slotAddress, resume)
     }
 
     static let entrySet = Atomic<Bool>(false)
     // SAFETY: written once, guarded by `entrySet`, before any context is prepared (Sched's
     // start-up); read-only afterwards.
-    nonisolated(unsafe) static var entry: ((UInt64) -> Never)? = nil
+    nonisolated(unsafe) static var entry: (@Sendable (UInt64) -> Never)? = nil
 
     /// Sets the function every new context starts in (Sched's thread start-up). Once only:
     /// a second call panics.
-    public static func setEntry(_ entry: @escaping (UInt64) -> Never) {
+    public static func setEntry(_ entry: @escaping @Sendable (UInt64) -> Never) {
         guard !entrySet.exchange(true, ordering: .acquiringAndReleasing) else { Panic.halt("the thread entry is set once") }
         unsafe ExecutionContext.entry = entry
     }

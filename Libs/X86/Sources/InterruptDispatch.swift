@@ -5,7 +5,8 @@
 /// crate marks `InterruptStackFrame::as_mut` unsafe for the same reason). A vector is
 /// registered once and never replaced, so no module can take over another's interrupt; the
 /// double-fault and machine-check vectors are withheld (both are aborts: returning from them
-/// resumes at an undefined address), so they always end in a ``Panic`` report. A vector
+/// resumes at an undefined address), as is the NMI (it shares their interrupt stack), so they
+/// always end in a ``Panic`` report. A vector
 /// without a handler — every CPU exception unless a module claimed it — panics, never
 /// returns in silence.
 public enum InterruptDispatch {
@@ -17,6 +18,7 @@ public enum InterruptDispatch {
     /// Whether a module may claim `vector`.
     public static func isClaimable(_ vector: UInt8) -> Bool {
         vector != ExceptionVector.doubleFault.rawValue && vector != ExceptionVector.machineCheck.rawValue
+            && vector != ExceptionVector.nonMaskableInterrupt.rawValue
     }
 
     /// Installs `handler` for `vector`, for good. Returns false, installing nothing, when the
@@ -32,9 +34,48 @@ public enum InterruptDispatch {
         }
     }
 
-    /// Runs the handler registered for the frame's vector, or panics.
-    public static func dispatch(_ frame: InterruptFrame) {
+    /// Per processor: the tops of its abort stack (IST 1: double fault, NMI, machine check)
+    /// and page-fault stack (IST 2), and their size. A fault that arrives while its own
+    /// interrupt stack is in use would restart that stack from the top and overwrite the frame
+    /// of the fault being handled, so ``dispatch(_:)`` refuses it with a panic.
+    // SAFETY: the table is created by the first `record` (the boot processor, before any other
+    // processor runs) and never reallocated; each processor's entry is written before it runs.
+    nonisolated(unsafe) static var interruptStacks: [UInt64] = []
+
+    /// Records processor `processor`'s interrupt stacks. The caller (Boot) calls it on the
+    /// boot processor, first for the boot processor and before starting each other one.
+    @unsafe public static func record(processor: Int, abortStackTop: UInt64, pageFaultStackTop: UInt64, stackBytes: UInt64) {
+        precondition(processor >= 0 && processor < Processor.maximumCount, "processor index out of range")
+        if unsafe interruptStacks.isEmpty { unsafe interruptStacks = [UInt64](repeating: 0, count: 3 * Processor.maximumCount) }
+        unsafe interruptStacks[3 * processor] = abortStackTop
+        unsafe interruptStacks[3 * processor + 1] = pageFaultStackTop
+        unsafe interruptStacks[3 * processor + 2] = stackBytes
+    }
+
+    /// Whether the interrupted code was already running on the interrupt stack `frame`'s
+    /// vector switches to.
+    static func reentersItsStack(_ frame: InterruptFrame) -> Bool {
+        let stacks = unsafe interruptStacks
+        let processor = Processor.index
+        guard 3 * processor + 2 < stacks.count else { return false }
+        let top: UInt64
+        switch UInt8(truncatingIfNeeded: frame.vector) {
+        case ExceptionVector.pageFault.rawValue: top = stacks[3 * processor + 1]
+        case ExceptionVector.doubleFault.rawValue, ExceptionVector.nonMaskableInterrupt.rawValue,
+             ExceptionVector.machineCheck.rawValue: top = stacks[3 * processor]
+        default: return false
+        }
+        let bytes = stacks[3 * processor + 2]
+        return top != 0 && frame.rsp < top && frame.rsp >= top &- bytes
+    }
+
+    /// Runs the handler registered for the frame's vector, or panics. Only the entry stubs
+    /// call it: a dispatch of a made-up frame could fake an interrupt a handler relies on.
+    static func dispatch(_ frame: InterruptFrame) {
         let vector = Int(frame.vector & 0xFF)
+        if vector == Int(ExceptionVector.pageFault.rawValue) && reentersItsStack(frame) {
+            Panic.exception(frame, reason: "a page fault while the page-fault stack was in use (a fault inside the fault handler)")
+        }
         // Interrupts are off while the lock is held, so this processor never holds it here;
         // another processor holds it only briefly.
         let handler = handlers.withLock { table in table.isEmpty ? nil : table[vector] }

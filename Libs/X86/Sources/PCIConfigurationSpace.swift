@@ -121,19 +121,64 @@ extension PCIConfigurationSpace {
     ///
     /// Guarantees: a range is listed only if a function's BAR decodes it, so device windows
     /// checked against this list cover device registers, not RAM a BAR was never given.
-    public static var memoryBARs: [(start: UInt64, end: UInt64)] {
+    public static var memoryBARs: [(start: UInt64, end: UInt64)] { scan().bars }
+
+    /// The physical ranges `[start, end)` of every function's MSI-X table and pending-bit
+    /// array (PCI Local Bus 3.0 §6.8.2), inside its BARs: a raw window there could point a
+    /// message at any address, so device windows withhold them and only the typed
+    /// ``MessageInterruptTable`` writes the table.
+    public static var messageInterruptStructures: [(start: UInt64, end: UInt64)] { scan().msix }
+
+    /// Where function `function`'s MSI-X table lies and how many entries it has, from its
+    /// capability and BARs as the fence reads them; nil without MSI-X.
+    public static func messageInterruptTable(of function: Function) -> (address: UInt64, entries: Int, capability: UInt8)? {
+        guard let capability = findCapability(function, id: 0x11) else { return nil }
+        let control = read32(function, offset: capability) >> 16
+        let entries = Int(control & 0x7FF) + 1
+        let location = read32(function, offset: capability + 4)
+        guard let base = barBase(function, index: Int(location & 7)) else { return nil }
+        return (base + UInt64(location & ~7), entries, capability)
+    }
+
+    static let barCache = InterruptSafeLock<(bars: [(start: UInt64, end: UInt64)], msix: [(start: UInt64, end: UInt64)])?>(nil)
+
+    static func scan() -> (bars: [(start: UInt64, end: UInt64)], msix: [(start: UInt64, end: UInt64)]) {
         barCache.withLock { cache in
-            if let ranges = cache { return ranges }
-            let ranges = scanMemoryBARs()
-            cache = ranges
-            return ranges
+            if let found = cache { return found }
+            let found = scanFunctions()
+            cache = found
+            return found
         }
     }
 
-    static let barCache = InterruptSafeLock<[(start: UInt64, end: UInt64)]?>(nil)
+    /// The capability with `id` in the function's list (at most 48 steps, inside the space).
+    static func findCapability(_ function: Function, id: UInt8) -> UInt8? {
+        guard (read32(function, offset: 4) >> 16) & 0x10 != 0 else { return nil }
+        var pointer = UInt8(truncatingIfNeeded: read32(function, offset: 0x34)) & 0xFC
+        var steps = 0
+        while pointer >= 0x40 && steps < 48 {
+            let header = read32(function, offset: pointer)
+            if UInt8(truncatingIfNeeded: header) == id { return pointer }
+            pointer = UInt8(truncatingIfNeeded: header >> 8) & 0xFC
+            steps += 1
+        }
+        return nil
+    }
 
-    static func scanMemoryBARs() -> [(start: UInt64, end: UInt64)] {
+    /// The base address of memory BAR `index` (reads only), or nil.
+    static func barBase(_ function: Function, index: Int) -> UInt64? {
+        guard index >= 0 && index < 6 else { return nil }
+        let offset = UInt8(0x10 + index * 4)
+        let low = read32(function, offset: offset)
+        guard low & 1 == 0 else { return nil }
+        var base = UInt64(low & 0xFFFF_FFF0)
+        if (low >> 1) & 3 == 2 && index < 5 { base |= UInt64(read32(function, offset: offset + 4)) << 32 }
+        return base == 0 ? nil : base
+    }
+
+    static func scanFunctions() -> (bars: [(start: UInt64, end: UInt64)], msix: [(start: UInt64, end: UInt64)]) {
         var ranges: [(start: UInt64, end: UInt64)] = []
+        var msix: [(start: UInt64, end: UInt64)] = []
         var pending: [UInt8] = [0]
         var visited = [Bool](repeating: false, count: 256)
         while let bus = pending.popLast() {
@@ -153,6 +198,14 @@ extension PCIConfigurationSpace {
                         if secondary != 0 { pending.append(secondary) }
                     }
                     guard header == 0 else { continue }
+                    if let table = messageInterruptTable(of: function), let capability = findCapability(function, id: 0x11) {
+                        msix.append((table.address, table.address + UInt64(table.entries * 16)))
+                        let pending = read32(function, offset: capability + 8)
+                        if let base = barBase(function, index: Int(pending & 7)) {
+                            let start = base + UInt64(pending & ~7)
+                            msix.append((start, start + UInt64((table.entries + 63) / 64 * 8)))
+                        }
+                    }
                     var index = 0
                     while index < 6 {
                         let offset = UInt8(0x10 + index * 4)
@@ -173,6 +226,6 @@ extension PCIConfigurationSpace {
                 }
             }
         }
-        return ranges
+        return (ranges, msix)
     }
 }

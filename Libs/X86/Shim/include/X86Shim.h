@@ -165,4 +165,9 @@ extern char x86_thread_trampoline[];
 
 X86_INLINE uint64_t x86_thread_trampoline_address(void) { return (uint64_t)x86_thread_trampoline; }
 
+// MARK: Ordered word access for the context-switch hand-over (C11 atomics on raw memory)
+
+X86_INLINE uint64_t x86_load_acquire64(uint64_t address) { return __atomic_load_n((uint64_t *)address, __ATOMIC_ACQUIRE); }
+X86_INLINE void x86_store_release64(uint64_t address, uint64_t value) { __atomic_store_n((uint64_t *)address, value, __ATOMIC_RELEASE); }
+
 #endif
