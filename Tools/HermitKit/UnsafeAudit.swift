@@ -61,8 +61,8 @@ public struct UnsafeAudit: Sendable {
 
     /// What the fence cannot check: printed under the fence table.
     public static let trustedHardware = "trusted hardware: without an IOMMU a bus-mastering device (virtio-net) "
-        + "can write any RAM; virtqueue descriptors name only DMA buffers the driver holds, but the device, and "
-        + "its register windows (queue addresses, MSI-X table), are trusted."
+        + "can write any RAM; the fence tells it only addresses of DMA memory (descriptor tables, queue-address "
+        + "registers and MSI-X tables are written by the fence alone), but what the device does with them is trusted."
 
     /// The totals over all rows.
     public var total: Row {

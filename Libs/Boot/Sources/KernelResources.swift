@@ -124,6 +124,19 @@ public struct DeviceWindows: Sendable {
         return !image.overlaps(range)
     }
 
+    /// The queue-address registers of virtio function `function` (`map` maps the page
+    /// uncached first), or nil when it is no virtio device or they cannot be reached.
+    public func virtioQueueAddresses(of function: PCIConfigurationSpace.Function, map: (PhysicalRange) -> Bool) -> VirtioQueueAddresses? {
+        guard let address = PCIConfigurationSpace.virtioQueueAddressRegisters(of: function) else { return nil }
+        let range = PhysicalRange(start: PhysAddr(address), size: 24)
+        var decoded = false
+        for bar in PCIConfigurationSpace.memoryBARs where address >= bar.start && range.end.value <= bar.end { decoded = true }
+        guard decoded, address % 8 == 0, holdsNoRAM(range), !KernelResources.interruptControllerRange.overlaps(range), map(range) else { return nil }
+        // SAFETY: the fence found these registers in the function's own virtio capability; they
+        // are device memory the function decodes, written only with DMA memory's addresses.
+        return VirtioQueueAddresses(window: unsafe MMIOWindow(unsafeBase: address, size: 24))
+    }
+
     /// The MSI-X table of `function` (`map` maps its pages uncached first and says whether it
     /// could), or nil when it has none or it cannot be reached.
     public func messageInterruptTable(of function: PCIConfigurationSpace.Function, map: (PhysicalRange) -> Bool) -> MessageInterruptTable? {

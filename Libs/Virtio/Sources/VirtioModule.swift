@@ -28,10 +28,14 @@ public enum VirtioModule: KernelModule {
     /// Brings one card up; it belongs to nobody else yet, so it can be handed on.
     static func bringUp(_ device: PCIDevice, windows: DeviceWindows) throws(VirtioError) -> sending VirtioNetDevice {
         let map = { (address: PhysAddr, size: Int) in windows.mapped(at: address, size: size) }
-        let transport = try VirtioPCITransport(device: device, map: map)
         let function = PCIConfigurationSpace.Function(bus: device.address.bus, device: device.address.device, function: device.address.function)
+        guard let queueAddresses = windows.virtioQueueAddresses(of: function, map: { KernelMemory.mapUncached($0) }) else { throw .cannotMap }
+        let transport = try VirtioPCITransport(device: device, queueAddresses: queueAddresses, map: map)
         let table = windows.messageInterruptTable(of: function, map: { KernelMemory.mapUncached($0) })
-        return try VirtioNetDevice(transport: transport, interruptTable: table) {
+        return try VirtioNetDevice(transport: transport, interruptTable: table, descriptorTable: { size in
+            guard let frame = Frames.allocate() else { return nil }
+            return VirtqueueDescriptorTable(frame: frame, size: size)
+        }) {
             guard let frame = Frames.allocate() else { return nil }
             frame.fill(0)
             return frame.intoDMABuffer()

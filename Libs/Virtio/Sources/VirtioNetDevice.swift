@@ -1,5 +1,6 @@
 import Net
 import PCI
+import Boot
 import X86
 
 /// A virtio network card (virtio 1.2 §5.1) driven by polling: queue 0 receives, queue 1
@@ -37,9 +38,11 @@ public final class VirtioNetDevice: NetworkDevice {
     public private(set) var interruptsEnabled = false
     var framesQueued = false
 
-    /// Brings the card up. `page` hands out one zeroed 4 KiB DMA page, or nil when memory is
+    /// Brings the card up. `descriptorTable` makes a queue's descriptor table of the given
+    /// size (the fence's), or nil when memory is exhausted. `page` hands out one zeroed 4 KiB DMA page, or nil when memory is
     /// exhausted.
-    public init(transport: VirtioPCITransport, interruptTable: MessageInterruptTable? = nil, page: () -> DMABuffer?) throws(VirtioError) {
+    public init(transport: VirtioPCITransport, interruptTable: MessageInterruptTable? = nil,
+                descriptorTable: (Int) -> VirtqueueDescriptorTable?, page: () -> DMABuffer?) throws(VirtioError) {
         self.transport = transport
         self.interruptTable = interruptTable
         let features = try transport.negotiate(VirtioPCITransport.featureVersion1 | VirtioNetDevice.featureMAC)
@@ -48,7 +51,7 @@ public final class VirtioNetDevice: NetworkDevice {
             guard maximum > 0 else { throw .noQueue(index) }
             var size = 1
             while size * 2 <= min(maximum, 128) { size *= 2 }
-            guard let descriptors = page(), let available = page(), let used = page() else { throw .outOfMemory }
+            guard let descriptors = descriptorTable(size), let available = page(), let used = page() else { throw .outOfMemory }
             return Virtqueue(size: size, descriptors: descriptors, available: available, used: used)
         }
         receiveQueue = try makeQueue(0)

@@ -1,4 +1,5 @@
 import PCI
+import Boot
 import X86
 
 /// The virtio 1.x PCI transport (virtio spec 1.2 §4.1): the device's structures found
@@ -19,15 +20,20 @@ public final class VirtioPCITransport {
     public static let featureVersion1: UInt64 = 1 << 32
 
     public let device: PCIDevice
+    /// The common configuration's registers up to `queue_enable`/`queue_notify_off`
+    /// (offsets 0 ..< 32): the queue addresses after them are written only by the fence.
     let common: MMIOWindow
+    let queueAddresses: VirtioQueueAddresses
     let notify: MMIOWindow
     let notifyMultiplier: UInt32
     /// The device-specific configuration (a network card's MAC, ...).
     public let deviceConfiguration: MMIOWindow
 
-    /// Finds and maps the structures; `map` makes a window of device registers mapped.
-    public init(device: PCIDevice, map: (PhysAddr, Int) -> MMIOWindow?) throws(VirtioError) {
+    /// Finds and maps the structures; `map` makes a window of device registers mapped;
+    /// `queueAddresses` are the fence's writer of the device's queue-address registers.
+    public init(device: PCIDevice, queueAddresses: VirtioQueueAddresses, map: (PhysAddr, Int) -> MMIOWindow?) throws(VirtioError) {
         self.device = device
+        self.queueAddresses = queueAddresses
         device.enable()
         var windows: [UInt8: MMIOWindow] = [:]
         var multiplier: UInt32 = 0
@@ -40,7 +46,9 @@ public final class VirtioPCITransport {
             guard case .memory(let base, let size, _)? = device.bar(barIndex), offset + length <= size, length > 0 else {
                 throw .badCapability(type)
             }
-            guard let window = map(PhysAddr(base + offset), Int(length)) else { throw .cannotMap }
+            // Of the common configuration only the registers before the queue addresses.
+            let mapped = type == Capability.common.rawValue ? min(length, UInt64(Common.queueDescriptors)) : length
+            guard let window = map(PhysAddr(base + offset), Int(mapped)) else { throw .cannotMap }
             windows[type] = window
             if type == Capability.notify.rawValue { multiplier = device.read32(offset: capability.offset + 16) }
         }
@@ -94,13 +102,7 @@ public final class VirtioPCITransport {
         common.write(UInt16(index), at: Common.queueSelect)
         common.write(UInt16(queue.size), at: Common.queueSize)
         common.write(UInt16(0xFFFF), at: Common.queueMSIXVector)
-        // 64-bit fields are written as two aligned 32-bit halves (§4.1.3.1).
-        for (field, address) in [(Common.queueDescriptors, queue.descriptors.physicalAddress.value),
-                                 (Common.queueDriver, queue.available.physicalAddress.value),
-                                 (Common.queueDevice, queue.used.physicalAddress.value)] {
-            common.write(UInt32(truncatingIfNeeded: address), at: field)
-            common.write(UInt32(truncatingIfNeeded: address >> 32), at: field + 4)
-        }
+        queueAddresses.set(descriptors: queue.descriptors, driver: queue.available, device: queue.used)
         queue.notifyOffset = Int(common.read(UInt16.self, at: Common.queueNotifyOffset)) * Int(notifyMultiplier)
         queue.index = index
         common.write(UInt16(1), at: Common.queueEnable)

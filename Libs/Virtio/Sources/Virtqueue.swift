@@ -1,3 +1,4 @@
+import Boot
 import X86
 
 /// A split virtqueue (virtio 1.2 §2.7): a descriptor table, the driver's available ring and
@@ -9,7 +10,7 @@ import X86
 /// beyond the buffer, is ignored and counted, never trusted.
 public final class Virtqueue {
     public let size: Int
-    let descriptors: DMABuffer
+    let descriptors: VirtqueueDescriptorTable
     let available: DMABuffer
     let used: DMABuffer
     var freeDescriptors: [UInt16]
@@ -22,12 +23,10 @@ public final class Virtqueue {
     /// Used entries the device got wrong.
     public private(set) var malformedUsedEntries = 0
 
-    /// `size` must be a power of two; the buffers must hold 16·size, 6 + 2·size and 6 + 8·size
-    /// bytes.
-    public init(size: Int, descriptors: DMABuffer, available: DMABuffer, used: DMABuffer) {
-        precondition(size > 0 && size & (size - 1) == 0 && size <= 32768, "a queue size is a power of two")
-        precondition(descriptors.size >= 16 * size && available.size >= 6 + 2 * size && used.size >= 6 + 8 * size,
-                     "virtqueue buffers too small")
+    /// `size` must be the descriptor table's; the rings must hold 6 + 2·size and 6 + 8·size bytes.
+    public init(size: Int, descriptors: VirtqueueDescriptorTable, available: DMABuffer, used: DMABuffer) {
+        precondition(size > 0 && size == descriptors.size, "a queue as large as its descriptor table")
+        precondition(available.size >= 6 + 2 * size && used.size >= 6 + 8 * size, "virtqueue rings too small")
         self.size = size
         self.descriptors = descriptors
         self.available = available
@@ -62,11 +61,7 @@ public final class Virtqueue {
     public func offer(_ buffer: DMABuffer, length: Int, writable: Bool) -> UInt16? {
         precondition(length > 0 && length <= buffer.size, "a descriptor longer than its buffer")
         guard let descriptor = freeDescriptors.popLast() else { return nil }
-        let base = Int(descriptor) * 16
-        descriptors.write(buffer.physicalAddress.value, at: base)
-        descriptors.write(UInt32(length), at: base + 8)
-        descriptors.write(UInt16(writable ? 2 : 0), at: base + 12)
-        descriptors.write(UInt16(0), at: base + 14)
+        descriptors.set(Int(descriptor), buffer: buffer, length: length, deviceWrites: writable)
         inFlight[Int(descriptor)] = true
         lengths[Int(descriptor)] = UInt32(length)
         available.write(descriptor, at: 4 + 2 * Int(availableIndex % UInt16(size)))

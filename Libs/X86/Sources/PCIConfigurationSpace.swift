@@ -124,10 +124,32 @@ extension PCIConfigurationSpace {
     public static var memoryBARs: [(start: UInt64, end: UInt64)] { scan().bars }
 
     /// The physical ranges `[start, end)` of every function's MSI-X table and pending-bit
-    /// array (PCI Local Bus 3.0 §6.8.2), inside its BARs: a raw window there could point a
-    /// message at any address, so device windows withhold them and only the typed
-    /// ``MessageInterruptTable`` writes the table.
+    /// array (PCI Local Bus 3.0 §6.8.2) and of virtio functions' queue-address registers,
+    /// inside their BARs: a raw window there could point a message or a queue at any address,
+    /// so device windows withhold them and only typed writers (``MessageInterruptTable``,
+    /// Boot's `VirtioQueueAddresses`) write them.
     public static var messageInterruptStructures: [(start: UInt64, end: UInt64)] { scan().msix }
+
+    /// The physical address of a virtio function's queue-address registers (`queue_desc`
+    /// through `queue_device`, 24 bytes at offset 32 of its common configuration; virtio 1.2
+    /// §4.1.4.3), read from its vendor capability; nil for other functions.
+    public static func virtioQueueAddressRegisters(of function: Function) -> UInt64? {
+        guard read32(function, offset: 0) & 0xFFFF == 0x1AF4, (read32(function, offset: 4) >> 16) & 0x10 != 0 else { return nil }
+        var pointer = UInt8(truncatingIfNeeded: read32(function, offset: 0x34)) & 0xFC
+        var steps = 0
+        while pointer >= 0x40 && steps < 48 {
+            let header = read32(function, offset: pointer)
+            if UInt8(truncatingIfNeeded: header) == 0x09 && UInt8(truncatingIfNeeded: header >> 24) == 1 {   // common configuration
+                let bar = Int(read32(function, offset: pointer + 4) & 0xFF)
+                let offset = UInt64(read32(function, offset: pointer + 8))
+                guard let base = barBase(function, index: bar) else { return nil }
+                return base + offset + 32
+            }
+            pointer = UInt8(truncatingIfNeeded: header >> 8) & 0xFC
+            steps += 1
+        }
+        return nil
+    }
 
     /// Where function `function`'s MSI-X table lies and how many entries it has, from its
     /// capability and BARs as the fence reads them; nil without MSI-X.
@@ -198,6 +220,9 @@ extension PCIConfigurationSpace {
                         if secondary != 0 { pending.append(secondary) }
                     }
                     guard header == 0 else { continue }
+                    if let queueAddresses = virtioQueueAddressRegisters(of: function) {
+                        msix.append((queueAddresses, queueAddresses + 24))
+                    }
                     if let table = messageInterruptTable(of: function), let capability = findCapability(function, id: 0x11) {
                         msix.append((table.address, table.address + UInt64(table.entries * 16)))
                         let pending = read32(function, offset: capability + 8)
