@@ -7,7 +7,15 @@
 /// composition root of each image calls. Boot is the trusted code that mints the
 /// ``MemoryRegion`` capabilities other modules are handed, as a Tock board's `main.rs` does.
 ///
-/// What is not in here: the frame allocator, paging policy, scheduling, drivers.
+/// Boot also holds the mechanism the rest of the kernel must not have: the frame table and its
+/// `Frame` tokens, the kernel's page table (`KernelPages`) and TLB shootdowns, the runtime
+/// allocator's check on the heap policy, the stack pool, device windows and the typed writers
+/// for what devices read addresses from (virtqueue descriptors, queue-address registers, MSI-X
+/// tables), and processor start-up. Every public declaration is sound for any safe caller or
+/// `@unsafe` (FENCE.md).
+///
+/// What is not in here: frame-allocation and heap policy (Alloc), paging policy (Paging),
+/// scheduling, drivers.
 ///
 /// Unsafe code is allowed here and in X86 only; each use carries a `// SAFETY:` comment.
 public enum Boot {}

@@ -55,17 +55,17 @@ public enum InterruptDispatch {
     /// Whether the interrupted code was already running on the interrupt stack `frame`'s
     /// vector switches to.
     static func reentersItsStack(_ frame: InterruptFrame) -> Bool {
-        let stacks = unsafe interruptStacks
         let processor = Processor.index
-        guard 3 * processor + 2 < stacks.count else { return false }
+        let count = unsafe interruptStacks.count
+        guard 3 &* processor &+ 2 < count else { return false }
         let top: UInt64
         switch UInt8(truncatingIfNeeded: frame.vector) {
-        case ExceptionVector.pageFault.rawValue: top = stacks[3 * processor + 1]
+        case ExceptionVector.pageFault.rawValue: top = unsafe interruptStacks[3 &* processor &+ 1]
         case ExceptionVector.doubleFault.rawValue, ExceptionVector.nonMaskableInterrupt.rawValue,
-             ExceptionVector.machineCheck.rawValue: top = stacks[3 * processor]
+             ExceptionVector.machineCheck.rawValue: top = unsafe interruptStacks[3 &* processor]
         default: return false
         }
-        let bytes = stacks[3 * processor + 2]
+        let bytes = unsafe interruptStacks[3 &* processor &+ 2]
         return top != 0 && frame.rsp < top && frame.rsp >= top &- bytes
     }
 

@@ -23,7 +23,7 @@ public final class InterruptSafeLock<Value: ~Copyable>: @unchecked Sendable {
     // part of it is reachable from two processors (the argument of Synchronization.Mutex).
     private let nextTicket = Atomic<UInt32>(0)
     private let serving = Atomic<UInt32>(0)
-    private var value: Value
+    @usableFromInline var value: Value
 
     /// A lock guarding `value`.
     public init(_ value: consuming sending Value) { self.value = value }
@@ -87,7 +87,7 @@ public final class InterruptSafeLock<Value: ~Copyable>: @unchecked Sendable {
 
     @usableFromInline func release() { serving.wrappingAdd(1, ordering: .releasing) }
 
-    @usableFromInline func access<Argument: ~Copyable, R: ~Copyable & Sendable, E: Error>(
+    @inlinable @inline(__always) func access<Argument: ~Copyable, R: ~Copyable & Sendable, E: Error>(
         moving argument: consuming sending Argument,
         _ body: (inout sending Value, consuming sending Argument) throws(E) -> R
     ) throws(E) -> R { try body(&value, argument) }
@@ -107,5 +107,5 @@ public final class InterruptSafeLock<Value: ~Copyable>: @unchecked Sendable {
         return incoming
     }
 
-    @usableFromInline func access<R: ~Copyable & Sendable, E: Error>(_ body: (inout sending Value) throws(E) -> R) throws(E) -> R { try body(&value) }
+    @inlinable @inline(__always) func access<R: ~Copyable & Sendable, E: Error>(_ body: (inout sending Value) throws(E) -> R) throws(E) -> R { try body(&value) }
 }

@@ -10,6 +10,8 @@
 /// What is not in here: policy. Allocation, paging, scheduling and drivers live in their own
 /// modules, which contain no `unsafe` and reach the machine only through these types.
 ///
+/// The rule (FENCE.md): every public declaration here is either sound for any safe caller —
+/// its doc comment says why no sequence of safe calls can break memory safety — or `@unsafe`.
 /// Every `unsafe` expression in this module carries a `// SAFETY:` comment saying why it is
 /// sound. Host builds compile the same types; instructions that only make sense on the
 /// bare machine trap with a clear message when called on the host.
