@@ -22,6 +22,17 @@ public enum Frames {
         return frame
     }
 
+    /// Backs `page` with a zeroed frame the allocator picks, through Boot's one-step
+    /// ``KernelPages/backZeroed(_:withFreeFrameAt:writable:)``; false when memory is exhausted or
+    /// Boot refuses (the pick goes back to the allocator).
+    public static func backZeroed(_ page: VirtAddr, writable: Bool) -> Bool {
+        guard let address = allocator.withLock({ $0?.allocate() }) else { return false }
+        if KernelPages.backZeroed(page, withFreeFrameAt: address, writable: writable) { return true }
+        allocator.withLock { allocator in try? allocator?.free(address) }
+        refusals.withLock { $0 += 1 }
+        return false
+    }
+
     /// `count` contiguous frames aligned to `alignment`, or nil.
     public static func allocateContiguous(count: Int, alignment: UInt64 = UInt64(Alloc.pageSize)) -> FrameRun? {
         guard let address = allocator.withLock({ $0?.allocateContiguous(count: count, alignment: alignment) }) else { return nil }

@@ -164,6 +164,27 @@ public enum KernelPages {
         }
     }
 
+    /// Backs `page` with the free frame at `address`, zeroed, in one step (the demand pager's
+    /// fast path: the frame goes from free to mapped without a token in between). The same
+    /// rules as ``map(_:frame:writable:)``; false, changing nothing, when the frame is not free
+    /// or the page may not be mapped.
+    public static func backZeroed(_ page: VirtAddr, withFreeFrameAt address: PhysAddr, writable: Bool) -> Bool {
+        guard FrameTable.transition(address, from: .free, to: .mapped) else { return false }
+        FrameTable.memory(at: address, size: FrameTable.frameSize).fill(0, count: FrameTable.frameSize)
+        let flags: PageTableFlags = writable ? [.writable, .noExecute] : [.noExecute]
+        let mapped = state.withLock { state -> Bool in
+            guard state.table != nil, state.mayMap(page) else { return false }
+            do throws(MappingError) {
+                try state.table!.map(page, to: address, size: .size4KiB, flags: flags).flush()
+                return true
+            } catch {
+                return false
+            }
+        }
+        if !mapped { _ = FrameTable.transition(address, from: .mapped, to: .free) }
+        return mapped
+    }
+
     /// Removes the mapping of the lazy-area `page`; its frame comes back once flushed
     /// everywhere. Nil when nothing of a module's lazy area is mapped there.
     public static func unmap(_ page: VirtAddr) -> PendingFrame? {

@@ -1,3 +1,4 @@
+import Synchronization
 import Alloc
 import Boot
 import X86
@@ -16,7 +17,6 @@ public enum DemandPager {
         /// Bytes of the lazy area handed out so far.
         var reservedBytes = 0
         var lazyArea: MemoryRegion? = nil
-        var faultsServed = 0
     }
 
     static let state = InterruptSafeLock(State())
@@ -63,7 +63,8 @@ public enum DemandPager {
     }
 
     /// Page faults served by mapping a fresh frame so far.
-    public static var faultsServed: Int { state.withLock { $0.faultsServed } }
+    public static var faultsServed: Int { served.load(ordering: .relaxed) }
+    static let served = Atomic<Int>(0)
 
     static func handleFault(_ frame: InterruptFrame) {
         let address = ControlRegisters.cr2
@@ -95,17 +96,10 @@ public enum DemandPager {
 
     /// Maps a zeroed frame at `page`.
     static func back(page: UInt64, writable: Bool, frame: InterruptFrame) {
-        guard let physical = Frames.allocate() else {
-            Panic.exception(frame, reason: "out of memory: no free frame to back a demand-paged region")
+        guard Frames.backZeroed(VirtAddr(page), writable: writable) else {
+            Panic.exception(frame, reason: Frames.counts.free == 0 ? "out of memory: no free frame to back a demand-paged region"
+                                                                    : "demand paging could not map the page")
         }
-        physical.fill(0)
-        switch KernelMemory.map(VirtAddr(page), frame: physical, writable: writable) {
-        case .mapped(let flush):
-            flush.flush()
-        case .refused(_, let unused):
-            Frames.free(unused)
-            Panic.exception(frame, reason: "demand paging could not map the page")
-        }
-        state.withLock { $0.faultsServed += 1 }
+        served.add(1, ordering: .relaxed)
     }
 }

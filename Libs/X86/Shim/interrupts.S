@@ -87,6 +87,6 @@ x86_interrupt_common:
     .balign 16
     .global x86_processor_slots
 x86_processor_slots:
-    .space 16 * 256
+    .space 32 * 256   // per processor: index, thread word, page-fault stack top, its size
 
 #endif

@@ -1,3 +1,5 @@
+import X86Shim
+
 /// Routes interrupts and exceptions from X86's entry stubs to Swift handlers.
 ///
 /// Guarantees: a handler gets a copy of the saved frame, read-only: nothing a handler does
@@ -34,39 +36,29 @@ public enum InterruptDispatch {
         }
     }
 
-    /// Per processor: the tops of its abort stack (IST 1: double fault, NMI, machine check)
-    /// and page-fault stack (IST 2), and their size. A fault that arrives while its own
-    /// interrupt stack is in use would restart that stack from the top and overwrite the frame
-    /// of the fault being handled, so ``dispatch(_:)`` refuses it with a panic.
-    // SAFETY: the table is created by the first `record` (the boot processor, before any other
-    // processor runs) and never reallocated; each processor's entry is written before it runs.
-    nonisolated(unsafe) static var interruptStacks: [UInt64] = []
-
-    /// Records processor `processor`'s interrupt stacks. The caller (Boot) calls it on the
-    /// boot processor, first for the boot processor and before starting each other one.
+    /// Records processor `processor`'s page-fault stack (IST 2: its top and size) in the
+    /// processor's slot (GS:16 and GS:24), so a fault that arrives while that stack is in use —
+    /// which would restart the stack from the top and overwrite the frame of the fault being
+    /// handled — is refused with a panic. The caller (Boot) calls it before the processor runs.
     @unsafe public static func record(processor: Int, abortStackTop: UInt64, pageFaultStackTop: UInt64, stackBytes: UInt64) {
         precondition(processor >= 0 && processor < Processor.maximumCount, "processor index out of range")
-        if unsafe interruptStacks.isEmpty { unsafe interruptStacks = [UInt64](repeating: 0, count: 3 * Processor.maximumCount) }
-        unsafe interruptStacks[3 * processor] = abortStackTop
-        unsafe interruptStacks[3 * processor + 1] = pageFaultStackTop
-        unsafe interruptStacks[3 * processor + 2] = stackBytes
+        #if hasFeature(Embedded)
+        let slot = x86_processor_slot_address(UInt32(processor))
+        // SAFETY: words 2 and 3 of that processor's own 32-byte slot, written before it runs.
+        unsafe UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot + 16)).unsafelyUnwrapped.pointee = pageFaultStackTop
+        unsafe UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot + 24)).unsafelyUnwrapped.pointee = stackBytes
+        #endif
     }
 
-    /// Whether the interrupted code was already running on the interrupt stack `frame`'s
-    /// vector switches to.
-    static func reentersItsStack(_ frame: InterruptFrame) -> Bool {
-        let processor = Processor.index
-        let count = unsafe interruptStacks.count
-        guard 3 &* processor &+ 2 < count else { return false }
-        let top: UInt64
-        switch UInt8(truncatingIfNeeded: frame.vector) {
-        case ExceptionVector.pageFault.rawValue: top = unsafe interruptStacks[3 &* processor &+ 1]
-        case ExceptionVector.doubleFault.rawValue, ExceptionVector.nonMaskableInterrupt.rawValue,
-             ExceptionVector.machineCheck.rawValue: top = unsafe interruptStacks[3 &* processor]
-        default: return false
-        }
-        let bytes = unsafe interruptStacks[3 &* processor &+ 2]
-        return top != 0 && frame.rsp < top && frame.rsp >= top &- bytes
+    /// Whether a page fault interrupted code that was already on this processor's page-fault
+    /// stack.
+    @inline(__always) static func reentersItsStack(_ frame: InterruptFrame) -> Bool {
+        #if hasFeature(Embedded)
+        let top = x86_read_gs16()
+        return top != 0 && frame.rsp < top && frame.rsp >= top &- x86_read_gs24()
+        #else
+        return false
+        #endif
     }
 
     /// Runs the handler registered for the frame's vector, or panics. Only the entry stubs

@@ -129,7 +129,7 @@ public enum Processor {
         precondition(index >= 0 && index < maximumCount, "processor index out of range")
         #if hasFeature(Embedded)
         let slot = x86_processor_slot_address(UInt32(index))
-        // SAFETY: `slot` is this processor's own 16-byte entry in x86_processor_slots (bounds
+        // SAFETY: `slot` is this processor's own 32-byte entry in x86_processor_slots (bounds
         // checked above); the kernel uses GS for nothing else.
         unsafe UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot)).unsafelyUnwrapped.pointee = UInt64(index)
         unsafe ModelSpecificRegister.gsBase.write(slot)

@@ -76,7 +76,10 @@ X86_INLINE uint64_t x86_rdtsc(void) {
 
 /// The 256 per-processor slots of 16 bytes (interrupts.S); GS points at the running processor's.
 extern char x86_processor_slots[];
-X86_INLINE uint64_t x86_processor_slot_address(uint32_t index) { return (uint64_t)x86_processor_slots + 16 * (uint64_t)index; }
+X86_INLINE uint64_t x86_processor_slot_address(uint32_t index) { return (uint64_t)x86_processor_slots + 32 * (uint64_t)index; }
+/// The quadwords at GS:16 and GS:24: the top of the running processor's page-fault stack and its size.
+X86_INLINE uint64_t x86_read_gs16(void) { uint64_t v; __asm__ volatile("movq %%gs:16, %0" : "=r"(v)); return v; }
+X86_INLINE uint64_t x86_read_gs24(void) { uint64_t v; __asm__ volatile("movq %%gs:24, %0" : "=r"(v)); return v; }
 /// The quadword at GS:0: the running processor's index.
 X86_INLINE uint64_t x86_read_gs0(void) { uint64_t v; __asm__ volatile("movq %%gs:0, %0" : "=r"(v)); return v; }
 /// The quadword at GS:8: the word the scheduler keeps there (the running thread's identity).
