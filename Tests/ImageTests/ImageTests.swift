@@ -65,6 +65,15 @@ struct ImageTests {
         #expect(run.output.contains("reason: kernel stack overflow: the access hit a stack's guard page"))
     }
 
+    /// Without Paging the kernel runs on Boot's early identity map, whose boot-stack guard
+    /// pages are unmapped too: an overflow there is a report, not corruption.
+    @Test func withoutPagingAStackOverflowStillHitsTheGuardPage() throws {
+        let (_, run) = try boot("crash-bare")
+        #expect(run.outcome == .panicked, "\(run.output)")
+        #expect(run.output.contains("CPU exception page fault (#PF), vector 14"), "\(run.output)")
+        #expect(run.output.contains("reason: kernel stack overflow: the access hit a stack's guard page"), "\(run.output)")
+    }
+
     /// The bench image boots, prints every figure `hermit bench` compares, and exits 0. (No
     /// figure is compared with a threshold: speed is reported by `hermit bench`, not tested.)
     @Test func theBenchImagePrintsEveryFigure() throws {

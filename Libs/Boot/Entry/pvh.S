@@ -42,6 +42,7 @@ pvh_start32:
     movl %edx, boot_entry_tsc + 4
     movl %ebx, boot_start_info
     cld
+    movl $boot_stack_top - 16, %esp   // a stack for the page-table helper below (PVH gives none)
 
     // Zero .bss (the stacks and .noinit need no zeroing).
     movl $__bss_start, %edi
@@ -54,7 +55,21 @@ pvh_start32:
     // PML4[0] -> PDPT.
     movl $boot_pdpt + (PTE_PRESENT | PTE_WRITABLE), boot_pml4
 
-    // With 1 GiB pages (CPUID 0x80000001 EDX bit 26), PDPT[0..3] map 0 .. 4 GiB directly.
+    // The first GiB through a page directory of 2 MiB pages (boot_page_directories, page 0),
+    // and the 2 MiB regions holding the boot stacks' guard pages through page tables whose
+    // guard entries stay empty: a stack overflow faults from the first instruction on, with or
+    // without Paging. 2 MiB pages continue up to 4 GiB.
+    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE), %eax
+    xorl %ecx, %ecx
+2:  movl %eax, boot_page_directories(, %ecx, 8)
+    movl $0, boot_page_directories + 4(, %ecx, 8)   // .noinit: the high half too
+    addl $0x200000, %eax
+    incl %ecx
+    cmpl $512, %ecx
+    jb 2b
+    movl $boot_page_directories + (PTE_PRESENT | PTE_WRITABLE), boot_pdpt
+
+    // GiB 1..3: 1 GiB pages (CPUID 0x80000001 EDX bit 26) where the CPU has them.
     movl $0x80000000, %eax
     cpuid
     cmpl $0x80000001, %eax
@@ -63,27 +78,46 @@ pvh_start32:
     cpuid
     btl $26, %edx
     jnc 4f
-    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE), boot_pdpt
     movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | 0x40000000), boot_pdpt + 8
     movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | 0x80000000), boot_pdpt + 16
     movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | 0xC0000000), boot_pdpt + 24
-    jmp 5f
+    jmp 6f
 
-    // Otherwise 2048 page-directory entries of 2 MiB each: 0 .. 4 GiB, identity.
-4:  movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE), %eax
-    xorl %ecx, %ecx
+    // Otherwise 1536 more page-directory entries of 2 MiB each: 1 .. 4 GiB, identity.
+4:  movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | 0x40000000), %eax
+    movl $512, %ecx
 2:  movl %eax, boot_page_directories(, %ecx, 8)
+    movl $0, boot_page_directories + 4(, %ecx, 8)   // .noinit: the high half too
     addl $0x200000, %eax
     incl %ecx
     cmpl $2048, %ecx
     jb 2b
-    movl $boot_page_directories + (PTE_PRESENT | PTE_WRITABLE), %eax
-    xorl %ecx, %ecx
+    movl $boot_page_directories + 0x1000 + (PTE_PRESENT | PTE_WRITABLE), %eax
+    movl $1, %ecx
 1:  movl %eax, boot_pdpt(, %ecx, 8)
     addl $0x1000, %eax
     incl %ecx
     cmpl $4, %ecx
     jb 1b
+6:
+    // The boot stack's guard page: its 2 MiB region through boot_guard_tables (page 0).
+    movl $boot_stack_guard, %edx
+    movl $boot_guard_tables, %edi
+    call map_guarded_region
+    // The interrupt stack's guard page: through the same table if it is in the same region,
+    // else through page 1.
+    movl $boot_interrupt_stack_guard, %edx
+    movl %edx, %eax
+    xorl $boot_stack_guard, %eax
+    cmpl $0x200000, %eax
+    jae 7f
+    movl %edx, %eax
+    shrl $12, %eax
+    andl $511, %eax
+    movl $0, boot_guard_tables(, %eax, 8)
+    jmp 5f
+7:  movl $boot_guard_tables + 0x1000, %edi
+    call map_guarded_region
 5:
 
     movl $boot_pml4, %eax
@@ -102,6 +136,32 @@ pvh_start32:
 
     lgdt boot_gdt_pointer
     ljmp $0x08, $boot_long_mode
+
+    // map_guarded_region: %edx = a guard page's address (below 1 GiB), %edi = a free 4 KiB page
+    // table. Fills the table with the identity map of the guard's 2 MiB region, leaves the
+    // guard's entry empty, and points the region's page-directory entry at the table.
+    // Clobbers %eax, %ecx.
+map_guarded_region:
+    movl %edx, %eax
+    andl $~0x1FFFFF, %eax
+    orl $(PTE_PRESENT | PTE_WRITABLE), %eax
+    xorl %ecx, %ecx
+3:  movl %eax, (%edi, %ecx, 8)
+    movl $0, 4(%edi, %ecx, 8)
+    addl $0x1000, %eax
+    incl %ecx
+    cmpl $512, %ecx
+    jb 3b
+    movl %edx, %eax
+    shrl $12, %eax
+    andl $511, %eax
+    movl $0, (%edi, %eax, 8)
+    movl %edx, %eax
+    shrl $21, %eax
+    movl %edi, %ecx
+    orl $(PTE_PRESENT | PTE_WRITABLE), %ecx
+    movl %ecx, boot_page_directories(, %eax, 8)
+    ret
 
     .code64
 boot_long_mode:
@@ -137,6 +197,7 @@ boot_entry_tsc:
 boot_start_info:
     .quad 0
 
+
     // Page-aligned by the linker script (link.ld), not here, so that the segment's file offset
     // needs no padding.
     .section .bss.page_aligned, "aw", @nobits
@@ -151,8 +212,10 @@ boot_heap_state:                    // the early heap's bookkeeping (Boot/EarlyH
 
     // Memory the entry code does not zero: every byte is written before it is read.
     .section .noinit, "aw", @nobits
-boot_page_directories:              // all 2048 entries are written above (without 1 GiB pages)
+boot_page_directories:              // the first 512 entries always, all 2048 without 1 GiB pages
     .space 4 * 4096
+boot_guard_tables:                  // page tables for the boot stacks' guard pages' regions
+    .space 2 * 4096
 boot_descriptor_tables:             // IDT (4 KiB), GDT and TSS: every byte written by Boot's Swift code
     .space 8192
     .global boot_early_heap

@@ -92,7 +92,8 @@ public enum Panic {
         if let reason {
             Console.write("\n  reason: ")
             Console.write(reason)
-        } else if vector == ExceptionVector.doubleFault.rawValue, isGuardPage(ControlRegisters.cr2) {
+        } else if vector == ExceptionVector.doubleFault.rawValue || vector == ExceptionVector.pageFault.rawValue,
+                  isGuardPage(ControlRegisters.cr2) {
             Console.write("\n  reason: kernel stack overflow: the access hit a stack's guard page")
         }
         Console.write("\n  error code ")
