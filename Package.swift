@@ -44,7 +44,7 @@ var targets: [Target] = [
     // Applications.
     app("Hello", directory: "hello", dependencies: ["Boot", "X86"]),
     app("Crash", directory: "crash", dependencies: ["Boot", "X86"]),
-    app("ThreadsApp", directory: "threads", dependencies: ["APIC", "Sched", "Boot", "X86"]),
+    app("ThreadsApp", directory: "threads", dependencies: ["APIC", "Sched", "Alloc", "Paging", "Boot", "X86"]),
     app("MemoryApp", directory: "memory", dependencies: ["Alloc", "Paging", "Boot", "X86"]),
     app("BenchApp", directory: "bench", dependencies: ["Alloc", "Paging", "Sched", "Boot", "X86"]),
     app("HTTPServerApp", directory: "httpd", dependencies: ["Virtio", "Net", "APIC", "Sched", "Boot", "X86"]),

@@ -75,6 +75,22 @@ public enum App: Application {
             check(framesBefore - Frames.counts.free >= pages, "each page got its own frame")
             let perFault = ((t1 &- t0) &- (t2 &- t1)) / UInt64(pages)
             print("bench: page_fault_instructions=\(perFault)")
+
+            // Unmapping: the frame stays out of reach until the TLB flush, then comes back; the
+            // page is backed anew (zeroed) on the next touch.
+            let page = VirtAddr(lazy.base)
+            if let mapped = KernelMemory.translate(page), let pending = KernelMemory.unmap(page) {
+                let address = mapped.physical
+                check(!FrameTable.isFree(address), "an unmapped frame is not free before its flush")
+                check(KernelMemory.translate(page) == nil, "the page is unmapped")
+                let frame = pending.flush()
+                check(frame.address == address, "the flush hands back the frame that was mapped")
+                Frames.free(frame)
+                check(FrameTable.isFree(address), "and it can be freed after it")
+                check(lazy.load(as: UInt8.self, at: 0) == 0, "the page is backed anew, zeroed, on the next touch")
+            } else {
+                check(false, "a backed page can be unmapped")
+            }
         } else {
             check(false, "DemandPager.reserve returns a region")
         }

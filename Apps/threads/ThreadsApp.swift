@@ -1,8 +1,10 @@
 /// The threads application: many more threads than processors yielding, sleeping, sharing a
 /// mutex and joining, with their results checked; then thread-related measurements.
 /// Exits 0 when every check held.
+import Alloc
 import APIC
 import Boot
+import Paging
 import Sched
 import struct Synchronization.Atomic
 import X86
@@ -12,6 +14,8 @@ public enum App: Application {
     static let created = Atomic<UInt64>(0)
     /// Timer interrupts delivered through the I/O APIC.
     static let deviceInterrupts = Atomic<Int>(0)
+    /// The TLB-shootdown check's hand-shake between processors 0 and 1.
+    static let shootdownPhase = Atomic<Int>(0)
 
     public static func main(boot: BootInfo) -> Int32 {
         var failures = 0
@@ -184,6 +188,34 @@ public enum App: Application {
         let framesUsed = before.framesFree - min(before.framesFree, after.framesFree)
         check(framesUsed <= (waves - 1) * perWave / 16, "no frame leak: \(after.framesFree) vs \(before.framesFree) free")
         print("threads: stress \(waves * perWave) threads in \(waves) waves; heap \(before.heapBytesInUse) -> \(after.heapBytesInUse) bytes, frames free \(before.framesFree) -> \(after.framesFree)")
+
+        // A TLB shootdown: a thread on processor 1 reads a page (caching its translation) and
+        // spins; processor 0 unmaps the page, flushes it everywhere and writes a marker into the
+        // old frame; the thread reads again and must see the page backed anew (zero), not the
+        // marker through a stale translation.
+        if CoreScheduler.coreCount > 1, let region = DemandPager.reserve(bytes: 4096) {
+            region.store(UInt8(0xAB), at: 0)
+            let reader = Threads.spawn(core: 1) {
+                let first = Int(region.load(as: UInt8.self, at: 0))
+                App.shootdownPhase.store(1, ordering: .releasing)
+                while App.shootdownPhase.load(ordering: .acquiring) != 2 { Processor.pause() }
+                return first << 8 | Int(region.load(as: UInt8.self, at: 0))
+            }
+            while App.shootdownPhase.load(ordering: .acquiring) != 1 { Threads.sleep(milliseconds: 1) }
+            if let pending = KernelMemory.unmap(VirtAddr(region.base)) {
+                let old = pending.flush()
+                old.fill(0xCD)
+                App.shootdownPhase.store(2, ordering: .releasing)
+                let seen = reader?.join() ?? -1
+                check(seen >> 8 == 0xAB, "processor 1 read the page before (\(seen >> 8))")
+                check(seen & 0xFF == 0, "after the shootdown processor 1 sees a fresh page, not the old frame (\(seen & 0xFF))")
+                Frames.free(old)
+                print("threads: TLB shootdown reached processor 1")
+            } else {
+                App.shootdownPhase.store(2, ordering: .releasing)
+                check(false, "the page can be unmapped")
+            }
+        }
 
         print(failures == 0 ? "threads: all checks passed" : "threads: \(failures) checks failed")
         return failures == 0 ? 0 : 1
