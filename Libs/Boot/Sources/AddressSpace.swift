@@ -20,7 +20,14 @@ protocol AddressSpace {
     /// Maps the page at `page` to `frame`, both aligned to `size`.
     mutating func map(_ page: VirtAddr, to frame: PhysAddr, size: PageSize, flags: PageTableFlags) throws(MappingError) -> TLBFlush
     /// Removes the mapping of the page containing `address`.
-    mutating func unmap(_ address: VirtAddr) throws(MappingError) -> (frame: PhysAddr, size: PageSize, flush: TLBFlush)
+    mutating func unmap(_ address: VirtAddr) throws(MappingError) -> Unmapping
     /// Where `address` leads, or nil when it is not mapped.
     func translate(_ address: VirtAddr) -> Translation?
+}
+
+/// What removing a mapping gave back: the frame and page size it mapped, and the flush owed.
+struct Unmapping: ~Copyable {
+    let frame: PhysAddr
+    let size: PageSize
+    let flush: TLBFlush
 }

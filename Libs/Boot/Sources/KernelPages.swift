@@ -155,7 +155,7 @@ public enum KernelPages {
                 return .failure(error)
             }
         }
-        switch result {
+        switch consume result {
         case .success(let flush):
             FrameTable.retype(frame, to: .mapped)
             return .mapped(flush)
@@ -193,8 +193,9 @@ public enum KernelPages {
             guard let translation = state.table!.translate(page), translation.size == .size4KiB else { return nil }
             do throws(MappingError) {
                 let result = try state.table!.unmap(page)
+                let frame = result.frame
                 result.flush.flush()
-                return (result.frame, retiredTables.exchange(with: []))
+                return (frame, retiredTables.exchange(with: []))
             } catch {
                 return nil
             }

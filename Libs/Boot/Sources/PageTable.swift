@@ -76,7 +76,7 @@ struct PageTable<Frames: FrameAllocator>: AddressSpace {
         return TLBFlush(address: page)
     }
 
-    mutating func unmap(_ address: VirtAddr) throws(MappingError) -> (frame: PhysAddr, size: PageSize, flush: TLBFlush) {
+    mutating func unmap(_ address: VirtAddr) throws(MappingError) -> Unmapping {
         // Walk down, remembering the path so emptied tables can be freed on the way up.
         var path: [(table: PhysAddr, index: Int)] = []
         var table = root
@@ -90,7 +90,7 @@ struct PageTable<Frames: FrameAllocator>: AddressSpace {
                 let size: PageSize = level == 1 ? .size4KiB : (level == 2 ? .size2MiB : .size1GiB)
                 setEntry(table, index, .empty)
                 freeEmptyTables(path)
-                return (current.address, size, TLBFlush(address: VirtAddr(address.value & ~(size.bytes - 1))))
+                return Unmapping(frame: current.address, size: size, flush: TLBFlush(address: VirtAddr(address.value & ~(size.bytes - 1))))
             }
             table = current.address
             level -= 1
