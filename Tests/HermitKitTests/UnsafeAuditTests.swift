@@ -82,6 +82,27 @@ struct UnsafeAuditTests {
         #expect(surface.soundDeclarations == 11)
     }
 
+    @Test func countsPublicDeclarationsWithoutADocComment() {
+        let source = """
+            /// Documented.
+            public func a() {}
+            public func b() {}
+            /// Documented above its attribute.
+            @unsafe
+            public func c() {}
+            /// A doc comment that a blank line separates from the declaration.
+
+            public func d() {}
+            /// Documented, with a plain comment between.
+            // SAFETY: a plain comment.
+            public let e = 1
+            """
+        var surface = FenceSurface(module: "X86")
+        surface.add(source: source)
+        #expect(surface.publicDeclarations == 5)
+        #expect(surface.undocumentedDeclarations == 2)
+    }
+
     @Test func printsTheFenceTable() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -93,10 +114,10 @@ struct UnsafeAuditTests {
             try text.write(to: file, atomically: true, encoding: .utf8)
         }
         let audit = UnsafeAudit.run(root: root)
-        #expect(audit.fences == [FenceSurface(module: "Boot", publicDeclarations: 1, unsafeDeclarations: 0),
-                                 FenceSurface(module: "X86", publicDeclarations: 2, unsafeDeclarations: 1)])
+        #expect(audit.fences == [FenceSurface(module: "Boot", publicDeclarations: 1, unsafeDeclarations: 0, undocumentedDeclarations: 1),
+                                 FenceSurface(module: "X86", publicDeclarations: 2, unsafeDeclarations: 1, undocumentedDeclarations: 2)])
         let table = audit.table()
-        #expect(table.contains("fence   public decls  @unsafe  sound (documented why)"))
+        #expect(table.contains("fence   public decls  @unsafe  sound (documented why)  undocumented"))
         #expect(table.contains("X86                2        1      1"))
         #expect(table.contains("trusted hardware: without an IOMMU"))
     }

@@ -22,11 +22,15 @@ public struct FenceSurface: Equatable, Sendable {
     public var publicDeclarations = 0
     /// Public declarations marked `@unsafe`.
     public var unsafeDeclarations = 0
+    /// Public declarations with no `///` doc comment directly above them (or above their
+    /// attributes): the rule wants each to say why it is sound, or what its caller promises.
+    public var undocumentedDeclarations = 0
 
-    public init(module: String, publicDeclarations: Int = 0, unsafeDeclarations: Int = 0) {
+    public init(module: String, publicDeclarations: Int = 0, unsafeDeclarations: Int = 0, undocumentedDeclarations: Int = 0) {
         self.module = module
         self.publicDeclarations = publicDeclarations
         self.unsafeDeclarations = unsafeDeclarations
+        self.undocumentedDeclarations = undocumentedDeclarations
     }
 
     /// Public declarations not marked `@unsafe`: each must be sound for any safe caller.
@@ -51,9 +55,15 @@ public struct FenceSurface: Equatable, Sendable {
         var blockDepth = 0
         var inMultilineString = false
         var pendingAttributes: [String] = []
+        var documented = false
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let inCode = blockDepth == 0 && !inMultilineString
             let code = UnsafeAudit.stripSwift(String(line), blockDepth: &blockDepth, inMultilineString: &inMultilineString)
-            if code.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if code.trimmingCharacters(in: .whitespaces).isEmpty {
+                let raw = line.trimmingCharacters(in: .whitespaces)
+                if inCode && raw.hasPrefix("///") { documented = true } else if raw.isEmpty { documented = false }
+                continue
+            }
             let prefix = FenceSurface.declarationPrefix(code)
             switch prefix.ending {
             case .endOfLine where prefix.modifiers.isEmpty:
@@ -62,10 +72,13 @@ public struct FenceSurface: Equatable, Sendable {
                 if prefix.modifiers.contains("public") || prefix.modifiers.contains("open") {
                     publicDeclarations += 1
                     if (pendingAttributes + prefix.attributes).contains("unsafe") { unsafeDeclarations += 1 }
+                    if !documented { undocumentedDeclarations += 1 }
                 }
                 pendingAttributes = []
+                documented = false
             default:
                 pendingAttributes = []
+                documented = false
             }
         }
     }

@@ -241,10 +241,11 @@ public struct UnsafeAudit: Sendable {
         }
         lines.append("")
         lines.append(column("fence", 8, left: true) + column("public decls", 12) + column("@unsafe", 9)
-                     + "  sound (documented why)")
+                     + "  sound (documented why)  undocumented")
         for fence in fences {
             lines.append(column(fence.module, 8, left: true) + column("\(fence.publicDeclarations)", 12)
-                         + column("\(fence.unsafeDeclarations)", 9) + column("\(fence.soundDeclarations)", 7))
+                         + column("\(fence.unsafeDeclarations)", 9) + column("\(fence.soundDeclarations)", 7)
+                         + column("\(fence.undocumentedDeclarations)", 19))
         }
         lines.append(UnsafeAudit.trustedHardware)
         return lines.joined(separator: "\n")

@@ -63,6 +63,7 @@ public struct BumpHeap: Sendable, BitwiseCopyable {
 }
 
 extension BumpHeap: PlainData {
+    /// The heap's state is integers only, so any bits are a (bounds-checked) state.
     // SAFETY: every stored property is a UInt64 or an Int, so every bit pattern is a heap
     // state (a nonsensical one at worst, which `allocate` bounds-checks, never an invalid value).
     public static var everyBitPatternIsValid: BitPatternProof<BumpHeap> { unsafe BitPatternProof() }

@@ -25,6 +25,7 @@ public struct KernelCommandLine: Sendable, Equatable {
         arguments.last { $0.key == key }?.value
     }
 
+    /// Whether both lines hold the same words.
     public static func == (lhs: KernelCommandLine, rhs: KernelCommandLine) -> Bool {
         lhs.arguments.elementsEqual(rhs.arguments) { $0.key == $1.key && $0.value == $1.value }
     }

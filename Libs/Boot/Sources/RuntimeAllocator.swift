@@ -12,6 +12,7 @@ public struct MemoryStatistics: Sendable, Equatable {
     /// Physical frames managed (0 when no frame allocator is linked).
     public var framesTotal: Int
 
+    /// Figures as given (plain numbers).
     public init(heapBytesInUse: UInt64, heapPeakBytes: UInt64, framesFree: Int, framesTotal: Int) {
         self.heapBytesInUse = heapBytesInUse
         self.heapPeakBytes = heapPeakBytes

@@ -20,9 +20,12 @@ public struct PhysAddr: Hashable, Comparable, Sendable, CustomStringConvertible 
         PhysAddr((value &+ alignment &- 1) & ~(alignment &- 1))
     }
 
+    /// Orders by address (a plain comparison of numbers).
     @inlinable public static func < (lhs: PhysAddr, rhs: PhysAddr) -> Bool { lhs.value < rhs.value }
+    /// The address `rhs` bytes further on (a number; overflow traps).
     @inlinable public static func + (lhs: PhysAddr, rhs: UInt64) -> PhysAddr { PhysAddr(lhs.value + rhs) }
 
+    /// The address in hexadecimal.
     public var description: String { Hex.string(value) }
 }
 
@@ -58,7 +61,9 @@ public struct VirtAddr: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// The offset of the address in its 4 KiB page.
     @inlinable public var pageOffset: UInt64 { value & 0xFFF }
 
+    /// Orders by address (a plain comparison of numbers).
     @inlinable public static func < (lhs: VirtAddr, rhs: VirtAddr) -> Bool { lhs.value < rhs.value }
 
+    /// The address in hexadecimal.
     public var description: String { Hex.string(value) }
 }

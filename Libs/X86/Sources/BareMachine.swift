@@ -3,8 +3,10 @@
 public enum BareMachine {
     /// True in a kernel image, false in host builds.
     #if hasFeature(Embedded)
+    /// True: this is a kernel image.
     public static let isPresent = true
     #else
+    /// False: this is a host build.
     public static let isPresent = false
     #endif
 

@@ -7,7 +7,9 @@ import X86Shim
 public enum ControlRegisters {
     /// CR0 bits used by the kernel.
     public struct CR0: OptionSet, Sendable {
+        /// The raw bits (a plain value: no bit pattern is invalid).
         public let rawValue: UInt64
+        /// The value with raw bits `rawValue` (any bits make a valid value).
         @inlinable public init(rawValue: UInt64) { self.rawValue = rawValue }
         /// Protected mode enable.
         public static let protectionEnable = CR0(rawValue: 1 << 0)
@@ -25,7 +27,9 @@ public enum ControlRegisters {
 
     /// CR4 bits used by the kernel.
     public struct CR4: OptionSet, Sendable {
+        /// The raw bits (a plain value: no bit pattern is invalid).
         public let rawValue: UInt64
+        /// The value with raw bits `rawValue` (any bits make a valid value).
         @inlinable public init(rawValue: UInt64) { self.rawValue = rawValue }
         /// Physical address extension (required for long mode).
         public static let physicalAddressExtension = CR4(rawValue: 1 << 5)

@@ -23,6 +23,7 @@ public struct DMABuffer: Sendable {
         self.physicalAddress = physicalAddress
     }
 
+    /// Bytes in the buffer.
     public var size: Int { region.size }
 
     /// The physical address of byte `offset`.

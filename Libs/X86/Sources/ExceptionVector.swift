@@ -51,7 +51,9 @@ public enum ExceptionVector: UInt8, Sendable {
 
 /// The bits of a page-fault error code (SDM Vol. 3A §4.7).
 public struct PageFaultErrorCode: OptionSet, Sendable {
+    /// The raw bits (a plain value: no bit pattern is invalid).
     public let rawValue: UInt64
+    /// The value with raw bits `rawValue` (any bits make a valid value).
     public init(rawValue: UInt64) { self.rawValue = rawValue }
     /// Set: protection violation on a present page. Clear: the page was not present.
     public static let present = PageFaultErrorCode(rawValue: 1 << 0)

@@ -4,9 +4,13 @@
 /// Guarantees: the layout matches the stub exactly (176 bytes). Handlers receive a copy:
 /// changing it changes nothing about the interrupted code (see ``InterruptDispatch``).
 public struct InterruptFrame: BitwiseCopyable, Sendable {
+    /// Saved registers: a handler's copy; changing it changes nothing.
     public var r15: UInt64, r14: UInt64, r13: UInt64, r12: UInt64
+    /// Saved registers: a handler's copy; changing it changes nothing.
     public var r11: UInt64, r10: UInt64, r9: UInt64, r8: UInt64
+    /// Saved registers: a handler's copy; changing it changes nothing.
     public var rbp: UInt64, rdi: UInt64, rsi: UInt64, rdx: UInt64
+    /// Saved registers: a handler's copy; changing it changes nothing.
     public var rcx: UInt64, rbx: UInt64, rax: UInt64
     /// The interrupt vector (0...255).
     public var vector: UInt64
@@ -14,10 +18,13 @@ public struct InterruptFrame: BitwiseCopyable, Sendable {
     public var errorCode: UInt64
     /// Where the interrupted code resumes.
     public var rip: UInt64
+    /// Saved registers: a handler's copy; changing it changes nothing.
     public var cs: UInt64
+    /// Saved registers: a handler's copy; changing it changes nothing.
     public var rflags: UInt64
     /// The interrupted code's stack pointer.
     public var rsp: UInt64
+    /// Saved registers: a handler's copy; changing it changes nothing.
     public var ss: UInt64
 
     /// The size of the saved frame in bytes.

@@ -9,19 +9,27 @@ public protocol MMIOValue: PlainData {
 }
 
 extension UInt8: MMIOValue {
+    /// A volatile load of this width: `@unsafe`, as the protocol requirement says.
     @unsafe @inlinable public static func volatileLoad(_ address: UInt64) -> UInt8 { x86_mmio_read8(address) }
+    /// A volatile store of this width: `@unsafe`, as the protocol requirement says.
     @unsafe @inlinable public static func volatileStore(_ address: UInt64, _ value: UInt8) { x86_mmio_write8(address, value) }
 }
 extension UInt16: MMIOValue {
+    /// A volatile load of this width: `@unsafe`, as the protocol requirement says.
     @unsafe @inlinable public static func volatileLoad(_ address: UInt64) -> UInt16 { x86_mmio_read16(address) }
+    /// A volatile store of this width: `@unsafe`, as the protocol requirement says.
     @unsafe @inlinable public static func volatileStore(_ address: UInt64, _ value: UInt16) { x86_mmio_write16(address, value) }
 }
 extension UInt32: MMIOValue {
+    /// A volatile load of this width: `@unsafe`, as the protocol requirement says.
     @unsafe @inlinable public static func volatileLoad(_ address: UInt64) -> UInt32 { x86_mmio_read32(address) }
+    /// A volatile store of this width: `@unsafe`, as the protocol requirement says.
     @unsafe @inlinable public static func volatileStore(_ address: UInt64, _ value: UInt32) { x86_mmio_write32(address, value) }
 }
 extension UInt64: MMIOValue {
+    /// A volatile load of this width: `@unsafe`, as the protocol requirement says.
     @unsafe @inlinable public static func volatileLoad(_ address: UInt64) -> UInt64 { x86_mmio_read64(address) }
+    /// A volatile store of this width: `@unsafe`, as the protocol requirement says.
     @unsafe @inlinable public static func volatileStore(_ address: UInt64, _ value: UInt64) { x86_mmio_write64(address, value) }
 }
 

@@ -13,8 +13,11 @@
 public enum PCIConfigurationSpace {
     /// A function's location: bus, device (0...31), function (0...7).
     public struct Function: Hashable, Sendable {
+        /// The bus number.
         public let bus: UInt8
+        /// The device number (0...31).
         public let device: UInt8
+        /// The function number (0...7).
         public let function: UInt8
 
         /// The function at `bus`:`device`.`function`; device and function are checked.
@@ -28,7 +31,9 @@ public enum PCIConfigurationSpace {
 
     /// The bits of the command register (PCI Local Bus 3.0 §6.2.2) the fence lets drivers set.
     public struct Command: OptionSet, Sendable {
+        /// The raw bits (a plain value: no bit pattern is invalid).
         public let rawValue: UInt16
+        /// The value with raw bits `rawValue` (any bits make a valid value).
         public init(rawValue: UInt16) { self.rawValue = rawValue & Command.allowed }
         /// I/O space decoding.
         public static let ioSpace = Command(rawValue: 1 << 0)

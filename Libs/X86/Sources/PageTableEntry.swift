@@ -1,7 +1,9 @@
 /// The permission and attribute bits of a 4-level page-table entry (SDM Vol. 3A §4.5,
 /// Tables 4-14 to 4-20).
 public struct PageTableFlags: OptionSet, Sendable, Hashable {
+    /// The raw bits (a plain value: no bit pattern is invalid).
     public let rawValue: UInt64
+    /// The value with raw bits `rawValue` (any bits make a valid value).
     @inlinable public init(rawValue: UInt64) { self.rawValue = rawValue }
 
     /// P: the entry maps something.

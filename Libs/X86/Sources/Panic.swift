@@ -15,6 +15,7 @@ public enum Panic {
         public var text: MemoryRegion? = nil
         /// Guard pages below stacks (base addresses).
         public var guardPages: [UInt64] = []
+        /// An empty context (nothing a backtrace may read).
         public init() {}
     }
 

@@ -9,6 +9,7 @@ public protocol PortValue: PlainData {
 }
 
 extension UInt8: PortValue {
+    /// IN from `port`: `@unsafe`, as ``Port/init(_:)`` says.
     @unsafe @inlinable public static func read(port: UInt16) -> UInt8 {
         #if hasFeature(Embedded)
         return x86_inb(port)
@@ -16,6 +17,7 @@ extension UInt8: PortValue {
         BareMachine.unavailable("inb")
         #endif
     }
+    /// OUT to `port`: `@unsafe`, as ``Port/init(_:)`` says.
     @unsafe @inlinable public static func write(port: UInt16, value: UInt8) {
         #if hasFeature(Embedded)
         x86_outb(port, value)
@@ -26,6 +28,7 @@ extension UInt8: PortValue {
 }
 
 extension UInt16: PortValue {
+    /// IN from `port`: `@unsafe`, as ``Port/init(_:)`` says.
     @unsafe @inlinable public static func read(port: UInt16) -> UInt16 {
         #if hasFeature(Embedded)
         return x86_inw(port)
@@ -33,6 +36,7 @@ extension UInt16: PortValue {
         BareMachine.unavailable("inw")
         #endif
     }
+    /// OUT to `port`: `@unsafe`, as ``Port/init(_:)`` says.
     @unsafe @inlinable public static func write(port: UInt16, value: UInt16) {
         #if hasFeature(Embedded)
         x86_outw(port, value)
@@ -43,6 +47,7 @@ extension UInt16: PortValue {
 }
 
 extension UInt32: PortValue {
+    /// IN from `port`: `@unsafe`, as ``Port/init(_:)`` says.
     @unsafe @inlinable public static func read(port: UInt16) -> UInt32 {
         #if hasFeature(Embedded)
         return x86_inl(port)
@@ -50,6 +55,7 @@ extension UInt32: PortValue {
         BareMachine.unavailable("inl")
         #endif
     }
+    /// OUT to `port`: `@unsafe`, as ``Port/init(_:)`` says.
     @unsafe @inlinable public static func write(port: UInt16, value: UInt32) {
         #if hasFeature(Embedded)
         x86_outl(port, value)

@@ -9,6 +9,7 @@ public struct TLBFlush: ~Copyable, Sendable {
     /// The virtual address whose translation changed.
     public let address: VirtAddr
 
+    /// The invalidation of `address`'s page (harmless to make: it only re-reads tables).
     public init(address: VirtAddr) { self.address = address }
 
     /// Invalidates the processor's cached translation of ``address``.
