@@ -17,12 +17,11 @@ import Synchronization
 /// can never spin on a lock its own processor holds. Do not call a function that may block or
 /// switch threads while holding the lock.
 public final class InterruptSafeLock<Value: ~Copyable>: @unchecked Sendable {
-    // SAFETY: `value` is only touched between taking a ticket equal to `serving` and
-    // advancing `serving`, with interrupts off, so one context at a time accesses it; it
-    // enters as `sending` and leaves closures only as `sending` results, so no non-Sendable
-    // part of it is reachable from two processors (the argument of Synchronization.Mutex).
-    private let nextTicket = Atomic<UInt32>(0)
-    private let serving = Atomic<UInt32>(0)
+    // SAFETY: `value` is only touched while `lock` (a ticket lock, interrupts off) is held,
+    // so one context at a time accesses it; it enters as `sending` and leaves closures only as
+    // `Sendable` results or whole, so no non-Sendable part of it is reachable from two
+    // processors (the argument of Synchronization.Mutex).
+    @usableFromInline let lock = TicketLock()
     @usableFromInline var value: Value
 
     /// A lock guarding `value`.
@@ -31,13 +30,8 @@ public final class InterruptSafeLock<Value: ~Copyable>: @unchecked Sendable {
     /// Runs `body` with exclusive access to the value.
     @inlinable @inline(__always)
     public func withLock<R: ~Copyable & Sendable, E: Error>(_ body: (inout sending Value) throws(E) -> R) throws(E) -> R {
-        let wereEnabled = Processor.interruptsEnabled
-        if wereEnabled { Processor.disableInterrupts() }
-        acquire()
-        defer {
-            release()
-            if wereEnabled { Processor.enableInterrupts() }
-        }
+        let wereEnabled = lock.enter()
+        defer { lock.leave(wereEnabled) }
         return try access(body)
     }
 
@@ -48,44 +42,18 @@ public final class InterruptSafeLock<Value: ~Copyable>: @unchecked Sendable {
         moving argument: consuming sending Argument,
         _ body: (inout sending Value, consuming sending Argument) throws(E) -> R
     ) throws(E) -> R {
-        let wereEnabled = Processor.interruptsEnabled
-        if wereEnabled { Processor.disableInterrupts() }
-        acquire()
-        defer {
-            release()
-            if wereEnabled { Processor.enableInterrupts() }
-        }
+        let wereEnabled = lock.enter()
+        defer { lock.leave(wereEnabled) }
         return try access(moving: argument, body)
     }
 
     /// Runs `body` with exclusive access if the lock is free right now; returns nil without
     /// waiting otherwise (for panic paths that must not deadlock).
     public func withLockIfAvailable<R: Sendable, E: Error>(_ body: (inout sending Value) throws(E) -> R) throws(E) -> R? {
-        let wereEnabled = Processor.interruptsEnabled
-        if wereEnabled { Processor.disableInterrupts() }
-        defer { if wereEnabled { Processor.enableInterrupts() } }
-        let now = serving.load(ordering: .acquiring)
-        guard nextTicket.compareExchange(expected: now, desired: now &+ 1, ordering: .acquiring).exchanged else { return nil }
-        defer { release() }
+        guard let wereEnabled = lock.enterIfAvailable() else { return nil }
+        defer { lock.leave(wereEnabled) }
         return try access(body)
     }
-
-    /// Spins this many times before declaring a deadlock (seconds of guest time).
-    static var spinLimit: Int { 1 << 28 }
-
-    @usableFromInline func acquire() {
-        let ticket = nextTicket.wrappingAdd(1, ordering: .relaxed).oldValue
-        var spins = 0
-        while serving.load(ordering: .acquiring) != ticket {
-            Processor.pause()
-            spins += 1
-            if spins == InterruptSafeLock.spinLimit {
-                Panic.halt("deadlock: a spin lock stayed held for 2^28 spins (re-entered from its own holder?)")
-            }
-        }
-    }
-
-    @usableFromInline func release() { serving.wrappingAdd(1, ordering: .releasing) }
 
     @inlinable @inline(__always) func access<Argument: ~Copyable, R: ~Copyable & Sendable, E: Error>(
         moving argument: consuming sending Argument,
@@ -95,13 +63,8 @@ public final class InterruptSafeLock<Value: ~Copyable>: @unchecked Sendable {
     /// Replaces the value with `replacement` and returns the old one, which the caller now
     /// owns alone: how a non-Sendable value moves out of the lock.
     public func exchange(with replacement: consuming sending Value) -> sending Value {
-        let wereEnabled = Processor.interruptsEnabled
-        if wereEnabled { Processor.disableInterrupts() }
-        acquire()
-        defer {
-            release()
-            if wereEnabled { Processor.enableInterrupts() }
-        }
+        let wereEnabled = lock.enter()
+        defer { lock.leave(wereEnabled) }
         var incoming = replacement
         swap(&value, &incoming)
         return incoming
