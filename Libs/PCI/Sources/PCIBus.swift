@@ -1,3 +1,5 @@
+import X86
+
 /// Finds PCI functions.
 public enum PCIBus {
     /// Every function on bus 0 and on the buses behind PCI-to-PCI bridges, in address order.

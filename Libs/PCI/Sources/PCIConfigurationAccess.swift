@@ -21,24 +21,20 @@ public protocol PCIConfigurationAccess: AnyObject, Sendable {
 public final class PortConfigurationAccess: PCIConfigurationAccess {
     public init() {}
 
-    func function(_ address: PCIAddress) -> PCIConfigurationSpace.Function {
-        PCIConfigurationSpace.Function(bus: address.bus, device: address.device, function: address.function)
-    }
-
     public func read32(_ address: PCIAddress, offset: UInt8) -> UInt32 {
-        PCIConfigurationSpace.read32(function(address), offset: offset)
+        PCIConfigurationSpace.read32(address, offset: offset)
     }
 
     public func setCommand(_ address: PCIAddress, set: PCIConfigurationSpace.Command, clear: PCIConfigurationSpace.Command) {
-        PCIConfigurationSpace.setCommand(function(address), set: set, clear: clear)
+        PCIConfigurationSpace.setCommand(address, set: set, clear: clear)
     }
 
     public func sizeBAR(_ address: PCIAddress, offset: UInt8) -> UInt32? {
-        PCIConfigurationSpace.sizeBAR(function(address), offset: offset)
+        PCIConfigurationSpace.sizeBAR(address, offset: offset)
     }
 
     public func setMessageInterrupts(_ address: PCIAddress, capability: UInt8, enabled: Bool, functionMasked: Bool) -> Bool {
-        PCIConfigurationSpace.setMessageInterrupts(function(address), capability: capability, enabled: enabled,
+        PCIConfigurationSpace.setMessageInterrupts(address, capability: capability, enabled: enabled,
                                                    functionMasked: functionMasked)
     }
 }

@@ -28,7 +28,7 @@ public enum VirtioModule: KernelModule {
     /// Brings one card up; it belongs to nobody else yet, so it can be handed on.
     static func bringUp(_ device: PCIDevice, windows: DeviceWindows) throws(VirtioError) -> sending VirtioNetDevice {
         let map = { (address: PhysAddr, size: Int) in windows.mapped(at: address, size: size) }
-        let function = PCIConfigurationSpace.Function(bus: device.address.bus, device: device.address.device, function: device.address.function)
+        let function = device.address
         guard let queueAddresses = windows.virtioQueueAddresses(of: function, map: { KernelMemory.mapUncached($0) }) else { throw .cannotMap }
         let transport = try VirtioPCITransport(device: device, queueAddresses: queueAddresses, map: map)
         let table = windows.messageInterruptTable(of: function, map: { KernelMemory.mapUncached($0) })

@@ -11,8 +11,8 @@
 /// Every access selects its register and transfers it under one interrupt-safe lock, so no
 /// other processor or interrupt handler can interleave its own access.
 public enum PCIConfigurationSpace {
-    /// A function's location: bus, device (0...31), function (0...7).
-    public struct Function: Hashable, Sendable {
+    /// A function's location: bus, device (0...31), function (0...7), printed as `bb:dd.f`.
+    public struct Function: Hashable, Sendable, CustomStringConvertible {
         /// The bus number.
         public let bus: UInt8
         /// The device number (0...31).
@@ -26,6 +26,15 @@ public enum PCIConfigurationSpace {
             self.bus = bus
             self.device = device
             self.function = function
+        }
+
+        /// `bb:dd.f` in hexadecimal.
+        public var description: String {
+            func hex(_ value: UInt8, _ digits: Int) -> String {
+                let text = String(value, radix: 16)
+                return String(repeating: "0", count: max(0, digits - text.count)) + text
+            }
+            return "\(hex(bus, 2)):\(hex(device, 2)).\(function)"
         }
     }
 
