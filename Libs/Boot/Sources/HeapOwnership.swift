@@ -211,40 +211,41 @@ public enum HeapOwnership {
         }
     }
 
-    /// Whether `address` lies in granted heap memory.
-    static func isGranted(_ address: UInt64) -> Bool { find(address, 1) != nil }
-
     @inline(__always) static func bit(_ map: MemoryRegion, _ index: Int) -> Bool {
         map.load(as: UInt64.self, at: index / 64 * 8) & (1 << UInt64(index % 64)) != 0
     }
 
-    /// Whether any of `count` bits from `first` is set.
-    static func anySet(_ map: MemoryRegion, _ first: Int, _ count: Int) -> Bool {
+    /// Calls `body` with the byte offset and mask of each bitmap word that bits `first` ..<
+    /// `first + count` touch, in order; stops early when `body` returns false.
+    @inline(__always)
+    static func forEachWord(_ first: Int, _ count: Int, _ body: (Int, UInt64) -> Bool) {
         var index = first
         let end = first + count
         while index < end {
-            let word = index / 64
             let low = index % 64
             let high = min(64, low + (end - index))
             let mask: UInt64 = high - low == 64 ? ~0 : ((1 << UInt64(high - low)) - 1) << UInt64(low)
-            if map.load(as: UInt64.self, at: word * 8) & mask != 0 { return true }
+            guard body(index / 64 * 8, mask) else { return }
             index += high - low
         }
-        return false
+    }
+
+    /// Whether any of `count` bits from `first` is set.
+    static func anySet(_ map: MemoryRegion, _ first: Int, _ count: Int) -> Bool {
+        var found = false
+        forEachWord(first, count) { offset, mask in
+            found = map.load(as: UInt64.self, at: offset) & mask != 0
+            return !found
+        }
+        return found
     }
 
     /// Sets or clears `count` bits from `first`.
     static func set(_ map: MemoryRegion, _ first: Int, _ count: Int, _ value: Bool) {
-        var index = first
-        let end = first + count
-        while index < end {
-            let word = index / 64
-            let low = index % 64
-            let high = min(64, low + (end - index))
-            let mask: UInt64 = high - low == 64 ? ~0 : ((1 << UInt64(high - low)) - 1) << UInt64(low)
-            let old = map.load(as: UInt64.self, at: word * 8)
-            map.store(value ? old | mask : old & ~mask, at: word * 8)
-            index += high - low
+        forEachWord(first, count) { offset, mask in
+            let old = map.load(as: UInt64.self, at: offset)
+            map.store(value ? old | mask : old & ~mask, at: offset)
+            return true
         }
     }
 }

@@ -109,10 +109,7 @@ public enum RuntimeAllocator {
         let known = lock.withLock { () -> Bool in
             guard let policy = unsafe policy else { return false }
             if let granules = HeapOwnership.detach(address) {
-                if !HeapCache.keep(address, granules: granules) {
-                    HeapOwnership.clear(address, granules: granules)
-                    policy.free(address)
-                }
+                giveBack(address, granules: granules, to: policy)
                 return true
             }
             if EarlyHeap.handedOut(address) { return true }
@@ -133,10 +130,16 @@ public enum RuntimeAllocator {
         let address = block.address
         lock.withLock {
             guard let policy = unsafe policy, let granules = HeapOwnership.detach(address) else { Panic.halt("heap: a block token without its block") }
-            if !HeapCache.keep(address, granules: granules) {
-                HeapOwnership.clear(address, granules: granules)
-                policy.free(address)
-            }
+            giveBack(address, granules: granules, to: policy)
         }
+    }
+
+    /// A detached block of `granules` at `address` goes into the cache of freed blocks, or,
+    /// when that is full or it is too large, back to the policy. The caller holds `lock`.
+    @inline(__always)
+    static func giveBack(_ address: UInt64, granules: Int, to policy: any HeapPolicy) {
+        guard !HeapCache.keep(address, granules: granules) else { return }
+        HeapOwnership.clear(address, granules: granules)
+        policy.free(address)
     }
 }
