@@ -129,9 +129,7 @@ public struct DeviceWindows: Sendable {
     public func virtioQueueAddresses(of function: PCIConfigurationSpace.Function, map: (PhysicalRange) -> Bool) -> VirtioQueueAddresses? {
         guard let address = PCIConfigurationSpace.virtioQueueAddressRegisters(of: function) else { return nil }
         let range = PhysicalRange(start: PhysAddr(address), size: 24)
-        var decoded = false
-        for bar in PCIConfigurationSpace.memoryBARs where address >= bar.start && range.end.value <= bar.end { decoded = true }
-        guard decoded, address % 8 == 0, holdsNoRAM(range), !KernelResources.interruptControllerRange.overlaps(range), map(range) else { return nil }
+        guard address % 8 == 0, isDecodedDeviceMemory(range), map(range) else { return nil }
         // SAFETY: the fence found these registers in the function's own virtio capability; they
         // are device memory the function decodes, written only with DMA memory's addresses.
         return VirtioQueueAddresses(window: unsafe MMIOWindow(unsafeBase: address, size: 24))
@@ -142,9 +140,7 @@ public struct DeviceWindows: Sendable {
     public func messageInterruptTable(of function: PCIConfigurationSpace.Function, map: (PhysicalRange) -> Bool) -> MessageInterruptTable? {
         guard let table = PCIConfigurationSpace.messageInterruptTable(of: function) else { return nil }
         let range = PhysicalRange(start: PhysAddr(table.address), size: UInt64(table.entries * 16))
-        var decoded = false
-        for bar in PCIConfigurationSpace.memoryBARs where table.address >= bar.start && range.end.value <= bar.end { decoded = true }
-        guard decoded, holdsNoRAM(range), !KernelResources.interruptControllerRange.overlaps(range), map(range) else { return nil }
+        guard isDecodedDeviceMemory(range), map(range) else { return nil }
         // SAFETY: the fence read the table's place from the function's own capability and BAR;
         // it lies in device memory the function decodes, and the typed table writes only
         // messages to local APICs into it.
@@ -152,19 +148,19 @@ public struct DeviceWindows: Sendable {
                                             entries: table.entries, function: function, capability: table.capability)
     }
 
+    /// Whether `range` holds no RAM and no interrupt controller and lies inside a memory BAR
+    /// of a PCI function: only registers a function decodes, not PCI configuration space
+    /// itself (ECAM), firmware or other devices the fence does not know.
+    func isDecodedDeviceMemory(_ range: PhysicalRange) -> Bool {
+        guard holdsNoRAM(range), !KernelResources.interruptControllerRange.overlaps(range) else { return false }
+        return PCIConfigurationSpace.memoryBARs.contains { range.start.value >= $0.start && range.end.value <= $0.end }
+    }
+
     /// A window onto `size` bytes of device registers at physical `address`, or nil.
     public func window(at address: PhysAddr, size: Int) -> MMIOWindow? {
         guard size > 0 else { return nil }
         let range = PhysicalRange(start: address, size: UInt64(size))
-        guard holdsNoRAM(range), !KernelResources.interruptControllerRange.overlaps(range) else { return nil }
-        // Only registers a PCI function decodes (a memory BAR): not PCI configuration space
-        // itself (ECAM), firmware or other devices the fence does not know.
-        var decoded = false
-        for bar in PCIConfigurationSpace.memoryBARs where address.value >= bar.start && range.end.value <= bar.end {
-            decoded = true
-            break
-        }
-        guard decoded else { return nil }
+        guard isDecodedDeviceMemory(range) else { return nil }
         // Never the MSI-X tables or pending bits: only the typed table writes messages.
         for structure in PCIConfigurationSpace.messageInterruptStructures where address.value < structure.end && range.end.value > structure.start {
             return nil

@@ -148,21 +148,14 @@ extension PCIConfigurationSpace {
     /// through `queue_device`, 24 bytes at offset 32 of its common configuration; virtio 1.2
     /// §4.1.4.3), read from its vendor capability; nil for other functions.
     public static func virtioQueueAddressRegisters(of function: Function) -> UInt64? {
-        guard read32(function, offset: 0) & 0xFFFF == 0x1AF4, (read32(function, offset: 4) >> 16) & 0x10 != 0 else { return nil }
-        var pointer = UInt8(truncatingIfNeeded: read32(function, offset: 0x34)) & 0xFC
-        var steps = 0
-        while pointer >= 0x40 && steps < 48 {
-            let header = read32(function, offset: pointer)
-            if UInt8(truncatingIfNeeded: header) == 0x09 && UInt8(truncatingIfNeeded: header >> 24) == 1 {   // common configuration
-                let bar = Int(read32(function, offset: pointer + 4) & 0xFF)
-                let offset = UInt64(read32(function, offset: pointer + 8))
-                guard let base = barBase(function, index: bar) else { return nil }
-                return base + offset + 32
-            }
-            pointer = UInt8(truncatingIfNeeded: header >> 8) & 0xFC
-            steps += 1
-        }
-        return nil
+        guard read32(function, offset: 0) & 0xFFFF == 0x1AF4,
+              let common = findCapability(function, where: { header in
+                  UInt8(truncatingIfNeeded: header) == 0x09 && UInt8(truncatingIfNeeded: header >> 24) == 1   // common configuration
+              }) else { return nil }
+        let bar = Int(read32(function, offset: common + 4) & 0xFF)
+        let offset = UInt64(read32(function, offset: common + 8))
+        guard let base = barBase(function, index: bar) else { return nil }
+        return base + offset + 32
     }
 
     /// Where function `function`'s MSI-X table lies and how many entries it has, from its
@@ -189,12 +182,18 @@ extension PCIConfigurationSpace {
 
     /// The capability with `id` in the function's list (at most 48 steps, inside the space).
     static func findCapability(_ function: Function, id: UInt8) -> UInt8? {
+        findCapability(function, where: { UInt8(truncatingIfNeeded: $0) == id })
+    }
+
+    /// The first capability whose header dword satisfies `matches` (at most 48 steps, inside
+    /// the space, so a looping or broken list cannot hang the walk).
+    static func findCapability(_ function: Function, where matches: (UInt32) -> Bool) -> UInt8? {
         guard (read32(function, offset: 4) >> 16) & 0x10 != 0 else { return nil }
         var pointer = UInt8(truncatingIfNeeded: read32(function, offset: 0x34)) & 0xFC
         var steps = 0
         while pointer >= 0x40 && steps < 48 {
             let header = read32(function, offset: pointer)
-            if UInt8(truncatingIfNeeded: header) == id { return pointer }
+            if matches(header) { return pointer }
             pointer = UInt8(truncatingIfNeeded: header >> 8) & 0xFC
             steps += 1
         }
@@ -237,9 +236,9 @@ extension PCIConfigurationSpace {
                     if let queueAddresses = virtioQueueAddressRegisters(of: function) {
                         msix.append((queueAddresses, queueAddresses + 24))
                     }
-                    if let table = messageInterruptTable(of: function), let capability = findCapability(function, id: 0x11) {
+                    if let table = messageInterruptTable(of: function) {
                         msix.append((table.address, table.address + UInt64(table.entries * 16)))
-                        let pending = read32(function, offset: capability + 8)
+                        let pending = read32(function, offset: table.capability + 8)
                         if let base = barBase(function, index: Int(pending & 7)) {
                             let start = base + UInt64(pending & ~7)
                             msix.append((start, start + UInt64((table.entries + 63) / 64 * 8)))
