@@ -58,18 +58,9 @@ pvh_start32:
     // The first GiB through a page directory of 2 MiB pages (boot_page_directories, page 0),
     // and the 2 MiB regions holding the boot stacks' guard pages through page tables whose
     // guard entries stay empty: a stack overflow faults from the first instruction on, with or
-    // without Paging. 2 MiB pages continue up to 4 GiB.
-    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE), %eax
-    xorl %ecx, %ecx
-2:  movl %eax, boot_page_directories(, %ecx, 8)
-    movl $0, boot_page_directories + 4(, %ecx, 8)   // .noinit: the high half too
-    addl $0x200000, %eax
-    incl %ecx
-    cmpl $512, %ecx
-    jb 2b
-    movl $boot_page_directories + (PTE_PRESENT | PTE_WRITABLE), boot_pdpt
-
-    // GiB 1..3: 1 GiB pages (CPUID 0x80000001 EDX bit 26) where the CPU has them.
+    // without Paging. GiB 1..3 are 1 GiB pages where the CPU has them (CPUID 0x80000001 EDX
+    // bit 26), else 2 MiB pages too: %esi counts the 2 MiB entries to write.
+    movl $2048, %esi
     movl $0x80000000, %eax
     cpuid
     cmpl $0x80000001, %eax
@@ -78,27 +69,31 @@ pvh_start32:
     cpuid
     btl $26, %edx
     jnc 4f
-    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | 0x40000000), boot_pdpt + 8
-    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | 0x80000000), boot_pdpt + 16
-    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | 0xC0000000), boot_pdpt + 24
-    jmp 6f
-
-    // Otherwise 1536 more page-directory entries of 2 MiB each: 1 .. 4 GiB, identity.
-4:  movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | 0x40000000), %eax
-    movl $512, %ecx
+    movl $512, %esi
+4:  movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE), %eax
+    xorl %ecx, %ecx
 2:  movl %eax, boot_page_directories(, %ecx, 8)
     movl $0, boot_page_directories + 4(, %ecx, 8)   // .noinit: the high half too
     addl $0x200000, %eax
     incl %ecx
-    cmpl $2048, %ecx
+    cmpl %esi, %ecx
     jb 2b
-    movl $boot_page_directories + 0x1000 + (PTE_PRESENT | PTE_WRITABLE), %eax
-    movl $1, %ecx
+    // A PDPT entry for each page directory written (one per 512 entries) ...
+    movl $boot_page_directories + (PTE_PRESENT | PTE_WRITABLE), %eax
+    xorl %ecx, %ecx
 1:  movl %eax, boot_pdpt(, %ecx, 8)
     addl $0x1000, %eax
     incl %ecx
-    cmpl $4, %ecx
+    movl %ecx, %edx
+    shll $9, %edx
+    cmpl %esi, %edx
     jb 1b
+    // ... and 1 GiB pages for the rest.
+    cmpl $2048, %esi
+    je 6f
+    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | 0x40000000), boot_pdpt + 8
+    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | 0x80000000), boot_pdpt + 16
+    movl $(PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | 0xC0000000), boot_pdpt + 24
 6:
     // The boot stack's guard page: its 2 MiB region through boot_guard_tables (page 0).
     movl $boot_stack_guard, %edx
