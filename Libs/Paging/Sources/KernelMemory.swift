@@ -7,12 +7,6 @@ import X86
 public enum KernelMemory {
     static let guardPages = InterruptSafeLock<[PhysicalRange]>([])
 
-    /// Maps `frame` at the 4 KiB lazy-area `page` (consumed: the mapping owns it), never
-    /// executable; on refusal the frame comes back in the outcome.
-    public static func map(_ page: VirtAddr, frame: consuming Frame, writable: Bool) -> KernelPages.MapOutcome {
-        KernelPages.map(page, frame: frame, writable: writable)
-    }
-
     /// Removes the mapping of the lazy-area `page`; the frame comes back once flushed everywhere.
     public static func unmap(_ page: VirtAddr) -> PendingFrame? { KernelPages.unmap(page) }
 
