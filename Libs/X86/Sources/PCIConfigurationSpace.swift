@@ -152,10 +152,18 @@ extension PCIConfigurationSpace {
               let common = findCapability(function, where: { header in
                   UInt8(truncatingIfNeeded: header) == 0x09 && UInt8(truncatingIfNeeded: header >> 24) == 1   // common configuration
               }) else { return nil }
-        let bar = Int(read32(function, offset: common + 4) & 0xFF)
-        let offset = UInt64(read32(function, offset: common + 8))
+        let bar = Int(read32(function, offset: common &+ 4) & 0xFF)
+        let offset = UInt64(read32(function, offset: common &+ 8))
         guard let base = barBase(function, index: bar) else { return nil }
-        return base + offset + 32
+        return address(base, plus: offset &+ 32, length: 24)
+    }
+
+    /// `base + offset` when `length` bytes from there fit below 2^64, else nil: BAR bases and
+    /// offsets come from the device, which may report anything.
+    static func address(_ base: UInt64, plus offset: UInt64, length: UInt64) -> UInt64? {
+        let (start, overflow) = base.addingReportingOverflow(offset)
+        guard !overflow, !start.addingReportingOverflow(length).overflow else { return nil }
+        return start
     }
 
     /// Where function `function`'s MSI-X table lies and how many entries it has, from its
@@ -164,9 +172,10 @@ extension PCIConfigurationSpace {
         guard let capability = findCapability(function, id: 0x11) else { return nil }
         let control = read32(function, offset: capability) >> 16
         let entries = Int(control & 0x7FF) + 1
-        let location = read32(function, offset: capability + 4)
+        let location = read32(function, offset: capability &+ 4)
         guard let base = barBase(function, index: Int(location & 7)) else { return nil }
-        return (base + UInt64(location & ~7), entries, capability)
+        guard let table = address(base, plus: UInt64(location & ~7), length: UInt64(entries * 16)) else { return nil }
+        return (table, entries, capability)
     }
 
     static let barCache = InterruptSafeLock<(bars: [(start: UInt64, end: UInt64)], msix: [(start: UInt64, end: UInt64)])?>(nil)
@@ -238,10 +247,12 @@ extension PCIConfigurationSpace {
                     }
                     if let table = messageInterruptTable(of: function) {
                         msix.append((table.address, table.address + UInt64(table.entries * 16)))
-                        let pending = read32(function, offset: table.capability + 8)
+                        let pending = read32(function, offset: table.capability &+ 8)
                         if let base = barBase(function, index: Int(pending & 7)) {
-                            let start = base + UInt64(pending & ~7)
-                            msix.append((start, start + UInt64((table.entries + 63) / 64 * 8)))
+                            let bytes = UInt64((table.entries + 63) / 64 * 8)
+                            if let start = address(base, plus: UInt64(pending & ~7), length: bytes) {
+                                msix.append((start, start + bytes))
+                            }
                         }
                     }
                     var index = 0
