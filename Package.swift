@@ -38,6 +38,7 @@ var targets: [Target] = [
     kernelLibrary("APIC", dependencies: ["X86", "Boot", "Paging", "Sched", "ACPI"]),
     kernelLibrary("Parallel", dependencies: ["Sched", "X86"]),
     kernelLibrary("Net"),
+    kernelLibrary("HTTP", dependencies: ["Net"]),
     kernelLibrary("PCI", dependencies: ["X86"]),
     kernelLibrary("Virtio", dependencies: ["X86", "Boot", "Alloc", "Paging", "PCI", "Net"]),
 
@@ -63,6 +64,7 @@ var targets: [Target] = [
     .testTarget(name: "SchedTests", dependencies: ["Sched"], swiftSettings: strict),
     .testTarget(name: "ACPITests", dependencies: ["ACPI", "X86"], swiftSettings: strict),
     .testTarget(name: "NetTests", dependencies: ["Net"], swiftSettings: strict),
+    .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net"], swiftSettings: strict),
     .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: strict),
     .testTarget(name: "HermitKitTests", dependencies: ["HermitKit"], swiftSettings: strict),
     // Compile-fail tests of the fence: type-checks Tests/FenceCases against these modules.
