@@ -151,6 +151,52 @@ struct ImageTests {
         #expect(run.output.contains("malformed 0, bad checksums 0"), "\(run.output)")
     }
 
+    /// httpd against hostile HTTP clients (Tests/ImageTests/Scripts/hostile-http.py): numbers
+    /// chosen to overflow, ambiguous framing, smuggled bodies, oversized heads and targets,
+    /// half-closed and silent peers, slowloris at the connection limit, a reader that never
+    /// reads. After them all the guest still answers, its heap is back within 256 KiB of
+    /// where it started, and it shuts down cleanly.
+    @Test func httpdSurvivesHostileClientsAndItsMemoryReturns() throws {
+        let python = try #require(Shell.which("python3"), "python3 is needed for the hostile clients")
+        var image = try builder.build(try builder.loadConfig("httpd"))
+        let http = UInt16.random(in: 20000...40000)
+        image.config.forwards = ["\(http):80"]
+        image.config.commandLine = "ip=dhcp port=80 max_connections=8 header_timeout=3000 body_timeout=3000 idle_timeout=5000 send_timeout=5000"
+        // Deadlines are the point here, so the guest's clock must follow the wall clock: no
+        // icount (whose clock leaps ahead whenever the guest idles).
+        let wallClock = QEMURunner(qemu: runner.qemu, accelerator: runner.accelerator, instructionCounting: false)
+        let guest = try wallClock.launch(BootTarget(image))
+        defer { _ = guest.finish(timeout: 1) }
+        #expect(guest.waitForOutput("httpd: listening", timeout: 120), "\(guest.output)")
+        let curl = try #require(Shell.which("curl"))
+        func stats() throws -> [String: Int] {
+            let text = try Shell.run(curl, ["-s", "-m", "30", "http://127.0.0.1:\(http)/stats"], timeout: 60).output
+            var figures: [String: Int] = [:]
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: "=")
+                if parts.count == 2, let value = Int(parts[1]) { figures[String(parts[0])] = value }
+            }
+            return figures
+        }
+        let before = try stats()
+        let script = ImageTests.root.appendingPathComponent("Tests/ImageTests/Scripts/hostile-http.py").path
+        let attack = try Shell.run(python, [script, "127.0.0.1", String(http)], timeout: 600)
+        #expect(attack.status == 0, "\(attack.output)")
+        #expect(attack.output.contains("hostile-http: 0 failed"), "\(attack.output)")
+        // Let TIME-WAIT and the idle timeout pass, then compare the heap.
+        Thread.sleep(forTimeInterval: 8)
+        let after = try stats()
+        let heapBefore = try #require(before["heap_bytes"]), heapAfter = try #require(after["heap_bytes"])
+        #expect(heapAfter <= heapBefore + 256 * 1024, "heap \(heapBefore) -> \(heapAfter): \(after)")
+        #expect((after["http_connections"] ?? 99) <= 1 && (after["tcp_connections"] ?? 99) <= 2, "\(after)")
+        for counter in ["http_refused_requests", "http_refused_at_limit", "http_timed_out", "http_reset_stalled", "http_closed_mid_request"] {
+            #expect((after[counter] ?? 0) > 0, "\(counter) counted nothing: \(after)")
+        }
+        #expect(try Shell.run(curl, ["-s", "-m", "30", "http://127.0.0.1:\(http)/shutdown"], timeout: 60).output == "bye\n")
+        let run = guest.finish(timeout: 60)
+        #expect(run.outcome == .exited(0), "\(run.output)")
+    }
+
     @Test func theMemoryImagePassesItsAllocatorAndDemandPagingChecks() throws {
         let (_, run) = try boot("memory")
         #expect(run.outcome == .exited(0), "\(run.output)")

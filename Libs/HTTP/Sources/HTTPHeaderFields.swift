@@ -17,7 +17,7 @@ public struct HTTPHeaderFields: Sendable, Equatable {
     /// The values of every field named `name` (in any case), in order.
     public func values(_ name: String) -> [[UInt8]] {
         let lowercase = name.utf8.map(ASCII.lowercased)
-        return fields.filter { ASCII.equalsIgnoringCase($0.name[...], lowercase) }.map(\.value)
+        return fields.filter { ASCII.equalsIgnoringCase($0.name[...], lowercase) }.map { $0.value }
     }
 
     /// The elements of the list-valued fields named `name`, across all of them, lowercased.

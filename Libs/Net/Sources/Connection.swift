@@ -10,9 +10,12 @@ final class Connection {
     var accepted: Bool
     /// Whether the application has closed or aborted it.
     var applicationClosed = false
+    /// When it was created (milliseconds): the oldest half-open connection is evicted first.
+    let createdAt: UInt64
 
-    init(key: ConnectionKey, tcp: TCPConnection, listenerPort: UInt16?, accepted: Bool) {
+    init(key: ConnectionKey, tcp: TCPConnection, listenerPort: UInt16?, accepted: Bool, createdAt: UInt64 = 0) {
         self.key = key
+        self.createdAt = createdAt
         self.tcp = tcp
         self.listenerPort = listenerPort
         self.accepted = accepted

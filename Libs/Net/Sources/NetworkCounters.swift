@@ -10,6 +10,16 @@ public struct NetworkCounters: Sendable, Equatable {
     public var noSocket = 0
     public var backlogFull = 0
     public var unresolved = 0
+    /// SYNs dropped because the connection table was full (and held no TIME-WAIT entry).
+    public var connectionLimit = 0
+    /// Half-open connections dropped to make room in a full backlog for a newer SYN.
+    public var halfOpenEvicted = 0
+    /// TIME-WAIT connections ended early to make room for a new connection.
+    public var timeWaitEvicted = 0
+    /// Segments and SYNs dropped because the stack's buffer budget was spent.
+    public var memoryPressure = 0
+    /// Segments dropped because a connection's out-of-order queue was full.
+    public var outOfOrderDropped = 0
 
     public init() {}
 

@@ -2,15 +2,20 @@
 /// ``NetworkDevice``, driven by `poll()`.
 ///
 /// Guarantees: every received frame is parsed by a validating view before any field is used;
-/// a malformed frame is counted by reason and dropped, never trusted; SYNs beyond a
-/// listener's backlog are dropped (half-open connections are bounded and time out), so a
-/// flood cannot exhaust memory; a connection that closed or was reset is freed once the
-/// application has let go of it (or at once if it never had it); packets waiting for ARP are
+/// a malformed frame is counted by reason and dropped, never trusted; what peers can make it
+/// hold is bounded by ``NetworkLimits`` — connections in every state (a full backlog evicts
+/// its oldest half-open entry for a new SYN, a full table its oldest TIME-WAIT entry), and
+/// the bytes buffered over all of them — and every drop is counted by its reason; a
+/// connection that closed or was reset is freed once the application has let go of it (or
+/// at once if it never had it); packets waiting for ARP, the ARP cache and UDP queues are
 /// bounded. Not thread-safe: one thread drives a stack (the app's network loop).
 public final class NetworkStack {
     public let device: any NetworkDevice
     public var configuration: InterfaceConfiguration
     public private(set) var counters = NetworkCounters()
+    public var limits = NetworkLimits()
+    /// Bytes buffered over all connections, as of the last `poll` (plus what arrived since).
+    public internal(set) var bufferedBytes = 0
     /// Milliseconds, monotonic.
     let clock: () -> UInt64
     /// Called by blocking calls between polls (yield the processor, or advance a test clock).
@@ -61,12 +66,15 @@ public final class NetworkStack {
             handle(frame: frame, now: now)
         }
         var finished: [Connection] = []
+        var buffered = 0
         for connection in connections.values {
             let segments = connection.tcp.poll(now: now)
+            buffered += connection.tcp.bufferedBytes
             if !segments.isEmpty { busy = true }
             for segment in segments { send(segment, connection.key, now: now) }
             if connection.isOver && (connection.applicationClosed || !connection.accepted) { finished.append(connection) }
         }
+        bufferedBytes = buffered
         for connection in finished {
             connections[connection.key] = nil
             if let port = connection.listenerPort { listeners[port]?.ready.removeAll { $0 == connection.key } }
@@ -135,7 +143,14 @@ public final class NetworkStack {
         let incoming = TCPConnection.Incoming(segment)
         if let connection = connections[key] {
             let wasEstablished = connection.tcp.state == .established
+            if !incoming.payload.isEmpty && bufferedBytes >= limits.bufferBudget {
+                counters.memoryPressure += 1   // unacknowledged: the peer sends it again later
+                return
+            }
+            let (heldBefore, droppedBefore) = (connection.tcp.bufferedBytes, connection.tcp.outOfOrderDropped)
             connection.tcp.handle(incoming, now: now)
+            bufferedBytes += connection.tcp.bufferedBytes - heldBefore
+            counters.outOfOrderDropped += connection.tcp.outOfOrderDropped - droppedBefore
             if !wasEstablished, connection.tcp.state == .established || connection.tcp.state == .closeWait,
                let port = connection.listenerPort, !connection.accepted, !(listeners[port]?.ready.contains(key) ?? true) {
                 listeners[port]?.ready.append(key)
@@ -143,10 +158,10 @@ public final class NetworkStack {
             return
         }
         if incoming.flags == [.syn], let listener = listeners[key.localPort] {
-            let pending = connections.values.reduce(0) { $0 + ($1.listenerPort == key.localPort && !$1.accepted ? 1 : 0) }
-            guard pending < listener.backlog else { counters.backlogFull += 1; return }
+            guard bufferedBytes < limits.bufferBudget else { counters.memoryPressure += 1; return }
+            guard makeRoomForConnection(listener: listener, port: key.localPort) else { return }
             connections[key] = Connection(key: key, tcp: TCPConnection(acceptingSYN: incoming, iss: nextISS(now)),
-                                          listenerPort: key.localPort, accepted: false)
+                                          listenerPort: key.localPort, accepted: false, createdAt: now)
             return
         }
         counters.noSocket += 1
@@ -156,6 +171,48 @@ public final class NetworkStack {
             ? TCPConnection.Outgoing(sequence: incoming.acknowledgement, acknowledgement: 0, flags: [.rst], window: 0, mss: nil, payload: [])
             : TCPConnection.Outgoing(sequence: 0, acknowledgement: incoming.sequence &+ UInt32(incoming.sequenceLength), flags: [.rst, .ack], window: 0, mss: nil, payload: [])
         send(reset, key, now: now)
+    }
+
+    /// Whether a new connection for `port` may be added: a full backlog gives up its oldest
+    /// half-open entry (spoofed SYNs never complete, so a flood only evicts its own; a real
+    /// client completes within a round trip), a full table its oldest TIME-WAIT entry.
+    /// Connections that completed the handshake are never evicted.
+    func makeRoomForConnection(listener: Listener, port: UInt16) -> Bool {
+        var pending = 0
+        var oldestHalfOpen: Connection? = nil
+        var oldestTimeWait: Connection? = nil
+        for connection in connections.values {
+            if connection.listenerPort == port && !connection.accepted {
+                pending += 1
+                if connection.tcp.state == .synReceived, oldestHalfOpen.map({ connection.createdAt < $0.createdAt }) ?? true {
+                    oldestHalfOpen = connection
+                }
+            }
+            if connection.tcp.state == .timeWait, connection.applicationClosed || !connection.accepted, oldestTimeWait.map({ connection.tcp.timeWaitEnds < $0.tcp.timeWaitEnds }) ?? true {
+                oldestTimeWait = connection
+            }
+        }
+        if pending >= listener.backlog {
+            guard let victim = oldestHalfOpen else { counters.backlogFull += 1; return false }
+            connections[victim.key] = nil
+            counters.halfOpenEvicted += 1
+        } else if connections.count >= limits.maximumConnections {
+            guard let victim = oldestTimeWait else { counters.connectionLimit += 1; return false }
+            connections[victim.key] = nil
+            victim.tcp.endTimeWait()
+            counters.timeWaitEvicted += 1
+        }
+        return true
+    }
+
+    /// How many connections are in each state.
+    public var connectionStates: [(state: TCPState, count: Int)] {
+        var counts: [(state: TCPState, count: Int)] = []
+        for connection in connections.values {
+            if let index = counts.firstIndex(where: { $0.state == connection.tcp.state }) { counts[index].count += 1 }
+            else { counts.append((connection.tcp.state, 1)) }
+        }
+        return counts
     }
 
     func nextISS(_ now: UInt64) -> UInt32 {

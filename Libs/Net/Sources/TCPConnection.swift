@@ -6,7 +6,10 @@
 /// lost, duplicated or reordered (out-of-order data within the window is held, up to the
 /// window); unacknowledged data is retransmitted after the RTO (RFC 6298, doubling on each
 /// timeout, at most 60 s) or after three duplicate ACKs; after too many retransmissions the
-/// connection resets itself; buffers never grow past their capacities.
+/// connection resets itself; buffers never grow past their capacities, and at most
+/// ``maximumOutOfOrderSegments`` segments wait out of order; FIN-WAIT-2 lasts at most
+/// ``finWait2Milliseconds`` without word from the peer (Linux's `tcp_fin_timeout`), then the
+/// connection resets. Every state therefore ends on its own.
 public struct TCPConnection: Sendable {
     /// A segment to send (the stack adds addresses, ports and the checksum).
     public struct Outgoing: Sendable, Equatable {
@@ -56,6 +59,11 @@ public struct TCPConnection: Sendable {
     /// minute, as Linux's tcp_synack_retries).
     static let maximumSYNRetransmissions = 5
     static let timeWaitMilliseconds: UInt64 = 2000
+    /// How long FIN-WAIT-2 waits for the peer's FIN (Linux's default `tcp_fin_timeout`).
+    public static let finWait2Milliseconds: UInt64 = 60_000
+    /// Out-of-order segments held at most: a peer sending tiny segments into the window's
+    /// gaps cannot make the queue's overhead grow with the window.
+    public static let maximumOutOfOrderSegments = 16
 
     public private(set) var state: TCPState
     // Send side.
@@ -82,6 +90,9 @@ public struct TCPConnection: Sendable {
     var timing: (sequence: UInt32, sentAt: UInt64)? = nil
     var duplicateACKs = 0
     var timeWaitEnds: UInt64 = 0
+    var finWait2Ends: UInt64 = 0
+    /// Segments dropped because the out-of-order queue was full.
+    public private(set) var outOfOrderDropped = 0
     var ackPending = false
     var synPending = false
 
@@ -131,7 +142,7 @@ public struct TCPConnection: Sendable {
     public mutating func receive(maximum: Int) -> [UInt8] {
         let count = min(maximum, receiveBuffer.count)
         let out = Array(receiveBuffer.prefix(count))
-        receiveBuffer.removeFirst(count)
+        if count == receiveBuffer.count { receiveBuffer = [] } else { receiveBuffer.removeFirst(count) }
         if count > 0 { ackPending = true }   // the window opened
         return out
     }
@@ -192,7 +203,7 @@ public struct TCPConnection: Sendable {
         guard segment.flags.contains(.ack) else { return }
         processACK(segment, now: now)
         if state == .closed || state == .reset { return }
-        processData(segment)
+        processData(segment, now: now)
     }
 
     mutating func handleInSynSent(_ segment: Incoming, now: UInt64) {
@@ -226,7 +237,8 @@ public struct TCPConnection: Sendable {
             var acknowledged = SequenceNumber.distance(sendUnacknowledged, ack)
             if sendUnacknowledged == initialSend { acknowledged -= 1 }   // the SYN
             if let fin = finSequence, SequenceNumber.lessThan(fin, ack) { acknowledged -= 1 }   // the FIN
-            sendBuffer.removeFirst(min(max(acknowledged, 0), sendBuffer.count))
+            let removed = min(max(acknowledged, 0), sendBuffer.count)
+            if removed == sendBuffer.count { sendBuffer = [] } else { sendBuffer.removeFirst(removed) }
             sampleRTT(acknowledged: ack, now: now)
             sendUnacknowledged = ack
             duplicateACKs = 0
@@ -240,7 +252,9 @@ public struct TCPConnection: Sendable {
         peerWindow = Int(segment.window)
         if let fin = finSequence, SequenceNumber.lessThan(fin, ack) {
             switch state {
-            case .finWait1: state = .finWait2
+            case .finWait1:
+                state = .finWait2
+                finWait2Ends = now + TCPConnection.finWait2Milliseconds
             case .closing: enterTimeWait(now)
             case .lastAck: state = .closed
             default: break
@@ -248,7 +262,7 @@ public struct TCPConnection: Sendable {
         }
     }
 
-    mutating func processData(_ segment: Incoming) {
+    mutating func processData(_ segment: Incoming, now: UInt64) {
         var sequence = segment.sequence
         var data = segment.payload
         // Drop what was already received.
@@ -269,10 +283,12 @@ public struct TCPConnection: Sendable {
                 drainOutOfOrder()
             } else if SequenceNumber.distance(receiveNext, sequence) + data.count <= receiveWindow {
                 if !outOfOrder.contains(where: { $0.sequence == sequence && $0.data.count >= data.count }) {
-                    outOfOrder.append((sequence, data))
+                    if outOfOrder.count < TCPConnection.maximumOutOfOrderSegments { outOfOrder.append((sequence, data)) }
+                    else { outOfOrderDropped += 1 }
                 }
             }
             ackPending = true
+            if state == .finWait2 { finWait2Ends = now + TCPConnection.finWait2Milliseconds }   // the peer is alive
         }
         if segment.flags.contains(.fin) {
             let finAt = segment.sequence &+ UInt32(segment.payload.count)
@@ -309,6 +325,11 @@ public struct TCPConnection: Sendable {
         }
     }
 
+    /// Ends TIME-WAIT early (the stack needs the room; RFC 6191 lets a new SYN do this).
+    mutating func endTimeWait() {
+        if state == .timeWait { state = .closed }
+    }
+
     mutating func enterTimeWait(_ now: UInt64) {
         state = .timeWait
         timeWaitEnds = now + TCPConnection.timeWaitMilliseconds
@@ -342,6 +363,12 @@ public struct TCPConnection: Sendable {
             return out
         }
         guard ![.closed, .reset].contains(state) else { return out }
+        if state == .finWait2 && now >= finWait2Ends {
+            // The peer never finished closing: give up, and tell it (as Linux does).
+            state = .reset
+            out.append(Outgoing(sequence: sendNext, acknowledgement: receiveNext, flags: [.rst, .ack], window: 0, mss: nil, payload: []))
+            return out
+        }
 
         if let deadline = retransmitDeadline, now >= deadline {
             retransmissions += 1
@@ -420,5 +447,14 @@ public struct TCPConnection: Sendable {
 
     /// When `poll` next has something to do on its own (a retransmission or the end of
     /// TIME-WAIT), if ever.
-    public var nextDeadline: UInt64? { state == .timeWait ? timeWaitEnds : retransmitDeadline }
+    public var nextDeadline: UInt64? {
+        switch state {
+        case .timeWait: timeWaitEnds
+        case .finWait2: retransmitDeadline.map { min($0, finWait2Ends) } ?? finWait2Ends
+        default: retransmitDeadline
+        }
+    }
+
+    /// Bytes this connection holds: received and unread, queued to send, out of order.
+    public var bufferedBytes: Int { receiveBuffer.count + sendBuffer.count + outOfOrder.reduce(0) { $0 + $1.data.count } }
 }

@@ -23,8 +23,9 @@ public struct TCPStream {
         while stack.connections.keys.contains(where: { $0.localPort == local }) || stack.listeners[local] != nil { local &+= 1 }
         stack.nextEphemeralPort = local == 65535 ? 49152 : local + 1
         let key = ConnectionKey(localPort: local, remoteAddress: address, remotePort: port)
-        let connection = Connection(key: key, tcp: TCPConnection(connectingWithISS: stack.nextISS(stack.clock())),
-                                    listenerPort: nil, accepted: true)
+        let now = stack.clock()
+        let connection = Connection(key: key, tcp: TCPConnection(connectingWithISS: stack.nextISS(now)),
+                                    listenerPort: nil, accepted: true, createdAt: now)
         stack.connections[key] = connection
         let stream = TCPStream(stack: stack, connection: connection)
         while true {
@@ -46,7 +47,9 @@ public struct TCPStream {
         if connection.tcp.available == 0 {
             return connection.tcp.atEndOfStream || connection.isOver ? nil : []
         }
-        return connection.tcp.receive(maximum: maximum)
+        let bytes = connection.tcp.receive(maximum: maximum)
+        stack.bufferedBytes -= bytes.count
+        return bytes
     }
 
     /// Waits for data: up to `maximum` bytes, or [] at the end of the stream or after a reset.
@@ -59,8 +62,14 @@ public struct TCPStream {
         }
     }
 
-    /// Queues what fits of `bytes` now; returns how many were taken.
-    public func tryWrite(_ bytes: ArraySlice<UInt8>) -> Int { connection.tcp.send(bytes) }
+    /// Queues what fits of `bytes` now; returns how many were taken (none while the stack's
+    /// buffer budget is spent).
+    public func tryWrite(_ bytes: ArraySlice<UInt8>) -> Int {
+        guard stack.bufferedBytes < stack.limits.bufferBudget else { return 0 }
+        let taken = connection.tcp.send(bytes.prefix(stack.limits.bufferBudget - stack.bufferedBytes))
+        stack.bufferedBytes += taken
+        return taken
+    }
 
     /// Queues all of `bytes`, waiting for room; false if the connection failed first.
     @discardableResult

@@ -1,0 +1,13 @@
+/// What peers may make a ``NetworkStack`` hold: every budget a flood is checked against.
+public struct NetworkLimits: Sendable, Equatable {
+    /// TCP connections in any state at once. At the limit a SYN takes the place of the
+    /// oldest TIME-WAIT connection, or is dropped (counted in `connectionLimit`).
+    public var maximumConnections = 1024
+    /// Bytes buffered over all connections (received and unread, queued to send, out of
+    /// order). At the budget, segments carrying data are dropped unacknowledged (the peer
+    /// sends them again later), new connections are refused and writes take nothing, so a
+    /// flood slows service instead of exhausting the heap.
+    public var bufferBudget = 16 << 20
+
+    public init() {}
+}

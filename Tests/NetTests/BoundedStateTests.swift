@@ -1,0 +1,127 @@
+import Testing
+@testable import Net
+
+/// Every TCP state ends on its own and everything peers make the stack hold is bounded: the
+/// tests drive both stacks on the in-memory link with a virtual clock.
+@Suite("Bounded TCP state")
+struct BoundedStateTests {
+    func connect(_ hosts: TwoHosts, port: UInt16 = 80) -> (client: TCPStream, server: TCPStream)? {
+        guard let listener = TCPListener(stack: hosts.b, port: port) else { return nil }
+        guard let client = TCPStream.connect(stack: hosts.a, address: IPv4Address(10, 0, 0, 2), port: port) else { return nil }
+        for _ in 0..<100 {
+            if let server = listener.tryAccept() { return (client, server) }
+            hosts.run(1)
+        }
+        return nil
+    }
+
+    /// A SYN to b's port 80 from 10.0.0.1:`port`, sent raw by host a (which will not answer
+    /// b's SYN-ACK with anything but a reset, like a spoofed source).
+    func spoofSYN(_ hosts: TwoHosts, from port: UInt16) {
+        let syn = TCPSegment.build(source: IPv4Address(10, 0, 0, 1), sourcePort: port, destination: IPv4Address(10, 0, 0, 2),
+                                   destinationPort: 80, sequence: 77, acknowledgement: 0, flags: [.syn], window: 1000)
+        hosts.a.send(ip: syn, to: IPv4Address(10, 0, 0, 2), protocolNumber: IPv4Packet.protocolTCP, now: hosts.clock.now)
+    }
+
+    @Test func anOrphanedFinWait2EndsAfterTheFinTimeout() throws {
+        let hosts = TwoHosts()
+        let (client, server) = try #require(connect(hosts))
+        server.close()   // the server is done; the client never closes its side
+        hosts.run(20)
+        #expect(server.state == .finWait2 && client.state == .closeWait)
+        hosts.run(50, step: 1_000)   // 50 s: still waiting
+        #expect(hosts.b.connectionCount == 1)
+        hosts.run(15, step: 1_000)
+        #expect(hosts.b.connectionCount == 0, "freed after tcp_fin_timeout")
+        #expect(client.state == .reset, "and the peer was told")
+    }
+
+    @Test func tinySegmentsInTheWindowsGapsCannotGrowTheOutOfOrderQueue() {
+        var connection = TCPConnection(acceptingSYN: .init(sequence: 1000, acknowledgement: 0, flags: [.syn], window: 65535), iss: 5000)
+        _ = connection.poll(now: 0)
+        connection.handle(.init(sequence: 1001, acknowledgement: 5001, flags: [.ack], window: 65535), now: 1)
+        #expect(connection.state == .established)
+        // 1,000 one-byte segments, each after a gap: none is in order.
+        for index in 0..<1000 {
+            connection.handle(.init(sequence: 1001 &+ UInt32(2 + 2 * index), acknowledgement: 5001, flags: [.ack], window: 65535, payload: [1]), now: 2)
+        }
+        #expect(connection.outOfOrder.count == TCPConnection.maximumOutOfOrderSegments)
+        #expect(connection.outOfOrderDropped == 1000 - TCPConnection.maximumOutOfOrderSegments)
+        #expect(connection.bufferedBytes == TCPConnection.maximumOutOfOrderSegments)
+    }
+
+    @Test func aSYNFloodLeavesRoomForARealClient() throws {
+        let hosts = TwoHosts()
+        let listener = try #require(TCPListener(stack: hosts.b, port: 80, backlog: 8))
+        hosts.a.arp.learn(IPv4Address(10, 0, 0, 2), hosts.linkB.macAddress, now: hosts.clock.now)
+        hosts.b.arp.learn(IPv4Address(10, 0, 0, 1), hosts.linkA.macAddress, now: hosts.clock.now)
+        // The peer answers nothing while the flood lasts: its SYN-ACKs are lost.
+        hosts.linkB.filter = { _ in [] }
+        for port in 0..<500 { spoofSYN(hosts, from: UInt16(2000 + port)) }
+        hosts.b.poll(budget: 1000)
+        #expect(hosts.b.connectionCount == 8 && hosts.b.counters.halfOpenEvicted == 492)
+        hosts.linkB.filter = { [$0] }
+        // A real client, the moment after the flood: it completes its handshake.
+        let client = try #require(TCPStream.connect(stack: hosts.a, address: IPv4Address(10, 0, 0, 2), port: 80))
+        hosts.run(5)
+        #expect(client.state == .established && listener.tryAccept() != nil)
+    }
+
+    @Test func aFullConnectionTableGivesUpTimeWaitNotLiveConnections() throws {
+        let hosts = TwoHosts()
+        hosts.a.limits.maximumConnections = 4
+        let listener = try #require(TCPListener(stack: hosts.a, port: 80, backlog: 16))
+        var servers: [TCPStream] = []
+        for _ in 0..<4 {
+            let client = try #require(TCPStream.connect(stack: hosts.b, address: IPv4Address(10, 0, 0, 1), port: 80))
+            hosts.run(3)
+            servers.append(try #require(listener.tryAccept()))
+            _ = client
+        }
+        #expect(hosts.a.connectionCount == 4)
+        // A fifth is refused: every entry is a live connection.
+        #expect(TCPStream.connect(stack: hosts.b, address: IPv4Address(10, 0, 0, 1), port: 80) == nil)
+        #expect(hosts.a.counters.connectionLimit > 0)
+        // One closes actively (the server ends in TIME-WAIT); the next SYN takes its place.
+        hosts.b.connections.values.first?.tcp.close()
+        servers[0].close()
+        hosts.run(20)
+        #expect(hosts.a.connectionStates.contains { $0.state == .timeWait } || hosts.a.connectionCount == 3)
+        let late = TCPStream.connect(stack: hosts.b, address: IPv4Address(10, 0, 0, 1), port: 80)
+        #expect(late != nil && hosts.a.connectionCount <= 4)
+    }
+
+    @Test func theBufferBudgetHoldsWhenTheApplicationDoesNotRead() throws {
+        let hosts = TwoHosts()
+        hosts.b.limits.bufferBudget = 100_000
+        let listener = try #require(TCPListener(stack: hosts.b, port: 80, backlog: 16))
+        var clients: [TCPStream] = []
+        for _ in 0..<6 {
+            clients.append(try #require(TCPStream.connect(stack: hosts.a, address: IPv4Address(10, 0, 0, 2), port: 80)))
+        }
+        hosts.run(5)
+        var servers: [TCPStream] = []
+        while let server = listener.tryAccept() { servers.append(server) }
+        #expect(servers.count == 6)
+        let data = [UInt8](repeating: 7, count: 60_000)
+        var offsets = [Int](repeating: 0, count: clients.count)
+        for _ in 0..<3000 {
+            for (index, client) in clients.enumerated() where offsets[index] < data.count {
+                offsets[index] += client.tryWrite(data[offsets[index]...])
+            }
+            hosts.run(1)
+            #expect(hosts.b.bufferedBytes <= hosts.b.limits.bufferBudget + 64 * 1460)
+        }
+        #expect(hosts.b.counters.memoryPressure > 0, "data past the budget was dropped, unacknowledged")
+        // Once the application reads, every byte arrives.
+        var received = [Int](repeating: 0, count: servers.count)
+        for _ in 0..<20_000 where received.reduce(0, +) < 6 * data.count {
+            for (index, server) in servers.enumerated() { received[index] += server.tryRead(maximum: 100_000)?.count ?? 0 }
+            for (index, client) in clients.enumerated() where offsets[index] < data.count {
+                offsets[index] += client.tryWrite(data[offsets[index]...])
+            }
+            hosts.run(1)
+        }
+        #expect(received == [Int](repeating: data.count, count: 6))
+    }
+}
