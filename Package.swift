@@ -65,6 +65,7 @@ var targets: [Target] = [
     .testTarget(name: "ACPITests", dependencies: ["ACPI", "X86"], swiftSettings: strict),
     .testTarget(name: "NetTests", dependencies: ["Net"], swiftSettings: strict),
     .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net"], swiftSettings: strict),
+    .testTarget(name: "VirtioTests", dependencies: ["Virtio", "Boot", "X86"], swiftSettings: strict),
     .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: strict),
     .testTarget(name: "HermitKitTests", dependencies: ["HermitKit"], swiftSettings: strict),
     // Compile-fail tests of the fence: type-checks Tests/FenceCases against these modules.

@@ -6,8 +6,10 @@ import X86
 ///
 /// Guarantees: a descriptor is handed to the device at most once until the device returns
 /// it; the available index is written only after the ring entry (and the buffers it names)
-/// are published; a used entry naming a descriptor the driver did not hand out, or a length
-/// beyond the buffer, is ignored and counted, never trusted.
+/// are published; a used entry naming a descriptor the driver did not hand out (or already got
+/// back), or a length beyond the buffer, is ignored and counted, never trusted; a used index
+/// that runs further ahead than the queue has descriptors marks the queue broken (as Linux's
+/// `virtqueue_get_buf` does): it is counted, and nothing more is taken from it.
 public final class Virtqueue {
     public let size: Int
     let descriptors: VirtqueueDescriptorTable
@@ -22,6 +24,8 @@ public final class Virtqueue {
     var notifyOffset = 0
     /// Used entries the device got wrong.
     public private(set) var malformedUsedEntries = 0
+    /// Whether the device published an impossible used index; a broken queue yields nothing.
+    public private(set) var isBroken = false
 
     /// `size` must be the descriptor table's; the rings must hold 6 + 2·size and 6 + 8·size bytes.
     public init(size: Int, descriptors: VirtqueueDescriptorTable, available: DMABuffer, used: DMABuffer) {
@@ -74,9 +78,14 @@ public final class Virtqueue {
     /// The next buffer the device has finished with: its descriptor and how many bytes the
     /// device wrote; nil when there is none.
     public func takeUsed() -> (descriptor: UInt16, length: Int)? {
-        while true {
+        while !isBroken {
             let deviceIndex = used.read(UInt16.self, at: 2)
             guard deviceIndex != lastUsed else { return nil }
+            guard Int(deviceIndex &- lastUsed) <= size else {
+                malformedUsedEntries += 1
+                isBroken = true
+                return nil
+            }
             DMABuffer.publish()
             let entry = 4 + 8 * Int(lastUsed % UInt16(size))
             let id = used.read(UInt32.self, at: entry)
@@ -90,5 +99,6 @@ public final class Virtqueue {
             freeDescriptors.append(UInt16(id))
             return (UInt16(id), Int(length))
         }
+        return nil
     }
 }
