@@ -34,11 +34,12 @@ public enum App: Application {
         if free > 0 { stack.limits.bufferBudget = free * 4096 / 4 }
         let address = arguments.value(of: "ip") ?? "dhcp"
         if address == "dhcp" {
-            guard let lease = DHCPClient(stack: stack).acquire() else {
+            guard let lease = DHCPClient(stack: stack).acquireLease() else {
                 print("httpd: no DHCP server answered")
                 return 2
             }
-            print("httpd: DHCP lease \(lease.address)/\(lease.prefixLength), gateway \(lease.gateway?.description ?? "none")")
+            let granted = lease.configuration
+            print("httpd: DHCP lease \(granted.address)/\(granted.prefixLength), gateway \(granted.gateway?.description ?? "none"), \(lease.seconds.map { "\($0) s" } ?? "infinite")")
         } else {
             guard let configuration = InterfaceConfiguration(address: Substring(address), gateway: arguments.value(of: "gateway").map { Substring($0) }) else {
                 print("httpd: malformed ip= or gateway= on the command line")

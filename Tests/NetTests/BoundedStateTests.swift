@@ -36,6 +36,22 @@ struct BoundedStateTests {
         #expect(client.state == .reset, "and the peer was told")
     }
 
+    /// TIME-WAIT used to be timed from 0, so on a clock past 2 s it ended at once.
+    @Test func timeWaitLastsItsTimeHoweverLateTheClock() throws {
+        let hosts = TwoHosts()
+        hosts.clock.now = 50_000_000
+        let (client, server) = try #require(connect(hosts))
+        client.close()
+        hosts.run(5)
+        server.close()
+        hosts.run(5)
+        #expect(client.state == .timeWait)
+        hosts.run(10, step: 100)
+        #expect(client.state == .timeWait, "1 s later it is still waiting")
+        hosts.run(20, step: 100)
+        #expect(hosts.a.connectionCount == 0, "and gone after its 2 s")
+    }
+
     @Test func tinySegmentsInTheWindowsGapsCannotGrowTheOutOfOrderQueue() {
         var connection = TCPConnection(acceptingSYN: .init(sequence: 1000, acknowledgement: 0, flags: [.syn], window: 65535), iss: 5000)
         _ = connection.poll(now: 0)
@@ -72,23 +88,25 @@ struct BoundedStateTests {
         hosts.a.limits.maximumConnections = 4
         let listener = try #require(TCPListener(stack: hosts.a, port: 80, backlog: 16))
         var servers: [TCPStream] = []
+        var clients: [TCPStream] = []
         for _ in 0..<4 {
-            let client = try #require(TCPStream.connect(stack: hosts.b, address: IPv4Address(10, 0, 0, 1), port: 80))
+            clients.append(try #require(TCPStream.connect(stack: hosts.b, address: IPv4Address(10, 0, 0, 1), port: 80)))
             hosts.run(3)
             servers.append(try #require(listener.tryAccept()))
-            _ = client
         }
         #expect(hosts.a.connectionCount == 4)
         // A fifth is refused: every entry is a live connection.
         #expect(TCPStream.connect(stack: hosts.b, address: IPv4Address(10, 0, 0, 1), port: 80) == nil)
         #expect(hosts.a.counters.connectionLimit > 0)
-        // One closes actively (the server ends in TIME-WAIT); the next SYN takes its place.
-        hosts.b.connections.values.first?.tcp.close()
+        #expect(servers.allSatisfy { $0.state == .established }, "no live connection was given up")
+        // The server closes one first, so its side ends in TIME-WAIT; the next SYN takes its place.
         servers[0].close()
-        hosts.run(20)
-        #expect(hosts.a.connectionStates.contains { $0.state == .timeWait } || hosts.a.connectionCount == 3)
+        hosts.run(5)
+        clients[0].close()
+        hosts.run(5)
+        #expect(servers[0].state == .timeWait && hosts.a.connectionCount == 4)
         let late = TCPStream.connect(stack: hosts.b, address: IPv4Address(10, 0, 0, 1), port: 80)
-        #expect(late != nil && hosts.a.connectionCount <= 4)
+        #expect(late != nil && hosts.a.connectionCount == 4 && hosts.a.counters.timeWaitEvicted == 1)
     }
 
     @Test func theBufferBudgetHoldsWhenTheApplicationDoesNotRead() throws {

@@ -298,8 +298,8 @@ public struct TCPConnection: Sendable {
                 switch state {
                 case .established, .synReceived: state = .closeWait
                 case .finWait1:
-                    if let fin = finSequence, SequenceNumber.lessThan(fin, sendUnacknowledged) { enterTimeWait(0) } else { state = .closing }
-                case .finWait2: enterTimeWait(0)
+                    if let fin = finSequence, SequenceNumber.lessThan(fin, sendUnacknowledged) { enterTimeWait(now) } else { state = .closing }
+                case .finWait2: enterTimeWait(now)
                 default: break
                 }
             }
