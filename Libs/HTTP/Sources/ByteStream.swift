@@ -1,5 +1,3 @@
-import Net
-
 /// What an HTTP connection needs from its transport: non-blocking reads and writes, and the
 /// two ways to end. A TCP stream is one; host tests use an in-memory one.
 public protocol ByteStream {
@@ -22,9 +20,3 @@ public protocol StreamListener {
     /// A newly established connection, if one is waiting.
     func tryAccept() -> Stream?
 }
-
-extension TCPStream: ByteStream {
-    public var isOpen: Bool { state != .reset && state != .closed }
-}
-
-extension TCPListener: StreamListener {}

@@ -1,8 +1,8 @@
-// libFuzzer entry point for Net: every input is one received Ethernet frame, fed to a stack
-// that listens on TCP port 80 and UDP port 7 and already has a connection in progress, so
-// the parsers, ARP, ICMP, UDP and the TCP state machine all see arbitrary bytes.
-// Built outside SwiftPM by Tests/NetFuzz/run (swiftc -sanitize=fuzzer,address with Net's
-// sources in the same module); not part of `swift build`.
+// libFuzzer target `frames`: every input is one received Ethernet frame, fed to a stack that
+// listens on TCP port 80 and UDP port 7 and keeps its connections across inputs, so the
+// parsers, ARP, ICMP, UDP and the TCP state machine all see arbitrary bytes. Seeds: frames
+// captured from Linux (Corpus/frames). Built by Tests/Fuzz/run with Net's sources in the
+// same module; not part of `swift build`.
 
 final class FuzzDevice: NetworkDevice {
     let macAddress = MACAddress(2, 0, 0, 0, 0, 1)
