@@ -86,10 +86,31 @@ struct BootInfoTests {
         }
     }
 
-    @Test func refusesACommandLineWithoutTerminator() {
+    @Test func aCommandLinePastTheLimitOrWithoutTerminatorIsTruncatedNotRefused() throws {
         let fixture = StartInfoFixture()
         fixture.memory.region.fill(0x41, offset: 0x1000, count: 0x3000)  // 'A' to the end of memory
-        #expect(throws: BootInfo.ParseError.unterminatedCommandLine) { try fixture.parse() }
+        let info = try fixture.parse()
+        #expect(info.commandLine == String(repeating: "A", count: 4096))
+        #expect(info.bootStructures.contains(PhysicalRange(start: fixture.commandLine, size: 4096)))
+    }
+
+    @Test func aCommandLineOfAnyBytesParses() throws {
+        var state: UInt64 = 3
+        for _ in 0..<200 {
+            let fixture = StartInfoFixture()
+            let count = Int(state % 5000)
+            var bytes: [UInt8] = []
+            for _ in 0..<count {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                bytes.append(UInt8(truncatingIfNeeded: state >> 40) | 1)   // no NUL: it would end the line early
+            }
+            fixture.memory.region.copy(bytes: Array(bytes.prefix(0x3000 - 1)) + [0], to: 0x1000)
+            let info = try fixture.parse()
+            let line = info.arguments
+            #expect(info.commandLine.utf8.count >= min(count, 4096) / 3, "decoded, invalid UTF-8 replaced")
+            for argument in line.arguments { #expect(!argument.key.utf8.contains(0x20)) }
+            _ = line.value(of: "ip")
+        }
     }
 }
 

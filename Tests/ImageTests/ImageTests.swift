@@ -37,6 +37,18 @@ struct ImageTests {
         #expect(image.size > 0 && image.size < 1 << 20)
     }
 
+    /// A command line of 10,000 bytes of spaces, equals signs, quotes and multi-byte UTF-8 (the
+    /// limit is 4 KiB): the kernel boots with its first 4 KiB, in the image with only the early
+    /// heap. It used to exhaust the small boot arena and panic.
+    @Test func anyCommandLineBootsHowLongOrStrangeItIs() throws {
+        var generator = SystemRandomNumberGenerator()
+        let characters = Array("ab=é€ \t=\\\"'xyz;|&\u{a0}\u{2028}")
+        let noise = String((0..<10_000).map { _ in characters.randomElement(using: &generator)! })
+        let (_, run) = try boot("hello", commandLine: "greeting=hello " + noise)
+        #expect(run.outcome == .exited(0), "\(run.output)")
+        #expect(run.output.contains("command line: greeting=hello "), "\(run.output)")
+    }
+
     @Test func aPageFaultProducesAFullPanicReport() throws {
         let (_, run) = try boot("crash", commandLine: "crash=page-fault")
         #expect(run.outcome == .panicked, "\(run.output)")

@@ -9,8 +9,11 @@ import X86
 public struct BootInfo: Sendable {
     /// The VMM's memory map.
     public var memoryMap: MemoryMap
-    /// The kernel command line (empty if the VMM passed none).
+    /// The kernel command line (empty if the VMM passed none): its first
+    /// `StartInfo.maximumCommandLine` bytes, any bytes (invalid UTF-8 is replaced).
     public var commandLine: String
+    /// Where the command line's bytes are (nil if none), until they are decoded.
+    var commandLineRange: PhysicalRange? = nil
     /// The physical address of the ACPI RSDP, if the VMM gave one.
     public var rsdp: PhysAddr?
     /// Physical ranges holding boot structures (start info, memory map, command line), which
@@ -48,12 +51,14 @@ public struct BootInfo: Sendable {
         case tooManyMemoryMapEntries(UInt32)
         /// The memory map or command line lies outside the physical memory window.
         case structureOutsideMemory
-        /// The command line is not NUL-terminated within the length limit.
-        case unterminatedCommandLine
     }
 
     /// Parses the `hvm_start_info` at physical `address`, reading only through `memory`.
-    public static func parse(startInfoAt address: PhysAddr, in memory: PhysicalMemoryWindow) throws(ParseError) -> BootInfo {
+    /// `decodingCommandLine: false` leaves ``commandLine`` empty, for ``decodeCommandLine(in:)``
+    /// to fill once the heap has room (the kernel parses this before its heap leaves the small
+    /// arena in the image, and a 4 KiB command line would not fit there twice).
+    public static func parse(startInfoAt address: PhysAddr, in memory: PhysicalMemoryWindow,
+                             decodingCommandLine: Bool = true) throws(ParseError) -> BootInfo {
         guard let info = memory.region(at: address, size: StartInfo.size) else { throw .startInfoOutsideMemory }
         let magic = info.load(as: UInt32.self, at: StartInfo.magicOffset)
         guard magic == StartInfo.magic else { throw .badMagic(magic) }
@@ -77,26 +82,38 @@ public struct BootInfo: Sendable {
             entries.append(MemoryMapEntry(range: range, kind: .init(type: table.load(as: UInt32.self, at: base + StartInfo.entryTypeOffset))))
         }
 
-        var commandLine = ""
+        let commandLine = ""
+        var commandLineRange: PhysicalRange? = nil
         let commandLineAddress = PhysAddr(info.load(as: UInt64.self, at: StartInfo.commandLineOffset))
         if commandLineAddress.value != 0 {
             guard memory.covers(commandLineAddress, size: 1) else { throw .structureOutsideMemory }
             let available = min(StartInfo.maximumCommandLine, Int(memory.physicalBase.value + UInt64(memory.size) - commandLineAddress.value))
             guard let text = memory.region(at: commandLineAddress, size: available) else { throw .structureOutsideMemory }
-            var bytes: [UInt8] = []
-            var terminated = false
-            for offset in 0..<available {
-                let byte = text.load(as: UInt8.self, at: offset)
-                if byte == 0 { terminated = true; break }
-                bytes.append(byte)
-            }
-            guard terminated else { throw .unterminatedCommandLine }
-            commandLine = String(decoding: bytes, as: UTF8.self)
-            structures.append(PhysicalRange(start: commandLineAddress, size: UInt64(bytes.count + 1)))
+            // Longer than the limit (or running to the end of memory): the first
+            // `maximumCommandLine` bytes are the command line. Any bytes are accepted; a
+            // command line is never a reason not to boot.
+            var length = 0
+            while length < available && text.load(as: UInt8.self, at: length) != 0 { length += 1 }
+            structures.append(PhysicalRange(start: commandLineAddress, size: UInt64(length + (length < available ? 1 : 0))))
+            commandLineRange = PhysicalRange(start: commandLineAddress, size: UInt64(length))
         }
 
         let rsdp = info.load(as: UInt64.self, at: StartInfo.rsdpOffset)
-        return BootInfo(memoryMap: MemoryMap(entries: entries), commandLine: commandLine,
-                        rsdp: rsdp == 0 ? nil : PhysAddr(rsdp), bootStructures: structures)
+        var parsed = BootInfo(memoryMap: MemoryMap(entries: entries), commandLine: commandLine,
+                              rsdp: rsdp == 0 ? nil : PhysAddr(rsdp), bootStructures: structures)
+        parsed.commandLineRange = commandLineRange
+        if decodingCommandLine { parsed.decodeCommandLine(in: memory) }
+        return parsed
+    }
+
+    /// Reads the command line that ``parse(startInfoAt:in:decodingCommandLine:)`` found into
+    /// ``commandLine`` (once; later calls do nothing).
+    public mutating func decodeCommandLine(in memory: PhysicalMemoryWindow) {
+        guard let range = commandLineRange else { return }
+        commandLineRange = nil
+        guard let text = memory.region(at: range.start, size: Int(range.size)) else { return }
+        var bytes = [UInt8](repeating: 0, count: Int(range.size))
+        for offset in 0..<bytes.count { bytes[offset] = text.load(as: UInt8.self, at: offset) }
+        commandLine = String(decoding: bytes, as: UTF8.self)
     }
 }

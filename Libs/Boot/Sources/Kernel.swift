@@ -43,7 +43,7 @@ public enum Kernel {
 
         var info: BootInfo
         do {
-            info = try BootInfo.parse(startInfoAt: PhysAddr(boot_start_info_address()), in: window)
+            info = try BootInfo.parse(startInfoAt: PhysAddr(boot_start_info_address()), in: window, decodingCommandLine: false)
         } catch {
             switch error {
             case .startInfoOutsideMemory: Panic.halt("PVH start info: the structure lies outside the first 4 GiB")
@@ -51,7 +51,6 @@ public enum Kernel {
             case .noMemoryMap: Panic.halt("PVH start info: version 0 carries no memory map (the VMM or its firmware predates PVH version 1)")
             case .tooManyMemoryMapEntries(let count): Panic.halt("PVH start info: too many memory map entries: ", decimal: UInt64(count))
             case .structureOutsideMemory: Panic.halt("PVH start info: the memory map or command line lies outside the first 4 GiB")
-            case .unterminatedCommandLine: Panic.halt("PVH start info: the command line is not NUL-terminated")
             }
         }
         info.entryTSC = boot_entry_tsc_value()
@@ -65,6 +64,7 @@ public enum Kernel {
         }
         info.heap = heap
         EarlyHeap.start(arena: heap)
+        info.decodeCommandLine(in: window)
         // The lazy address space: the lazy area for modules, then the stack pool's slots.
         let stacks = ThreadStacks(base: KernelResources.lazyAreaBase + UInt64(KernelResources.lazyAddressSpaceSize)
                                         - UInt64(ThreadStacks.slotCount * ThreadStacks.slotBytes))
