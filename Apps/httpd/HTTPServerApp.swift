@@ -113,6 +113,7 @@ final class StatusBoard {
             tcp_connections=\(stack.connectionCount)
             net_malformed=\(net.malformed)
             net_bad_checksums=\(net.badChecksums)
+            net_fragments_dropped=\(net.fragmentsDropped)
             net_backlog_full=\(net.backlogFull)
             net_no_socket=\(net.noSocket)
             net_half_open_evicted=\(net.halfOpenEvicted)
