@@ -38,6 +38,9 @@ public final class VirtioPCITransport {
         var windows: [UInt8: MMIOWindow] = [:]
         var multiplier: UInt32 = 0
         for capability in device.capabilities where capability.id == 0x09 {
+            // The device chose the pointer: a capability too close to the end of configuration
+            // space to hold its 20 bytes is refused, not read past (a trapping `+` on UInt8).
+            guard capability.offset <= 255 - 19 else { throw .badCapability(0) }
             let type = device.read8(offset: capability.offset + 3)
             guard Capability(rawValue: type) != nil, windows[type] == nil else { continue }
             let barIndex = Int(device.read8(offset: capability.offset + 4))
@@ -48,7 +51,8 @@ public final class VirtioPCITransport {
             }
             // Of the common configuration only the registers before the queue addresses.
             let mapped = type == Capability.common.rawValue ? min(length, UInt64(Common.queueDescriptors)) : length
-            guard let window = map(PhysAddr(base + offset), Int(mapped)) else { throw .cannotMap }
+            let (address, overflow) = base.addingReportingOverflow(offset)
+            guard !overflow, let window = map(PhysAddr(address), Int(mapped)) else { throw .cannotMap }
             windows[type] = window
             if type == Capability.notify.rawValue { multiplier = device.read32(offset: capability.offset + 16) }
         }
