@@ -59,13 +59,15 @@ var targets: [Target] = [
 
     // Host tests.
     .testTarget(name: "X86Tests", dependencies: ["X86"], swiftSettings: strict),
-    .testTarget(name: "BootTests", dependencies: ["Boot", "X86", "Alloc", "Paging"], swiftSettings: strict),
+    // One simulated machine (RAM and the fence's frame table) shared by the host tests that need frames.
+    .target(name: "SimulatedFrames", dependencies: ["Boot", "X86"], path: "Tests/SimulatedFrames", swiftSettings: strict),
+    .testTarget(name: "BootTests", dependencies: ["Boot", "X86", "Alloc", "Paging", "SimulatedFrames"], swiftSettings: strict),
     .testTarget(name: "AllocTests", dependencies: ["Alloc", "Boot", "X86"], swiftSettings: strict),
     .testTarget(name: "SchedTests", dependencies: ["Sched"], swiftSettings: strict),
     .testTarget(name: "ACPITests", dependencies: ["ACPI", "X86"], swiftSettings: strict),
     .testTarget(name: "NetTests", dependencies: ["Net"], swiftSettings: strict),
     .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net"], swiftSettings: strict),
-    .testTarget(name: "VirtioTests", dependencies: ["Virtio", "Boot", "X86"], swiftSettings: strict),
+    .testTarget(name: "VirtioTests", dependencies: ["Virtio", "Boot", "X86", "SimulatedFrames"], swiftSettings: strict),
     .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: strict),
     .testTarget(name: "HermitKitTests", dependencies: ["HermitKit"], swiftSettings: strict),
     // Compile-fail tests of the fence: type-checks Tests/FenceCases against these modules.

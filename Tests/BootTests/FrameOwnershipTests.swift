@@ -1,23 +1,11 @@
 import Testing
 import X86
 @testable import Boot
-
-/// One simulated machine for the process: the frame table is installed once.
-enum SimulatedFrames {
-    static let ram = SimulatedMemory(size: 1 << 20, physicalBase: PhysAddr(0))
-    static let states = SimulatedMemory(size: 256)
-    static let chunkTable = SimulatedMemory(size: HeapOwnership.tableBytes)
-    static let installed: Bool = {
-        HeapOwnership.prepare(table: chunkTable.region)
-        FrameTable.install(window: ram.window, states: states.region,
-                           free: [PhysicalRange(start: PhysAddr(0x1000), size: 0xF_F000)])
-        return true
-    }()
-}
+import SimulatedFrames
 
 @Suite("Frame and heap ownership in the fence", .serialized)
 struct FrameOwnershipTests {
-    init() { _ = SimulatedFrames.installed }
+    init() { SimulatedFrames.install() }
 
     @Test func aFrameHasOneOwnerAndComesBackOnlyThroughItsToken() {
         let address = PhysAddr(0x8_0000)
@@ -40,7 +28,7 @@ struct FrameOwnershipTests {
         let misaligned = FrameTable.claim(PhysAddr(0x8_0010))
         let misalignedIsNil = misaligned == nil
         #expect(misalignedIsNil)
-        let beyond = FrameTable.claim(PhysAddr(2 << 20))
+        let beyond = FrameTable.claim(PhysAddr(UInt64(SimulatedFrames.ramBytes) + 0x10_0000))
         let beyondIsNil = beyond == nil
         #expect(beyondIsNil, "a frame beyond the table")
     }

@@ -52,6 +52,28 @@ struct BoundedStateTests {
         #expect(hosts.a.connectionCount == 0, "and gone after its 2 s")
     }
 
+    /// A server that answers and closes while the client is still sending (an error response
+    /// to a huge request) holds none of that input, and the client still sees a clean end.
+    @Test func aClosedConnectionAcknowledgesAndDiscardsWhatStillArrives() throws {
+        let hosts = TwoHosts()
+        let (client, server) = try #require(connect(hosts))
+        let data = [UInt8](repeating: 1, count: 300_000)
+        var offset = client.tryWrite(data[...])
+        hosts.run(20)
+        #expect(hosts.b.bufferedBytes > 0, "unread input is buffered while the server is open")
+        server.close()
+        var sawEnd = false
+        for _ in 0..<3000 where offset < data.count || !sawEnd {
+            if offset < data.count { offset += client.tryWrite(data[offset...]) }
+            if client.tryRead() == nil { sawEnd = true }
+            hosts.run(1)
+            #expect(hosts.b.bufferedBytes <= 1460, "a closed connection buffers no input")
+        }
+        #expect(offset == data.count && sawEnd, "every byte was taken and acknowledged, and the FIN arrived")
+        hosts.run(50)
+        #expect(client.connection.tcp.allAcknowledged)
+    }
+
     @Test func tinySegmentsInTheWindowsGapsCannotGrowTheOutOfOrderQueue() {
         var connection = TCPConnection(acceptingSYN: .init(sequence: 1000, acknowledgement: 0, flags: [.syn], window: 65535), iss: 5000)
         _ = connection.poll(now: 0)

@@ -2,26 +2,14 @@ import Testing
 import X86
 @testable import Boot
 @testable import Virtio
+import SimulatedFrames
 
-/// Simulated RAM with the fence's frame table over it, so the test can make the DMA buffers
-/// a virtqueue lives in and play the device by writing its used ring.
-enum SimulatedMachine {
-    static let ram = SimulatedMemory(size: 8 << 20, physicalBase: PhysAddr(0))
-    static let states = SimulatedMemory(size: 2048)
-    static let chunkTable = SimulatedMemory(size: HeapOwnership.tableBytes)
-    static let installed: Bool = {
-        HeapOwnership.prepare(table: chunkTable.region)
-        FrameTable.install(window: ram.window, states: states.region, free: [PhysicalRange(start: PhysAddr(0x1000), size: (8 << 20) - 0x1000)])
-        return true
-    }()
-    /// The first free frame (DMA buffers are never given back, so this walks up the RAM).
+/// Frames of the process's simulated machine, as the DMA buffers a virtqueue lives in (the test
+/// plays the device by writing its used ring).
+enum Frames {
     static func frame() -> Frame {
-        var address: UInt64 = 0x1000
-        while address < 8 << 20 {
-            if let frame = FrameTable.claim(PhysAddr(address)) { return frame }
-            address += 0x1000
-        }
-        fatalError("the simulated machine's RAM is used up")
+        guard let frame = SimulatedFrames.claimFrame() else { fatalError("the simulated machine's RAM is used up") }
+        return frame
     }
 
     static func buffer() -> DMABuffer { frame().intoDMABuffer() }
@@ -47,11 +35,10 @@ struct FakeDevice {
 @Suite("Virtqueue used ring against a lying device", .serialized)
 struct UsedRingTests {
     func makeQueue() -> (Virtqueue, FakeDevice, [DMABuffer]) {
-        _ = SimulatedMachine.installed
-        let used = SimulatedMachine.buffer()
-        let queue = Virtqueue(size: 8, descriptors: VirtqueueDescriptorTable(frame: SimulatedMachine.frame(), size: 8),
-                              available: SimulatedMachine.buffer(), used: used)
-        return (queue, FakeDevice(used: used, size: 8), (0..<4).map { _ in SimulatedMachine.buffer() })
+        let used = Frames.buffer()
+        let queue = Virtqueue(size: 8, descriptors: VirtqueueDescriptorTable(frame: Frames.frame(), size: 8),
+                              available: Frames.buffer(), used: used)
+        return (queue, FakeDevice(used: used, size: 8), (0..<4).map { _ in Frames.buffer() })
     }
 
     @Test func entriesThatLieAboutTheirIdOrLengthAreCountedAndDropped() throws {

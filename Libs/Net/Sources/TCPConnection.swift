@@ -91,6 +91,10 @@ public struct TCPConnection: Sendable {
     var duplicateACKs = 0
     var timeWaitEnds: UInt64 = 0
     var finWait2Ends: UInt64 = 0
+    /// The application will read no more: data that arrives is acknowledged and discarded
+    /// (a lingering close, as nginx's: the peer gets our response and its FIN instead of a
+    /// reset, and no unread input is held).
+    var discardingInput = false
     /// Segments dropped because the out-of-order queue was full.
     public private(set) var outOfOrderDropped = 0
     var ackPending = false
@@ -145,6 +149,14 @@ public struct TCPConnection: Sendable {
         if count == receiveBuffer.count { receiveBuffer = [] } else { receiveBuffer.removeFirst(count) }
         if count > 0 { ackPending = true }   // the window opened
         return out
+    }
+
+    /// Stops reading for good: what is buffered is dropped, and what arrives from now on is
+    /// acknowledged and discarded.
+    public mutating func discardInput() {
+        discardingInput = true
+        receiveBuffer = []
+        outOfOrder = []
     }
 
     /// Closes the sending side: a FIN follows the queued data.
@@ -275,7 +287,10 @@ public struct TCPConnection: Sendable {
             }
             sequence = receiveNext
         }
-        if !data.isEmpty && [.established, .finWait1, .finWait2].contains(state) {
+        if !data.isEmpty && [.established, .finWait1, .finWait2].contains(state) && discardingInput {
+            if sequence == receiveNext { receiveNext = receiveNext &+ UInt32(data.count) }   // acknowledged, dropped
+            ackPending = true
+        } else if !data.isEmpty && [.established, .finWait1, .finWait2].contains(state) {
             if sequence == receiveNext {
                 let taken = min(data.count, receiveWindow)
                 receiveBuffer += data.prefix(taken)

@@ -85,10 +85,12 @@ public struct TCPStream {
         return true
     }
 
-    /// Closes the sending side; the stack sends a FIN after the queued data and frees the
-    /// connection when both sides are done.
+    /// Closes the connection as POSIX `close` does: the stack sends a FIN after the queued
+    /// data, unread input is dropped and later input acknowledged and discarded (so a closed
+    /// connection holds no input), and the connection is freed when both sides are done.
     public func close() {
         connection.tcp.close()
+        connection.tcp.discardInput()
         connection.applicationClosed = true
         stack.poll()
     }
