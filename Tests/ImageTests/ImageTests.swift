@@ -199,6 +199,7 @@ struct ImageTests {
         Thread.sleep(forTimeInterval: 8)
         let after = try stats()
         let heapBefore = try #require(before["heap_bytes"]), heapAfter = try #require(after["heap_bytes"])
+        print("hostile-http: heap \(heapBefore) -> \(heapAfter) bytes (peak \(after["heap_peak_bytes"] ?? 0)); \(after)")
         #expect(heapAfter <= heapBefore + 256 * 1024, "heap \(heapBefore) -> \(heapAfter): \(after)")
         #expect((after["http_connections"] ?? 99) <= 1 && (after["tcp_connections"] ?? 99) <= 2, "\(after)")
         for counter in ["http_refused_requests", "http_refused_at_limit", "http_timed_out", "http_reset_stalled", "http_closed_mid_request"] {
@@ -257,6 +258,7 @@ struct ImageTests {
         Thread.sleep(forTimeInterval: 5)
         let after = try stats()
         let heapBefore = try #require(before["heap_bytes"]), heapAfter = try #require(after["heap_bytes"])
+        print("hostile-tcp: heap \(heapBefore) -> \(heapAfter) bytes (peak \(after["heap_peak_bytes"] ?? 0)); \(after)")
         #expect(heapAfter <= heapBefore + 256 * 1024, "heap \(heapBefore) -> \(heapAfter): \(after)")
         // Half-open entries stay within the backlog (64) until they time out.
         #expect((after["tcp_connections"] ?? 999) <= 64 + 4, "\(after)")

@@ -74,6 +74,29 @@ struct BoundedStateTests {
         #expect(client.connection.tcp.allAcknowledged)
     }
 
+    /// A reader that stops for 90 s (its window closed) and then reads again gets everything:
+    /// answered zero-window probes are not failed retransmissions.
+    @Test func aReaderThatPausesForNinetySecondsThenResumesGetsEverything() throws {
+        let hosts = TwoHosts()
+        let (client, server) = try #require(connect(hosts))
+        let data = (0..<400_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        var offset = 0
+        var received: [UInt8] = []
+        for _ in 0..<200 {
+            offset += server.tryWrite(data[offset...])
+            hosts.run(1)
+        }
+        #expect(received.isEmpty && offset < data.count, "the client has not read: the window is closed")
+        hosts.run(900, step: 100)   // 90 s of not reading
+        #expect(server.state == .established, "the server kept probing")
+        for _ in 0..<20_000 where received.count < data.count {
+            offset += server.tryWrite(data[offset...])
+            received += client.tryRead(maximum: 100_000) ?? []
+            hosts.run(1)
+        }
+        #expect(received.count == data.count && received == data)
+    }
+
     @Test func tinySegmentsInTheWindowsGapsCannotGrowTheOutOfOrderQueue() {
         var connection = TCPConnection(acceptingSYN: .init(sequence: 1000, acknowledgement: 0, flags: [.syn], window: 65535), iss: 5000)
         _ = connection.poll(now: 0)

@@ -83,6 +83,8 @@ public struct TCPConnection: Sendable {
     var finReceived = false
     // Timers (milliseconds).
     var rto = TCPConnection.initialRTO
+    /// The RTO from the RTT estimate, before any back-off.
+    var baseRTO = TCPConnection.initialRTO
     var smoothedRTT: UInt64? = nil
     var rttVariance: UInt64 = 0
     var retransmitDeadline: UInt64? = nil
@@ -256,10 +258,20 @@ public struct TCPConnection: Sendable {
             duplicateACKs = 0
             retransmissions = 0
             retransmitDeadline = sendUnacknowledged == sendNext ? nil : now + rto
+        } else if ack == sendUnacknowledged && segment.window == 0 && sendUnacknowledged != sendNext {
+            // The answer to a zero-window probe: the peer is alive, only not reading. Probing
+            // goes on (RFC 9293 §3.8.6.1) without counting as unanswered retransmissions, so
+            // a reader that pauses is never given up on (the application bounds how long).
+            retransmissions = 0
         } else if ack == sendUnacknowledged && segment.payload.isEmpty && sendUnacknowledged != sendNext
                     && Int(segment.window) == peerWindow {
             duplicateACKs += 1
             if duplicateACKs == 3 { sendNext = sendUnacknowledged; timing = nil }   // fast retransmit
+        }
+        if peerWindow == 0 && segment.window > 0 && sendUnacknowledged != sendNext {
+            // The window reopened: forget the probes' back-off and send at once.
+            rto = baseRTO
+            retransmitDeadline = now + rto
         }
         peerWindow = Int(segment.window)
         if let fin = finSequence, SequenceNumber.lessThan(fin, ack) {
@@ -363,6 +375,7 @@ public struct TCPConnection: Sendable {
             rttVariance = sample / 2
         }
         rto = min(max(smoothedRTT! + max(4 * rttVariance, 10), TCPConnection.minimumRTO), TCPConnection.maximumRTO)
+        baseRTO = rto
         self.timing = nil
     }
 
@@ -389,6 +402,8 @@ public struct TCPConnection: Sendable {
             retransmissions += 1
             let opening = state == .synSent || state == .synReceived
             if retransmissions > (opening ? TCPConnection.maximumSYNRetransmissions : TCPConnection.maximumRetransmissions) {
+                // Given up: tell the peer, so that it does not wait for data that never comes.
+                if !opening { out.append(Outgoing(sequence: sendNext, acknowledgement: receiveNext, flags: [.rst, .ack], window: 0, mss: nil, payload: [])) }
                 state = .reset
                 return out
             }
