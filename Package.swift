@@ -48,7 +48,7 @@ var targets: [Target] = [
     app("ThreadsApp", directory: "threads", dependencies: ["APIC", "Sched", "Alloc", "Paging", "Boot", "X86"]),
     app("MemoryApp", directory: "memory", dependencies: ["Alloc", "Paging", "Boot", "X86"]),
     app("BenchApp", directory: "bench", dependencies: ["Alloc", "Paging", "Sched", "Boot", "X86"]),
-    app("HTTPServerApp", directory: "httpd", dependencies: ["Virtio", "HTTP", "Net", "APIC", "Sched", "Boot", "X86"]),
+    app("HTTPServerApp", directory: "httpd", dependencies: ["Virtio", "HTTP", "Net", "Alloc", "APIC", "Sched", "Boot", "X86"]),
     app("MatmulApp", directory: "matmul", dependencies: ["Parallel", "APIC", "Sched", "Boot", "X86"]),
     // The matmul app's algorithms and benchmark, built for the host: the same source.
     .executableTarget(name: "matmul-host", dependencies: ["MatmulApp", "Boot", "Parallel"], path: "Apps/matmul-host", swiftSettings: strict),

@@ -3,6 +3,7 @@
 /// `port=<n>` (default 80); the server's limits `max_connections=<n>`,
 /// `header_timeout=<ms>`, `idle_timeout=<ms>`, `body_timeout=<ms>`, `send_timeout=<ms>`.
 /// Also echoes UDP datagrams on port 7. Runs until a request for `/shutdown`, then exits 0.
+import Alloc
 import APIC
 import Boot
 import HTTP
@@ -32,6 +33,9 @@ public enum App: Application {
         // is met by dropped segments and refused connections long before the heap runs out.
         let free = RuntimeAllocator.statistics.framesFree
         if free > 0 { stack.limits.bufferBudget = free * 4096 / 4 }
+        // And the heap's "can I have this?", once per poll: with less than 4 MiB of frames left
+        // the stack takes no more data or connections until memory is back.
+        stack.memoryHeadroom = { Frames.counts.free * 4096 }
         let address = arguments.value(of: "ip") ?? "dhcp"
         if address == "dhcp" {
             guard let lease = DHCPClient(stack: stack).acquireLease() else {
@@ -123,6 +127,7 @@ final class StatusBoard {
             net_out_of_order_dropped=\(net.outOfOrderDropped)
             net_buffered_bytes=\(stack.bufferedBytes)
             net_buffer_budget=\(stack.limits.bufferBudget)
+            net_memory_low=\(stack.memoryLow ? 1 : 0)
             tcp_states=\(stack.connectionStates.map { "\($0.state):\($0.count)" }.joined(separator: ","))
 
             """

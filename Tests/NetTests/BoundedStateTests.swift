@@ -97,6 +97,40 @@ struct BoundedStateTests {
         #expect(received.count == data.count && received == data)
     }
 
+    /// When the heap says memory is low, the stack takes no new data or connections, and
+    /// resumes when memory is back: a flood degrades service instead of ending it.
+    @Test func lowMemoryStopsNewDataAndConnectionsUntilItIsBack() throws {
+        let hosts = TwoHosts()
+        let headroom = Headroom()
+        hosts.b.memoryHeadroom = { headroom.bytes }
+        let (client, server) = try #require(connect(hosts))
+        headroom.bytes = 1 << 20   // below the 4 MiB reserve
+        let data = [UInt8](repeating: 9, count: 20_000)
+        var offset = 0
+        for _ in 0..<200 {
+            offset += client.tryWrite(data[offset...])
+            hosts.run(1)
+        }
+        #expect(hosts.b.bufferedBytes == 0 && hosts.b.counters.memoryPressure > 0, "nothing was buffered")
+        #expect(server.tryWrite([1, 2, 3][...]) == 0, "and nothing can be written")
+        let listener = try #require(TCPListener(stack: hosts.b, port: 81))
+        let pressureBefore = hosts.b.counters.memoryPressure
+        let syn = TCPSegment.build(source: IPv4Address(10, 0, 0, 1), sourcePort: 4000, destination: IPv4Address(10, 0, 0, 2),
+                                   destinationPort: 81, sequence: 1, acknowledgement: 0, flags: [.syn], window: 1000)
+        hosts.a.send(ip: syn, to: IPv4Address(10, 0, 0, 2), protocolNumber: IPv4Packet.protocolTCP, now: hosts.clock.now)
+        hosts.run(3)
+        #expect(hosts.b.connectionCount == 1 && hosts.b.counters.memoryPressure > pressureBefore, "no new connection while memory is low")
+        _ = listener
+        headroom.bytes = 64 << 20
+        var received: [UInt8] = []
+        for _ in 0..<5000 where received.count < data.count {
+            offset += client.tryWrite(data[offset...])
+            received += server.tryRead(maximum: 100_000) ?? []
+            hosts.run(1)
+        }
+        #expect(received.count == data.count && received.allSatisfy { $0 == 9 }, "everything arrived once memory was back")
+    }
+
     @Test func tinySegmentsInTheWindowsGapsCannotGrowTheOutOfOrderQueue() {
         var connection = TCPConnection(acceptingSYN: .init(sequence: 1000, acknowledgement: 0, flags: [.syn], window: 65535), iss: 5000)
         _ = connection.poll(now: 0)
@@ -187,4 +221,8 @@ struct BoundedStateTests {
         }
         #expect(received == [Int](repeating: data.count, count: 6))
     }
+}
+
+final class Headroom {
+    var bytes = 64 << 20
 }

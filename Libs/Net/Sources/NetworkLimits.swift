@@ -8,6 +8,10 @@ public struct NetworkLimits: Sendable, Equatable {
     /// sends them again later), new connections are refused and writes take nothing, so a
     /// flood slows service instead of exhausting the heap.
     public var bufferBudget = 16 << 20
+    /// With a ``NetworkStack/memoryHeadroom`` source: while less memory than this is left,
+    /// the stack behaves as if its budget were spent (whatever it holds), so the heap's other
+    /// users keep what they need.
+    public var reserveBytes = 4 << 20
 
     public init() {}
 }

@@ -16,6 +16,15 @@ public final class NetworkStack {
     public var limits = NetworkLimits()
     /// Bytes buffered over all connections, as of the last `poll` (plus what arrived since).
     public internal(set) var bufferedBytes = 0
+    /// How many bytes of memory are still free (the heap's "can I have this?"), asked once
+    /// per `poll`; nil: only the budget counts. Below `limits.reserveBytes` the stack takes
+    /// no more data or connections until memory is back.
+    public var memoryHeadroom: (() -> Int)? = nil
+    /// Whether the last `poll` found memory below the reserve.
+    public private(set) var memoryLow = false
+
+    /// Whether the stack may take more data: within its budget and above the reserve.
+    var mayBuffer: Bool { !memoryLow && bufferedBytes < limits.bufferBudget }
     /// Milliseconds, monotonic.
     let clock: () -> UInt64
     /// Called by blocking calls between polls (yield the processor, or advance a test clock).
@@ -59,6 +68,7 @@ public final class NetworkStack {
     public func poll(budget: Int = 64) -> Bool {
         let now = clock()
         var busy = false
+        if let memoryHeadroom { memoryLow = memoryHeadroom() < limits.reserveBytes }
         for _ in 0..<budget {
             guard let frame = device.receive() else { break }
             busy = true
@@ -143,7 +153,7 @@ public final class NetworkStack {
         let incoming = TCPConnection.Incoming(segment)
         if let connection = connections[key] {
             let wasEstablished = connection.tcp.state == .established
-            if !incoming.payload.isEmpty && bufferedBytes >= limits.bufferBudget {
+            if !incoming.payload.isEmpty && !mayBuffer {
                 counters.memoryPressure += 1   // unacknowledged: the peer sends it again later
                 return
             }
@@ -158,7 +168,7 @@ public final class NetworkStack {
             return
         }
         if incoming.flags == [.syn], let listener = listeners[key.localPort] {
-            guard bufferedBytes < limits.bufferBudget else { counters.memoryPressure += 1; return }
+            guard mayBuffer else { counters.memoryPressure += 1; return }
             guard makeRoomForConnection(listener: listener, port: key.localPort) else { return }
             connections[key] = Connection(key: key, tcp: TCPConnection(acceptingSYN: incoming, iss: nextISS(now)),
                                           listenerPort: key.localPort, accepted: false, createdAt: now)

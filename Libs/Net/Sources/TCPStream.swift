@@ -63,9 +63,9 @@ public struct TCPStream {
     }
 
     /// Queues what fits of `bytes` now; returns how many were taken (none while the stack's
-    /// buffer budget is spent).
+    /// buffer budget is spent or memory is below its reserve).
     public func tryWrite(_ bytes: ArraySlice<UInt8>) -> Int {
-        guard stack.bufferedBytes < stack.limits.bufferBudget else { return 0 }
+        guard stack.mayBuffer else { return 0 }
         let taken = connection.tcp.send(bytes.prefix(stack.limits.bufferBudget - stack.bufferedBytes))
         stack.bufferedBytes += taken
         return taken
