@@ -53,7 +53,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     device.replies = Array(replies.prefix(8))
     var now: UInt64 = 0
     let stack = NetworkStack(device: device, configuration: InterfaceConfiguration(address: .any, prefixLength: 0, gateway: nil),
-                             clock: { now }, idle: { now += 700 })
+                             clock: { now }, idle: { now += 2000 })
     if let lease = DHCPClient(stack: stack).acquireLease() {
         let first = lease.configuration.address.value >> 24
         if first == 0 || first == 127 || first >= 224 { fatalError("an unusable address was accepted") }
