@@ -21,11 +21,11 @@ public struct HTTPResponse: Sendable {
 
     /// The response to a refused request.
     public static func error(_ error: HTTPRequestError) -> HTTPResponse {
-        text(error.status, error.status.reason.lowercased())
+        text(error.status, error.status.reason.asciiLowercased())
     }
 }
 
 extension String {
     /// ASCII lower case, without Unicode tables.
-    func lowercased() -> String { String(decoding: utf8.map(ASCII.lowercased), as: UTF8.self) }
+    func asciiLowercased() -> String { String(decoding: utf8.map(ASCII.lowercased), as: UTF8.self) }
 }

@@ -57,11 +57,12 @@ public struct HTTPServer<Listener: StreamListener, Responder: HTTPResponder> {
 
     /// Closes the connection idle the longest, if any is idle; whether one was.
     mutating func evictIdle() -> Bool {
-        var oldest: Int? = nil
+        var oldest: (index: Int, since: UInt64)? = nil
         for index in connections.indices where connections[index].isIdle {
-            if oldest == nil || connections[index].idleSince < connections[oldest!].idleSince { oldest = index }
+            let since = connections[index].idleSince
+            if since < oldest?.since ?? UInt64.max { oldest = (index, since) }
         }
-        guard let oldest else { return false }
+        guard let oldest = oldest?.index else { return false }
         connections[oldest].end()
         connections.remove(at: oldest)
         counters.evictedIdle += 1
