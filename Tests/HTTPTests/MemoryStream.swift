@@ -53,6 +53,7 @@ struct TestResponder: HTTPResponder {
         switch request.path {
         case "/": return HTTPResponse(status: .ok, contentType: "text/html", body: .bytes(Array("<p>hi</p>".utf8)))
         case "/echo": return HTTPResponse(status: .ok, body: .bytes(request.body))
+        case "/nocontent": return HTTPResponse(status: HTTPStatus(code: 204, reason: "No Content"), body: .empty)
         default:
             if request.path.hasPrefix("/bytes/"), let count = Int(request.path.dropFirst(7)) {
                 return HTTPResponse(status: .ok, body: .generated(count: count) { offset, count in

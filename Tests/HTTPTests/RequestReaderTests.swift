@@ -127,6 +127,8 @@ struct RequestReaderTests {
     @Test func chunkedGrammarViolationsAndOversizeChunksAreRefused() {
         let head = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
         #expect(failure(head + "zz\r\n") == .malformedChunk)
+        #expect(failure(head + "1 2\r\nX\r\n0\r\n\r\n") == .malformedChunk, "whitespace inside a size")
+        #expect(requests("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1 \t ;x\r\nX\r\n0\r\n\r\n").first?.body == [0x58])
         #expect(failure(head + "\r\n") == .malformedChunk)
         #expect(failure(head + "5\r\nhelloX") == .malformedChunk)
         #expect(failure(head + "5\nhello") == .malformedChunk)

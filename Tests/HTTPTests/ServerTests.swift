@@ -191,6 +191,55 @@ struct ServerTests {
             #expect(harness.server.bufferedInputBytes <= limits.maximumBufferedInput + 64 * 1024)
         }
         #expect(harness.server.counters.throttledReads > 0)
+        let refused = clients.filter { ParsedResponse.all($0.received).first?.status == 503 }
+        #expect(!refused.isEmpty && refused.allSatisfy { $0.closed }, "requests that would exceed the budget are refused, not starved")
+    }
+
+    @Test func expectContinueWithTheBodyAlreadyThereGetsNoInterimResponse() {
+        let harness = Harness()
+        let client = harness.listener.connect()
+        client.send("POST /echo HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\ndata")
+        harness.run()
+        #expect(ParsedResponse.all(client.received).map(\.status) == [200])
+    }
+
+    @Test func aPipelinedRequestsDeadlineStartsWithItsOwnFirstByte() {
+        var limits = HTTPLimits()
+        limits.headerTimeout = 10_000
+        limits.bodyTimeout = 20_000
+        let harness = Harness(limits: limits)
+        let client = harness.listener.connect()
+        client.send("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n")
+        harness.run(1, step: 14_000)
+        client.send("1\r\na\r\n")
+        harness.run(1, step: 14_000)
+        client.send("0\r\n\r\nGET / HTTP/1.1\r\n")   // the next request's first bytes, 28 s in
+        harness.run(1, step: 50)
+        client.send("Host: h\r\n\r\n")
+        harness.run(3)
+        #expect(ParsedResponse.all(client.received).map(\.status) == [200, 200])
+    }
+
+    @Test func aBodyDrippedJustFastEnoughStillEndsAtTheRequestTimeout() {
+        var limits = HTTPLimits()
+        limits.bodyTimeout = 10_000
+        limits.requestTimeout = 60_000
+        let harness = Harness(limits: limits)
+        let client = harness.listener.connect()
+        client.send("POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n")
+        for _ in 0..<8 {
+            client.send("x")
+            harness.run(1, step: 9_000)
+        }
+        #expect(ParsedResponse.all(client.received).first?.status == 408 && client.closed)
+    }
+
+    @Test func everyFinalResponseSaysWhetherTheConnectionCloses() {
+        let harness = Harness()
+        let client = harness.listener.connect()
+        client.send("GET /nocontent HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        harness.run()
+        #expect(client.receivedText.contains("Connection: close\r\n") && client.closed)
     }
 
     @Test func pipelinedRequestsAreAnsweredInOrder() {

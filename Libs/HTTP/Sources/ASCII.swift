@@ -63,7 +63,7 @@ enum ASCII {
         for byte in digits {
             guard byte >= 0x30 && byte <= 0x39 else { return nil }
             let digit = Int(byte - 0x30)
-            guard value <= (maximum - digit) / 10 else { return nil }
+            guard digit <= maximum, value <= (maximum - digit) / 10 else { return nil }
             value = value * 10 + digit
         }
         return value

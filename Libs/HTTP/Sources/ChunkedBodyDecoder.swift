@@ -4,6 +4,8 @@
 struct ChunkedBodyDecoder: Sendable, Equatable {
     enum State: Sendable, Equatable {
         case size(digits: Int, value: Int)
+        /// Whitespace after the size: only more of it, `;` or the line's end may follow.
+        case sizeWhitespace
         case extensionPart(length: Int)
         case sizeLineFeed
         case data(remaining: Int)
@@ -49,10 +51,16 @@ struct ChunkedBodyDecoder: Sendable, Equatable {
                 } else {
                     guard digits > 0 else { throw .malformedChunk }
                     if byte == ASCII.cr { state = .sizeLineFeed }
-                    else if byte == ASCII.semicolon || ASCII.isWhitespace(byte) { state = .extensionPart(length: 1) }
+                    else if byte == ASCII.semicolon { state = .extensionPart(length: 1) }
+                    else if ASCII.isWhitespace(byte) { state = .sizeWhitespace }
                     else { throw .malformedChunk }
                     pendingSize = value
                 }
+            case .sizeWhitespace:
+                // BWS before `;` (RFC 9112 §7.1.1): `1 2` is not a size, whatever a proxy thinks.
+                if byte == ASCII.cr { state = .sizeLineFeed }
+                else if byte == ASCII.semicolon { state = .extensionPart(length: 1) }
+                else if !ASCII.isWhitespace(byte) { throw .malformedChunk }
             case .extensionPart(let length):
                 if byte == ASCII.cr { state = .sizeLineFeed }
                 else {

@@ -12,8 +12,8 @@ public struct HTTPLimits: Sendable, Equatable {
     /// The most connections served at once; beyond it the longest-idle connection is closed,
     /// or, when none is idle, the new one is answered 503.
     public var maximumConnections = 256
-    /// The most bytes of request input buffered over all connections; a connection whose
-    /// request would take more is answered 503.
+    /// The most bytes of request input buffered over all connections; a connection that needs
+    /// to read more of a request while the budget is spent is answered 503.
     public var maximumBufferedInput = 8 << 20
     /// The most response bytes one connection holds before the transport takes them.
     public var outputChunk = 16 * 1024
@@ -22,6 +22,9 @@ public struct HTTPLimits: Sendable, Equatable {
     public var headerTimeout: UInt64 = 20_000
     /// The longest pause while a body arrives (else 408 and close).
     public var bodyTimeout: UInt64 = 20_000
+    /// From a request's first byte to its last: a body dripped just fast enough to dodge
+    /// `bodyTimeout` still ends here (408 and close).
+    public var requestTimeout: UInt64 = 300_000
     /// How long a kept-alive connection may wait for its next request (then it is closed).
     public var idleTimeout: UInt64 = 60_000
     /// How long the peer may take no response bytes at all (a zero window held) before the

@@ -100,8 +100,10 @@ public struct HTTPRequestReader: Sendable {
                 case .length(let length): phase = .body(head, length: length)
                 case .chunked: phase = .chunked(head, ChunkedBodyDecoder(limits: limits))
                 }
-                continueRequested = head.expectsContinue
-                return next()
+                // `100 Continue` only if the body is still to come.
+                let event = next()
+                continueRequested = event == nil && head.expectsContinue
+                return event
             }
         case .body(let head, let length):
             guard buffer.count - start >= length else { return nil }

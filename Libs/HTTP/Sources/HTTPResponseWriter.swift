@@ -18,7 +18,7 @@ public struct HTTPResponseWriter: Sendable {
             text += "Content-Length: \(response.body.count)\r\nContent-Type: \(response.contentType)\r\n"
         }
         for field in response.fields { text += "\(field.name): \(field.value)\r\n" }
-        if !bodyless {
+        if response.status.code >= 200 {
             text += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n"
         }
         text += "\r\n"

@@ -46,9 +46,13 @@ struct HTTPServerConnection<Stream: ByteStream> {
         var busy = write(now: now)
         busy = read(now: now, budget: inputBudget, counters: &counters) || busy
         while writer == nil && pending.isEmpty && !finished && !closeAfterResponse {
-            if reader.takeContinueRequest() { pending = HTTPServerConnection.continueLine; pendingSent = 0 }
             guard let event = reader.next() else {
-                if peerClosed {
+                if reader.takeContinueRequest() {
+                    // The head asked to be told to send its body: tell it now, not next round.
+                    pending = HTTPServerConnection.continueLine
+                    pendingSent = 0
+                    busy = write(now: now) || busy
+                } else if peerClosed {
                     if !reader.isIdle { counters.closedMidRequest += 1 }
                     end()
                 }
@@ -58,6 +62,7 @@ struct HTTPServerConnection<Stream: ByteStream> {
             switch event {
             case .request(let request):
                 counters.requests += 1
+                requestStarted = now   // what follows in the buffer is the next request's start
                 let response = responder.respond(to: request)
                 begin(HTTPResponseWriter(response, method: request.method, version: request.version, keepAlive: request.keepAlive),
                       closing: !request.keepAlive, now: now)
@@ -115,7 +120,15 @@ struct HTTPServerConnection<Stream: ByteStream> {
         guard !peerClosed, !finished, !closeAfterResponse, !reader.hasFailed else { return false }
         let room = min(reader.room, budget)
         guard room > 0 else {
-            if reader.room > 0 { counters.throttledReads += 1 }
+            guard reader.room > 0 else { return false }
+            counters.throttledReads += 1
+            // Mid-request with the server's input budget spent: refuse it (503) rather than let
+            // it, and everyone else mid-request, starve until their deadlines.
+            if !reader.isIdle {
+                counters.refusedRequests += 1
+                respondWithError(.overloaded, now: now)
+                return write(now: now)
+            }
             return false
         }
         guard let bytes = stream.tryRead(maximum: room) else {
@@ -142,7 +155,8 @@ struct HTTPServerConnection<Stream: ByteStream> {
                 counters.closedIdle += 1
                 end()
             }
-        } else if reader.isReadingHead ? now &- requestStarted >= limits.headerTimeout : now &- lastInput >= limits.bodyTimeout {
+        } else if reader.isReadingHead ? now &- requestStarted >= limits.headerTimeout
+                    : now &- lastInput >= limits.bodyTimeout || now &- requestStarted >= limits.requestTimeout {
             counters.timedOut += 1
             respondWithError(.timedOut, now: now)
             _ = write(now: now)
