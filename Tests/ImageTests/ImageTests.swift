@@ -16,6 +16,16 @@ struct ImageTests {
         runner = QEMURunner(qemu: try QEMURunner.locateQEMU(), accelerator: Accelerator.detect())
     }
 
+    /// httpd's `/stats` page (`key=value` lines) as numbers.
+    static func figures(_ text: String) -> [String: Int] {
+        var figures: [String: Int] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "=")
+            if parts.count == 2, let value = Int(parts[1]) { figures[String(parts[0])] = value }
+        }
+        return figures
+    }
+
     func boot(_ name: String, commandLine: String? = nil) throws -> (image: BuiltImage, run: QEMURunner.Run) {
         var image = try builder.build(try builder.loadConfig(name))
         if let commandLine { image.config.commandLine = commandLine }
@@ -182,13 +192,7 @@ struct ImageTests {
         #expect(guest.waitForOutput("httpd: listening", timeout: 120), "\(guest.output)")
         let curl = try #require(Shell.which("curl"))
         func stats() throws -> [String: Int] {
-            let text = try Shell.run(curl, ["-s", "-m", "30", "http://127.0.0.1:\(http)/stats"], timeout: 60).output
-            var figures: [String: Int] = [:]
-            for line in text.split(separator: "\n") {
-                let parts = line.split(separator: "=")
-                if parts.count == 2, let value = Int(parts[1]) { figures[String(parts[0])] = value }
-            }
-            return figures
+            ImageTests.figures(try Shell.run(curl, ["-s", "-m", "30", "http://127.0.0.1:\(http)/stats"], timeout: 60).output)
         }
         let before = try stats()
         let script = ImageTests.root.appendingPathComponent("Tests/ImageTests/Scripts/hostile-http.py").path
@@ -243,13 +247,7 @@ struct ImageTests {
         #expect(guest.waitForOutput("httpd: listening", timeout: 120), "\(guest.output)")
         let curl = try #require(Shell.which("curl"))
         func stats() throws -> [String: Int] {
-            let text = try Shell.run(ip, ["netns", "exec", namespace, curl, "-s", "-m", "30", "http://10.1.0.2/stats"], timeout: 60).output
-            var figures: [String: Int] = [:]
-            for line in text.split(separator: "\n") {
-                let parts = line.split(separator: "=")
-                if parts.count == 2, let value = Int(parts[1]) { figures[String(parts[0])] = value }
-            }
-            return figures
+            ImageTests.figures(try Shell.run(ip, ["netns", "exec", namespace, curl, "-s", "-m", "30", "http://10.1.0.2/stats"], timeout: 60).output)
         }
         let before = try stats()
         let script = ImageTests.root.appendingPathComponent("Tests/ImageTests/Scripts/hostile-tcp.py").path
