@@ -12,6 +12,16 @@ final class Connection {
     var applicationClosed = false
     /// When it was created (milliseconds): the oldest half-open connection is evicted first.
     let createdAt: UInt64
+    /// Whether it waits in the stack's list of connections to poll.
+    var awake = false
+    /// The deadline its entry in the stack's timer heap stands for (nil: none queued).
+    var queuedDeadline: UInt64? = nil
+    /// Its `tcp.bufferedBytes` as last counted in the stack's total.
+    var counted = 0
+    /// Whether it has been put in the stack's TIME-WAIT queue.
+    var queuedInTimeWait = false
+    /// Whether the stack has let go of it (over, or evicted): it is never polled again.
+    var freed = false
 
     init(key: ConnectionKey, tcp: TCPConnection, listenerPort: UInt16?, accepted: Bool, createdAt: UInt64 = 0) {
         self.key = key

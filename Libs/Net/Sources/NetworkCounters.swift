@@ -20,6 +20,13 @@ public struct NetworkCounters: Sendable, Equatable {
     public var memoryPressure = 0
     /// Segments dropped because a connection's out-of-order queue was full.
     public var outOfOrderDropped = 0
+    /// Frames the device refused (its ring was full despite the room it reported).
+    public var transmitDropped = 0
+    /// Loss recovery: fast retransmits (each a recovery episode), retransmission timeouts
+    /// that fired on a data-carrying connection, and tail loss probes sent.
+    public var fastRetransmits = 0
+    public var retransmissionTimeouts = 0
+    public var tailLossProbes = 0
 
     public init() {}
 

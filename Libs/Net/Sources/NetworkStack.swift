@@ -38,7 +38,13 @@ public final class NetworkStack {
     var connections: [ConnectionKey: Connection] = [:]
     struct Listener {
         var backlog: Int
+        /// Handshakes complete, waiting for `accept`.
         var ready: [ConnectionKey] = []
+        /// Connections that arrived here and are not accepted yet (half-open or ready).
+        var pending = 0
+        /// Half-open connections in order of arrival (entries that completed or ended since
+        /// are skipped when met): the oldest is evicted first.
+        var halfOpen: [ConnectionKey] = []
     }
     var listeners: [UInt16: Listener] = [:]
     var udpQueues: [UInt16: [(from: IPv4Address, port: UInt16, data: [UInt8])]] = [:]
@@ -46,6 +52,12 @@ public final class NetworkStack {
     var nextEphemeralPort: UInt16 = 49152
     var issSeed: UInt32 = 0x6d2b_79f5
     var identification: UInt16 = 1
+    /// Connections the next poll serves, and when the others next need it.
+    var awakeConnections: [Connection] = []
+    var timers = DeadlineHeap()
+    var rotation = 0
+    /// Connections in TIME-WAIT in the order they entered it (stale entries skipped).
+    var timeWaitQueue: [ConnectionKey] = []
 
     public init(device: any NetworkDevice, configuration: InterfaceConfiguration,
                 clock: @escaping () -> UInt64, idle: @escaping () -> Void) {
@@ -62,8 +74,16 @@ public final class NetworkStack {
 
     // MARK: Driving
 
-    /// Receives and handles waiting frames (at most `budget`), then lets every connection
-    /// send what it has and frees finished ones. Returns whether anything happened.
+    /// Receives and handles waiting frames (at most `budget`), then lets the connections that
+    /// have something to do send it and frees finished ones. Returns whether anything
+    /// happened.
+    ///
+    /// Only connections with news are polled: those that received a segment, that the
+    /// application used, or whose timer (retransmission, probe, TIME-WAIT, FIN-WAIT-2) ran out
+    /// (a min-heap of deadlines), so a poll costs what happened, not how many connections
+    /// exist. They share the device's transmit ring fairly: each gets a quantum of its room in
+    /// turn, starting from a different one each poll, and one that had more to send stays
+    /// awake for the next.
     @discardableResult
     public func poll(budget: Int = 64) -> Bool {
         let now = clock()
@@ -75,23 +95,107 @@ public final class NetworkStack {
             counters.framesReceived += 1
             handle(frame: frame, now: now)
         }
-        var finished: [Connection] = []
-        var buffered = 0
-        for connection in connections.values {
-            let segments = connection.tcp.poll(now: now)
-            buffered += connection.tcp.bufferedBytes
-            if !segments.isEmpty { busy = true }
-            for segment in segments { send(segment, connection.key, now: now) }
-            if connection.isOver && (connection.applicationClosed || !connection.accepted) { finished.append(connection) }
+        while let first = timers.first, first.deadline <= now {
+            let entry = timers.removeFirst()
+            if entry.connection.queuedDeadline == entry.deadline {
+                entry.connection.queuedDeadline = nil
+                wake(entry.connection)
+            }
         }
-        bufferedBytes = buffered
-        for connection in finished {
-            connections[connection.key] = nil
-            if let port = connection.listenerPort { listeners[port]?.ready.removeAll { $0 == connection.key } }
+        var due = awakeConnections.filter { !$0.freed }
+        awakeConnections = []
+        for connection in due { connection.awake = false }
+        if due.count > 1 {
+            rotation = (rotation &+ 1) % due.count
+            due = Array(due[rotation...] + due[..<rotation])
         }
+        var room = device.transmitRoom
+        var round = due
+        var hungry: [Connection] = []
+        var firstRound = true
+        while !round.isEmpty && (firstRound || room > 0) {
+            let quantum = max(4, room / round.count)
+            hungry = []
+            for connection in round where !connection.freed {
+                let allowance = min(room, quantum)
+                let before = (connection.tcp.timeouts, connection.tcp.tailProbes)
+                let segments = connection.tcp.poll(now: now, segmentBudget: allowance)
+                counters.retransmissionTimeouts += connection.tcp.timeouts - before.0
+                counters.tailLossProbes += connection.tcp.tailProbes - before.1
+                if !segments.isEmpty { busy = true }
+                room -= segments.count
+                for segment in segments { send(segment, connection.key, now: now) }
+                if segments.count == allowance && !connection.isOver { hungry.append(connection) }
+            }
+            firstRound = false
+            round = hungry
+        }
+        // What still has segments to send waits for the next poll (the ring's room).
+        for connection in hungry { wake(connection) }
+        for connection in due { settle(connection, now: now) }
         device.flush()
         return busy
     }
+
+    /// After a connection was polled or used: recounts what it holds, queues its next
+    /// deadline, and frees it if it is over and nobody holds it.
+    func settle(_ connection: Connection, now: UInt64) {
+        guard !connection.freed else { return }
+        account(connection)
+        if connection.isOver && (connection.applicationClosed || !connection.accepted) {
+            free(connection)
+            return
+        }
+        if connection.tcp.state == .timeWait && !connection.queuedInTimeWait {
+            connection.queuedInTimeWait = true
+            timeWaitQueue.append(connection.key)
+            if timeWaitQueue.count > 2 * connections.count + 64 {
+                timeWaitQueue.removeAll { connections[$0]?.tcp.state != .timeWait }
+            }
+        }
+        if let deadline = connection.tcp.nextDeadline, connection.queuedDeadline.map({ deadline < $0 }) ?? true {
+            connection.queuedDeadline = deadline
+            timers.push((deadline, connection))
+        }
+    }
+
+    /// Puts `connection` on the list the next poll serves.
+    func wake(_ connection: Connection) {
+        guard !connection.awake else { return }
+        connection.awake = true
+        awakeConnections.append(connection)
+    }
+
+    /// Brings the stack's total of buffered bytes up to date with `connection`.
+    func account(_ connection: Connection) {
+        let held = connection.tcp.bufferedBytes
+        bufferedBytes += held - connection.counted
+        connection.counted = held
+    }
+
+    /// Forgets `connection` (it is over, or evicted).
+    func free(_ connection: Connection) {
+        guard !connection.freed, connections[connection.key] === connection else { return }
+        connection.freed = true
+        connections[connection.key] = nil
+        bufferedBytes -= connection.counted
+        connection.counted = 0
+        if let port = connection.listenerPort, !connection.accepted {
+            listeners[port]?.pending -= 1
+            listeners[port]?.ready.removeAll { $0 == connection.key }
+        }
+    }
+
+    /// The application changed `connection` (read, wrote, closed): recount and poll it.
+    func touched(_ connection: Connection) {
+        guard !connection.freed else { return }
+        account(connection)
+        wake(connection)
+    }
+
+    /// Recounts every connection's buffered bytes the slow way (for tests: the running total
+    /// must agree).
+    var recountedBufferedBytes: Int { connections.values.reduce(0) { $0 + $1.tcp.bufferedBytes } }
 
     // MARK: Receiving
 
@@ -157,21 +261,26 @@ public final class NetworkStack {
                 counters.memoryPressure += 1   // unacknowledged: the peer sends it again later
                 return
             }
-            let (heldBefore, droppedBefore) = (connection.tcp.bufferedBytes, connection.tcp.outOfOrderDropped)
+            let dropped = connection.tcp.outOfOrderDropped, fastRetransmits = connection.tcp.fastRetransmits
             connection.tcp.handle(incoming, now: now)
-            bufferedBytes += connection.tcp.bufferedBytes - heldBefore
-            counters.outOfOrderDropped += connection.tcp.outOfOrderDropped - droppedBefore
+            counters.outOfOrderDropped += connection.tcp.outOfOrderDropped - dropped
+            counters.fastRetransmits += connection.tcp.fastRetransmits - fastRetransmits
+            touched(connection)
             if !wasEstablished, connection.tcp.state == .established || connection.tcp.state == .closeWait,
                let port = connection.listenerPort, !connection.accepted, !(listeners[port]?.ready.contains(key) ?? true) {
                 listeners[port]?.ready.append(key)
             }
             return
         }
-        if incoming.flags == [.syn], let listener = listeners[key.localPort] {
+        if incoming.flags == [.syn], listeners[key.localPort] != nil {
             guard mayBuffer else { counters.memoryPressure += 1; return }
-            guard makeRoomForConnection(listener: listener, port: key.localPort) else { return }
-            connections[key] = Connection(key: key, tcp: TCPConnection(acceptingSYN: incoming, iss: nextISS(now)),
-                                          listenerPort: key.localPort, accepted: false, createdAt: now)
+            guard makeRoomForConnection(port: key.localPort) else { return }
+            let connection = Connection(key: key, tcp: TCPConnection(acceptingSYN: incoming, iss: nextISS(now)),
+                                        listenerPort: key.localPort, accepted: false, createdAt: now)
+            connections[key] = connection
+            listeners[key.localPort]?.pending += 1
+            listeners[key.localPort]?.halfOpen.append(key)
+            wake(connection)
             return
         }
         counters.noSocket += 1
@@ -186,30 +295,38 @@ public final class NetworkStack {
     /// Whether a new connection for `port` may be added: a full backlog gives up its oldest
     /// half-open entry (spoofed SYNs never complete, so a flood only evicts its own; a real
     /// client completes within a round trip), a full table its oldest TIME-WAIT entry.
-    /// Connections that completed the handshake are never evicted.
-    func makeRoomForConnection(listener: Listener, port: UInt16) -> Bool {
-        var pending = 0
-        var oldestHalfOpen: Connection? = nil
-        var oldestTimeWait: Connection? = nil
-        for connection in connections.values {
-            if connection.listenerPort == port && !connection.accepted {
-                pending += 1
-                if connection.tcp.state == .synReceived, oldestHalfOpen.map({ connection.createdAt < $0.createdAt }) ?? true {
-                    oldestHalfOpen = connection
-                }
+    /// Connections that completed the handshake are never evicted. Costs O(1) amortised: the
+    /// listener counts its pending connections and queues its half-open ones by age, and the
+    /// stack queues TIME-WAIT entries as they enter it.
+    func makeRoomForConnection(port: UInt16) -> Bool {
+        guard var listener = listeners[port] else { return false }
+        if listener.pending >= listener.backlog {
+            var victim: Connection? = nil
+            while victim == nil && !listener.halfOpen.isEmpty {
+                let key = listener.halfOpen.removeFirst()
+                if let connection = connections[key], !connection.accepted, connection.tcp.state == .synReceived { victim = connection }
             }
-            if connection.tcp.state == .timeWait, connection.applicationClosed || !connection.accepted, oldestTimeWait.map({ connection.tcp.timeWaitEnds < $0.tcp.timeWaitEnds }) ?? true {
-                oldestTimeWait = connection
-            }
-        }
-        if pending >= listener.backlog {
-            guard let victim = oldestHalfOpen else { counters.backlogFull += 1; return false }
-            connections[victim.key] = nil
+            listeners[port] = listener
+            guard let victim else { counters.backlogFull += 1; return false }
+            free(victim)
             counters.halfOpenEvicted += 1
-        } else if connections.count >= limits.maximumConnections {
-            guard let victim = oldestTimeWait else { counters.connectionLimit += 1; return false }
-            connections[victim.key] = nil
+            return true
+        }
+        if listener.halfOpen.count > 2 * listener.backlog + 16 {
+            // Forget entries that completed or ended (amortised over the arrivals that made them).
+            listener.halfOpen.removeAll { connections[$0].map { $0.accepted || $0.tcp.state != .synReceived } ?? true }
+            listeners[port] = listener
+        }
+        if connections.count >= limits.maximumConnections {
+            var victim: Connection? = nil
+            while victim == nil && !timeWaitQueue.isEmpty {
+                let key = timeWaitQueue.removeFirst()
+                if let connection = connections[key], connection.tcp.state == .timeWait,
+                   connection.applicationClosed || !connection.accepted { victim = connection }
+            }
+            guard let victim else { counters.connectionLimit += 1; return false }
             victim.tcp.endTimeWait()
+            free(victim)
             counters.timeWaitEvicted += 1
         }
         return true
@@ -236,7 +353,7 @@ public final class NetworkStack {
     func send(_ segment: TCPConnection.Outgoing, _ key: ConnectionKey, now: UInt64) {
         let bytes = TCPSegment.build(source: configuration.address, sourcePort: key.localPort, destination: key.remoteAddress,
                                      destinationPort: key.remotePort, sequence: segment.sequence, acknowledgement: segment.acknowledgement,
-                                     flags: segment.flags, window: segment.window, mss: segment.mss, payload: segment.payload[...])
+                                     flags: segment.flags, window: segment.window, options: segment.options, payload: segment.payload[...])
         send(ip: bytes, to: key.remoteAddress, protocolNumber: IPv4Packet.protocolTCP, now: now)
     }
 
@@ -273,7 +390,7 @@ public final class NetworkStack {
     }
 
     func transmit(_ frame: [UInt8]) {
-        if device.transmit(frame) { counters.framesSent += 1 }
+        if device.transmit(frame) { counters.framesSent += 1 } else { counters.transmitDropped += 1 }
     }
 }
 

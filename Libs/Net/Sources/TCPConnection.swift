@@ -4,12 +4,40 @@
 ///
 /// Guarantees: data is delivered to `receive` in order, exactly once, however segments are
 /// lost, duplicated or reordered (out-of-order data within the window is held, up to the
-/// window); unacknowledged data is retransmitted after the RTO (RFC 6298, doubling on each
-/// timeout, at most 60 s) or after three duplicate ACKs; after too many retransmissions the
-/// connection resets itself; buffers never grow past their capacities, and at most
+/// window); buffers never grow past their capacities, and at most
 /// ``maximumOutOfOrderSegments`` segments wait out of order; FIN-WAIT-2 lasts at most
 /// ``finWait2Milliseconds`` without word from the peer (Linux's `tcp_fin_timeout`), then the
 /// connection resets. Every state therefore ends on its own.
+///
+/// Sending follows Linux's loss recovery, in its RFC form:
+/// - congestion control (RFC 5681): an initial window of 10 segments (RFC 6928), slow start
+///   counting acknowledged bytes (RFC 3465, L = 2), congestion avoidance; the window is what
+///   keeps a burst of parallel flows from overrunning the NIC or the path, and `poll`'s
+///   `segmentBudget` is the device's back-pressure (the stack hands out its ring's room), so a
+///   full transmit ring holds segments back instead of losing them;
+/// - fast retransmit and NewReno fast recovery (RFC 6582) after three duplicate ACKs, or after
+///   three segments' worth of SACKed data (RFC 6675's DupThresh), retransmitting only the
+///   lost segment, never going back N;
+/// - SACK (RFC 2018) both ways: the SYN offers it, the receiver reports its out-of-order
+///   blocks (the newest first), and the sender keeps a scoreboard of what the peer holds, so
+///   each duplicate ACK in recovery retransmits the next hole rather than waiting one round
+///   trip per lost segment;
+/// - a tail loss probe (RACK-TLP, RFC 8985 §7): when the last segments of a burst are lost no
+///   duplicate ACK can come, so two smoothed RTTs after the last send (at least 10 ms) one
+///   segment is sent again (new data if the windows allow, else the last segment), and its
+///   ACK starts fast recovery instead of a 200 ms-or-more RTO; RACK's time-based marking of
+///   lost segments is not implemented (the scoreboard's holes stand in for it);
+/// - RFC 6298 retransmission timeouts (doubling, at most 60 s) with a collapse of the window
+///   to one segment, as the last resort; after ``maximumRetransmissions`` the connection
+///   resets itself and tells the peer;
+/// - the persist timer (RFC 9293 §3.8.6.1): a closed window is probed with one byte, and
+///   answered probes are not failures, so a reader may pause as long as the application lets
+///   it; the reopened window is used at once.
+///
+/// No Nagle and no delayed ACK: the application writes whole responses, so every segment
+/// goes out when `poll` runs (as with `TCP_NODELAY`, what servers set), and one ACK per poll
+/// acknowledges everything that arrived in that round (so an upload is acknowledged about
+/// once per batch of frames, and no peer ever waits 40-200 ms for an ACK held back).
 public struct TCPConnection: Sendable {
     /// A segment to send (the stack adds addresses, ports and the checksum).
     public struct Outgoing: Sendable, Equatable {
@@ -19,6 +47,12 @@ public struct TCPConnection: Sendable {
         public var window: UInt16
         public var mss: UInt16?
         public var payload: [UInt8]
+        /// SACK-permitted (on a SYN) and SACK blocks (RFC 2018).
+        public var sackPermitted = false
+        public var sackBlocks: [TCPOptions.SACKBlock] = []
+
+        /// The TCP options this segment carries.
+        public var options: TCPOptions { TCPOptions(maximumSegmentSize: mss, sackPermitted: sackPermitted, sackBlocks: sackBlocks) }
     }
 
     /// A received segment's fields.
@@ -29,22 +63,29 @@ public struct TCPConnection: Sendable {
         public var window: UInt16
         public var mss: UInt16?
         public var payload: [UInt8]
+        public var sackPermitted: Bool
+        public var sackBlocks: [TCPOptions.SACKBlock]
 
-        public init(sequence: UInt32, acknowledgement: UInt32, flags: TCPSegment.Flags, window: UInt16, mss: UInt16? = nil, payload: [UInt8] = []) {
+        public init(sequence: UInt32, acknowledgement: UInt32, flags: TCPSegment.Flags, window: UInt16, mss: UInt16? = nil,
+                    payload: [UInt8] = [], sackPermitted: Bool = false, sackBlocks: [TCPOptions.SACKBlock] = []) {
             self.sequence = sequence
             self.acknowledgement = acknowledgement
             self.flags = flags
             self.window = window
             self.mss = mss
             self.payload = payload
+            self.sackPermitted = sackPermitted
+            self.sackBlocks = sackBlocks
         }
 
         /// Sequence numbers the segment takes: its data, plus one each for SYN and FIN.
         public var sequenceLength: Int { payload.count + (flags.contains(.syn) ? 1 : 0) + (flags.contains(.fin) ? 1 : 0) }
 
         public init(_ segment: TCPSegment) {
+            let options = segment.options
             self.init(sequence: segment.sequenceNumber, acknowledgement: segment.acknowledgementNumber, flags: segment.flags,
-                      window: segment.window, mss: segment.maximumSegmentSize, payload: Array(segment.bytes[segment.payloadRange]))
+                      window: segment.window, mss: options.maximumSegmentSize, payload: Array(segment.bytes[segment.payloadRange]),
+                      sackPermitted: options.sackPermitted, sackBlocks: options.sackBlocks)
         }
     }
 
@@ -64,12 +105,22 @@ public struct TCPConnection: Sendable {
     /// Out-of-order segments held at most: a peer sending tiny segments into the window's
     /// gaps cannot make the queue's overhead grow with the window.
     public static let maximumOutOfOrderSegments = 16
+    /// Duplicate ACKs (or segments' worth of SACKed data) that mean a segment was lost.
+    static let duplicateThreshold = 3
+    /// Blocks the SACK scoreboard keeps (the peer reports at most 4 at a time).
+    static let maximumScoreboardBlocks = 16
+    /// The tail loss probe's floor and its allowance for a peer's delayed ACK (RFC 8985 §7.2).
+    static let minimumProbeTimeout: UInt64 = 10
+    static let delayedACKAllowance: UInt64 = 200
 
     public private(set) var state: TCPState
     // Send side.
     let initialSend: UInt32
     var sendUnacknowledged: UInt32
     var sendNext: UInt32
+    /// The highest sequence number sent so far (RFC 9293's SND.MAX): `sendNext` goes back on
+    /// a timeout, this never does.
+    var sendMaximum: UInt32
     var peerWindow: Int = 0
     var peerMSS = 536
     /// Bytes from `sendUnacknowledged` on: sent but unacknowledged, then not yet sent.
@@ -101,6 +152,31 @@ public struct TCPConnection: Sendable {
     public private(set) var outOfOrderDropped = 0
     var ackPending = false
     var synPending = false
+    // Congestion control and loss recovery.
+    /// Bytes that may be in flight (0 until the connection is established).
+    public private(set) var congestionWindow = 0
+    var slowStartThreshold = Int.max
+    /// In fast recovery until everything below this is acknowledged (RFC 6582's "recover").
+    var recoveryPoint: UInt32? = nil
+    /// A segment to retransmit ahead of new data (fast retransmit, a hole, a tail probe).
+    var retransmitNext: UInt32? = nil
+    /// In recovery, holes below this have been retransmitted.
+    var highRetransmitted: UInt32 = 0
+    /// Whether both ends offered SACK.
+    public private(set) var sackPermitted = false
+    /// What the peer reported holding above `sendUnacknowledged`: sorted, disjoint blocks.
+    var scoreboard: [TCPOptions.SACKBlock] = []
+    var probeDeadline: UInt64? = nil
+    /// A tail probe may send one segment past the congestion window.
+    var probeAllowance = 0
+    /// Where the last data segment sent started (what a tail probe sends again).
+    var lastSegmentStart: UInt32 = 0
+    /// The out-of-order segment that arrived last (its SACK block is reported first).
+    var newestOutOfOrder: UInt32? = nil
+    /// Counters of the recovery mechanisms, for the stack's figures.
+    public private(set) var fastRetransmits = 0
+    public private(set) var timeouts = 0
+    public private(set) var tailProbes = 0
 
     // MARK: Opening
 
@@ -110,6 +186,7 @@ public struct TCPConnection: Sendable {
         initialSend = iss
         sendUnacknowledged = iss
         sendNext = iss
+        sendMaximum = iss
         synPending = true
     }
 
@@ -119,9 +196,11 @@ public struct TCPConnection: Sendable {
         initialSend = iss
         sendUnacknowledged = iss
         sendNext = iss
+        sendMaximum = iss
         receiveNext = syn.sequence &+ 1
         peerWindow = Int(syn.window)
         if let mss = syn.mss { peerMSS = max(64, Int(mss)) }
+        sackPermitted = syn.sackPermitted
         synPending = true
     }
 
@@ -231,22 +310,31 @@ public struct TCPConnection: Sendable {
         sendUnacknowledged = segment.acknowledgement
         peerWindow = Int(segment.window)
         if let mss = segment.mss { peerMSS = max(64, Int(mss)) }
+        sackPermitted = segment.sackPermitted
         sampleRTT(acknowledged: segment.acknowledgement, now: now)
         retransmitDeadline = nil
         retransmissions = 0
         synPending = false
         state = .established
+        openCongestionWindow()
         ackPending = true
+    }
+
+    /// The initial window (RFC 6928): min(10 MSS, max(2 MSS, 14,600 bytes)).
+    mutating func openCongestionWindow() {
+        congestionWindow = min(10 * peerMSS, max(2 * peerMSS, 14_600))
     }
 
     mutating func processACK(_ segment: Incoming, now: UInt64) {
         let ack = segment.acknowledgement
-        if SequenceNumber.lessThan(sendNext, ack) { ackPending = true; return }   // acknowledges unsent data
+        if SequenceNumber.lessThan(sendMaximum, ack) { ackPending = true; return }   // acknowledges unsent data
         if state == .synReceived {
             guard SequenceNumber.lessThan(sendUnacknowledged, ack) else { return }
             state = .established
             synPending = false
+            openCongestionWindow()
         }
+        if sackPermitted && !segment.sackBlocks.isEmpty { record(segment.sackBlocks) }
         if SequenceNumber.lessThan(sendUnacknowledged, ack) {
             var acknowledged = SequenceNumber.distance(sendUnacknowledged, ack)
             if sendUnacknowledged == initialSend { acknowledged -= 1 }   // the SYN
@@ -255,18 +343,29 @@ public struct TCPConnection: Sendable {
             if removed == sendBuffer.count { sendBuffer = [] } else { sendBuffer.removeFirst(removed) }
             sampleRTT(acknowledged: ack, now: now)
             sendUnacknowledged = ack
+            if SequenceNumber.lessThan(sendNext, ack) { sendNext = ack }   // a late ACK after a go-back
+            pruneScoreboard()
+            grow(acknowledged: removed, ack: ack)
             duplicateACKs = 0
             retransmissions = 0
             retransmitDeadline = sendUnacknowledged == sendNext ? nil : now + rto
+            armProbe(now)
         } else if ack == sendUnacknowledged && segment.window == 0 && sendUnacknowledged != sendNext {
             // The answer to a zero-window probe: the peer is alive, only not reading. Probing
             // goes on (RFC 9293 §3.8.6.1) without counting as unanswered retransmissions, so
             // a reader that pauses is never given up on (the application bounds how long).
             retransmissions = 0
         } else if ack == sendUnacknowledged && segment.payload.isEmpty && sendUnacknowledged != sendNext
-                    && Int(segment.window) == peerWindow {
+                    && Int(segment.window) == peerWindow && !segment.flags.contains(.fin) {
             duplicateACKs += 1
-            if duplicateACKs == 3 { sendNext = sendUnacknowledged; timing = nil }   // fast retransmit
+            if recoveryPoint != nil {
+                // Each duplicate means a segment left the network (RFC 6582's inflation); with
+                // SACK it also names the next hole to fill.
+                congestionWindow += peerMSS
+                if sackPermitted && retransmitNext == nil { retransmitNext = nextHole(from: highRetransmitted) }
+            } else if duplicateACKs >= TCPConnection.duplicateThreshold || sackedBytes >= TCPConnection.duplicateThreshold * peerMSS {
+                enterRecovery()
+            }
         }
         if peerWindow == 0 && segment.window > 0 && sendUnacknowledged != sendNext {
             // The window reopened: forget the probes' back-off and send at once.
@@ -284,6 +383,103 @@ public struct TCPConnection: Sendable {
             default: break
             }
         }
+    }
+
+    /// Fast retransmit (RFC 5681 §3.2) into NewReno recovery (RFC 6582): half the flight
+    /// becomes the threshold, the first unacknowledged segment goes again, nothing else does.
+    mutating func enterRecovery() {
+        let flight = SequenceNumber.distance(sendUnacknowledged, sendNext)
+        slowStartThreshold = max(flight / 2, 2 * peerMSS)
+        congestionWindow = slowStartThreshold + TCPConnection.duplicateThreshold * peerMSS
+        recoveryPoint = sendMaximum
+        retransmitNext = sendUnacknowledged
+        highRetransmitted = sendUnacknowledged
+        probeDeadline = nil
+        timing = nil   // Karn: no RTT sample from a retransmitted range
+        fastRetransmits += 1
+    }
+
+    /// The window after `acknowledged` new bytes: slow start or congestion avoidance, or in
+    /// recovery the next hole (a partial ACK) or the end of recovery (a full one).
+    mutating func grow(acknowledged: Int, ack: UInt32) {
+        let flight = SequenceNumber.distance(sendUnacknowledged, sendNext)
+        if let recover = recoveryPoint {
+            if SequenceNumber.lessOrEqual(recover, ack) {
+                recoveryPoint = nil
+                retransmitNext = nil
+                congestionWindow = max(min(slowStartThreshold, flight + peerMSS), peerMSS)
+            } else {
+                congestionWindow = max(congestionWindow - acknowledged, 0) + peerMSS
+                if SequenceNumber.lessThan(highRetransmitted, ack) { highRetransmitted = ack }
+                retransmitNext = nextHole(from: highRetransmitted)
+                    ?? (highRetransmitted == ack ? ack : nil)
+            }
+        } else if congestionWindow < slowStartThreshold {
+            congestionWindow += min(acknowledged, 2 * peerMSS)
+        } else if congestionWindow > 0 {
+            congestionWindow += max(1, peerMSS * min(acknowledged, congestionWindow) / congestionWindow)
+        }
+        // More than the peer could ever take (no window scaling) is never useful.
+        congestionWindow = min(congestionWindow, 2 * TCPConnection.sendCapacity)
+    }
+
+    // MARK: The SACK scoreboard
+
+    /// Adds the peer's blocks: only those within what was sent and above the cumulative ACK
+    /// (RFC 2018 §8; anything else is a D-SACK or a lie), merged into sorted, disjoint blocks.
+    mutating func record(_ blocks: [TCPOptions.SACKBlock]) {
+        for var block in blocks {
+            if SequenceNumber.lessThan(block.left, sendUnacknowledged) { block.left = sendUnacknowledged }
+            guard SequenceNumber.lessThan(block.left, block.right), SequenceNumber.lessOrEqual(block.right, sendMaximum) else { continue }
+            scoreboard.append(block)
+        }
+        let base = sendUnacknowledged
+        scoreboard.sort { SequenceNumber.distance(base, $0.left) < SequenceNumber.distance(base, $1.left) }
+        var merged: [TCPOptions.SACKBlock] = []
+        for block in scoreboard {
+            if let last = merged.last, SequenceNumber.lessOrEqual(block.left, last.right) {
+                if SequenceNumber.lessThan(last.right, block.right) { merged[merged.count - 1].right = block.right }
+            } else {
+                merged.append(block)
+            }
+        }
+        scoreboard = Array(merged.prefix(TCPConnection.maximumScoreboardBlocks))
+    }
+
+    /// Drops what the cumulative ACK now covers.
+    mutating func pruneScoreboard() {
+        let base = sendUnacknowledged
+        scoreboard.removeAll { SequenceNumber.lessOrEqual($0.right, base) }
+        for index in scoreboard.indices where SequenceNumber.lessThan(scoreboard[index].left, base) { scoreboard[index].left = base }
+    }
+
+    /// Bytes the peer holds above the cumulative ACK.
+    var sackedBytes: Int { scoreboard.reduce(0) { $0 + SequenceNumber.distance($1.left, $1.right) } }
+
+    /// The first byte at or after `start` that the peer has not reported, if some reported
+    /// block lies above it (below the highest SACKed byte, a gap is a loss: RFC 6675's IsLost
+    /// with a DupThresh of one block).
+    func nextHole(from start: UInt32) -> UInt32? {
+        var sequence = SequenceNumber.lessThan(start, sendUnacknowledged) ? sendUnacknowledged : start
+        for block in scoreboard {
+            if SequenceNumber.lessThan(sequence, block.left) { return sequence }
+            if SequenceNumber.lessThan(sequence, block.right) { sequence = block.right }
+        }
+        return nil
+    }
+
+    /// Schedules the tail loss probe (RFC 8985 §7.2): two smoothed RTTs from now, more when
+    /// only one segment is out (the peer may delay its ACK), never after the RTO.
+    mutating func armProbe(_ now: UInt64) {
+        guard recoveryPoint == nil, sendUnacknowledged != sendNext, peerWindow > 0, let smoothed = smoothedRTT else {
+            probeDeadline = nil
+            return
+        }
+        var timeout = max(2 * smoothed, TCPConnection.minimumProbeTimeout)
+        if SequenceNumber.distance(sendUnacknowledged, sendNext) <= peerMSS {
+            timeout = max(timeout, smoothed * 3 / 2 + TCPConnection.delayedACKAllowance)
+        }
+        if let deadline = retransmitDeadline, now + timeout >= deadline { probeDeadline = nil } else { probeDeadline = now + timeout }
     }
 
     mutating func processData(_ segment: Incoming, now: UInt64) {
@@ -310,8 +506,12 @@ public struct TCPConnection: Sendable {
                 drainOutOfOrder()
             } else if SequenceNumber.distance(receiveNext, sequence) + data.count <= receiveWindow {
                 if !outOfOrder.contains(where: { $0.sequence == sequence && $0.data.count >= data.count }) {
-                    if outOfOrder.count < TCPConnection.maximumOutOfOrderSegments { outOfOrder.append((sequence, data)) }
-                    else { outOfOrderDropped += 1 }
+                    if outOfOrder.count < TCPConnection.maximumOutOfOrderSegments {
+                        outOfOrder.append((sequence, data))
+                        newestOutOfOrder = sequence
+                    } else {
+                        outOfOrderDropped += 1
+                    }
                 }
             }
             ackPending = true
@@ -381,13 +581,15 @@ public struct TCPConnection: Sendable {
 
     // MARK: Segments out
 
-    /// What to send now: a SYN or SYN-ACK, new data within the peer's window, a FIN, a
-    /// retransmission whose timer ran out, or an ACK. Also ends TIME-WAIT.
-    public mutating func poll(now: UInt64) -> [Outgoing] {
+    /// What to send now, at most `segmentBudget` segments (the room in the device's transmit
+    /// ring: what does not fit waits for the next poll instead of being lost): a SYN or
+    /// SYN-ACK, a retransmission (a timeout, a hole, a tail probe), new data within both the
+    /// peer's and the congestion window, a FIN, or an ACK. Also runs the timers.
+    public mutating func poll(now: UInt64, segmentBudget: Int = Int.max) -> [Outgoing] {
         var out: [Outgoing] = []
         if state == .timeWait {
             if now >= timeWaitEnds { state = .closed }
-            else if ackPending { out.append(segment(sendNext, [.ack])); ackPending = false }
+            else if ackPending && segmentBudget > 0 { out.append(segment(sendNext, [.ack])); ackPending = false }
             return out
         }
         guard ![.closed, .reset].contains(state) else { return out }
@@ -408,18 +610,34 @@ public struct TCPConnection: Sendable {
                 return out
             }
             rto = min(rto * 2, TCPConnection.maximumRTO)
-            if state == .synSent || state == .synReceived { synPending = true }
-            sendNext = sendUnacknowledged
-            if let fin = finSequence, SequenceNumber.lessOrEqual(sendUnacknowledged, fin) { finSequence = nil }
+            if opening { synPending = true }
+            if !opening && peerWindow > 0 {
+                // A loss the ACK clock could not repair (RFC 5681 §3.1): one segment, then
+                // slow start up to half of what was in flight; a closed window's probes are
+                // the persist timer, not a loss, and keep the window.
+                let flight = SequenceNumber.distance(sendUnacknowledged, sendNext)
+                slowStartThreshold = max(flight / 2, 2 * peerMSS)
+                congestionWindow = peerMSS
+                timeouts += 1
+            }
+            recoveryPoint = nil
+            retransmitNext = nil
+            probeDeadline = nil
+            scoreboard = []
+            sendNext = sendUnacknowledged   // everything unacknowledged goes again, in order
+            duplicateACKs = 0
             timing = nil
             retransmitDeadline = nil
         }
+        guard segmentBudget > 0 else { return out }
 
         if synPending && (state == .synSent || state == .synReceived) {
             let flags: TCPSegment.Flags = state == .synSent ? [.syn] : [.syn, .ack]
             out.append(Outgoing(sequence: initialSend, acknowledgement: state == .synSent ? 0 : receiveNext, flags: flags,
-                                window: advertisedWindow, mss: TCPConnection.localMSS, payload: []))
+                                window: advertisedWindow, mss: TCPConnection.localMSS, payload: [],
+                                sackPermitted: state == .synSent || sackPermitted))
             sendNext = initialSend &+ 1
+            if SequenceNumber.lessThan(sendMaximum, sendNext) { sendMaximum = sendNext }
             synPending = false
             ackPending = false
             if retransmitDeadline == nil { retransmitDeadline = now + rto }
@@ -427,61 +645,149 @@ public struct TCPConnection: Sendable {
         }
         guard state != .synSent && state != .synReceived else { return out }
 
-        // Data: from sendNext, within the peer's window, in segments of at most its MSS.
         let dataStart = sendUnacknowledged == initialSend ? 1 : 0
-        while true {
+        if let probe = probeDeadline, now >= probe {
+            // The tail loss probe: new data if the peer's window has room (past the congestion
+            // window by one segment), else the last segment again.
+            probeDeadline = nil
+            tailProbes += 1
+            let inFlight = SequenceNumber.distance(sendUnacknowledged, sendNext) - dataStart
+            if sendBuffer.count - inFlight > 0 && peerWindow - inFlight > 0 {
+                probeAllowance = peerMSS
+            } else if retransmitNext == nil {
+                retransmitNext = lastSegmentStart
+            }
+        }
+
+        // A retransmission ahead of new data.
+        if let sequence = retransmitNext {
+            retransmitNext = nil
+            if let again = retransmission(at: sequence) {
+                out.append(again)
+                ackPending = false
+                timing = nil
+                if retransmitDeadline == nil { retransmitDeadline = now + rto }
+            }
+        }
+
+        // New data: from sendNext, within both windows, in segments of at most the peer's MSS.
+        var sentNewData = false
+        while out.count < segmentBudget {
             let inFlight = SequenceNumber.distance(sendUnacknowledged, sendNext) - dataStart
             let unsent = sendBuffer.count - inFlight
-            let windowLeft = peerWindow - inFlight
-            guard unsent > 0, windowLeft > 0 || (inFlight == 0 && peerWindow == 0 && retransmitDeadline == nil) else { break }
+            guard unsent > 0 else { break }
+            let probing = inFlight == 0 && peerWindow == 0 && retransmitDeadline == nil
+            let windowLeft = min(peerWindow, congestionWindow + probeAllowance) - inFlight
+            guard windowLeft > 0 || probing else { break }
+            // Sender-side silly-window avoidance (RFC 9293 §3.8.6.2.1): with data in flight,
+            // wait for room for a full segment (or for all that is left).
+            if !probing && windowLeft < min(unsent, peerMSS) && inFlight > 0 { break }
             let size = min(unsent, peerMSS, max(windowLeft, 1))
             let payload = Array(sendBuffer[inFlight..<(inFlight + size)])
             var flags: TCPSegment.Flags = [.ack]
             if inFlight + size == sendBuffer.count { flags.insert(.psh) }
             out.append(segment(sendNext, flags, payload: payload))
-            if timing == nil { timing = (sendNext, now) }
+            if timing == nil && sendNext == sendMaximum { timing = (sendNext, now) }
+            lastSegmentStart = sendNext
             sendNext = sendNext &+ UInt32(size)
+            if SequenceNumber.lessThan(sendMaximum, sendNext) { sendMaximum = sendNext }
             if retransmitDeadline == nil { retransmitDeadline = now + rto }
             ackPending = false
-            if windowLeft <= 0 { break }   // a window probe: one byte
+            sentNewData = true
+            if probing { break }   // a window probe: one byte
         }
+        probeAllowance = 0
 
-        // FIN once everything queued has been sent.
-        let inFlight = SequenceNumber.distance(sendUnacknowledged, sendNext) - dataStart
-        if closeRequested && finSequence == nil && inFlight == sendBuffer.count {
+        // FIN once everything queued has been sent (again after a timeout's go-back).
+        let dataEnd = sendUnacknowledged &+ UInt32(dataStart + sendBuffer.count)
+        if closeRequested && sendNext == dataEnd && (finSequence == nil || finSequence == sendNext) && out.count < segmentBudget {
             finSequence = sendNext
             out.append(segment(sendNext, [.fin, .ack]))
+            lastSegmentStart = sendNext
             sendNext = sendNext &+ 1
+            if SequenceNumber.lessThan(sendMaximum, sendNext) { sendMaximum = sendNext }
             if retransmitDeadline == nil { retransmitDeadline = now + rto }
             ackPending = false
+            sentNewData = true
             switch state {
             case .established: state = .finWait1
             case .closeWait: state = .lastAck
             default: break
             }
         }
-        if ackPending {
+        if sentNewData { armProbe(now) }
+        if ackPending && out.count < segmentBudget {
             out.append(segment(sendNext, [.ack]))
             ackPending = false
         }
         return out
     }
 
-    /// A segment at `sequence` acknowledging everything received, advertising our window.
+    /// The segment that sends `sequence` again: up to one MSS of data, stopping where a block
+    /// the peer holds begins, or the FIN; nil if that was acknowledged meanwhile.
+    mutating func retransmission(at sequence: UInt32) -> Outgoing? {
+        let dataStart = sendUnacknowledged == initialSend ? 1 : 0
+        let offset = SequenceNumber.distance(sendUnacknowledged, sequence) - dataStart
+        guard offset >= 0, SequenceNumber.lessThan(sequence, sendMaximum) else { return nil }
+        let sent = min(SequenceNumber.distance(sendUnacknowledged, sendMaximum) - dataStart, sendBuffer.count)
+        if offset < sent {
+            var size = min(peerMSS, sent - offset)
+            if let next = scoreboard.first(where: { SequenceNumber.lessThan(sequence, $0.left) }) {
+                size = min(size, SequenceNumber.distance(sequence, next.left))
+            }
+            let end = sequence &+ UInt32(size)
+            if SequenceNumber.lessThan(highRetransmitted, end) { highRetransmitted = end }
+            if SequenceNumber.lessThan(sendNext, end) { sendNext = end }
+            return segment(sequence, [.ack, .psh], payload: Array(sendBuffer[offset..<(offset + size)]))
+        }
+        if let fin = finSequence, sequence == fin {
+            if SequenceNumber.lessThan(highRetransmitted, fin &+ 1) { highRetransmitted = fin &+ 1 }
+            return segment(fin, [.fin, .ack])
+        }
+        return nil
+    }
+
+    /// A segment at `sequence` acknowledging everything received, advertising our window,
+    /// and reporting out-of-order blocks when SACK is on.
     func segment(_ sequence: UInt32, _ flags: TCPSegment.Flags, payload: [UInt8] = []) -> Outgoing {
-        Outgoing(sequence: sequence, acknowledgement: receiveNext, flags: flags, window: advertisedWindow, mss: nil, payload: payload)
+        Outgoing(sequence: sequence, acknowledgement: receiveNext, flags: flags, window: advertisedWindow, mss: nil, payload: payload,
+                 sackBlocks: receivedBlocks)
+    }
+
+    /// The SACK blocks to report (RFC 2018 §4): the out-of-order data held, merged, the block
+    /// with the newest arrival first, at most four.
+    var receivedBlocks: [TCPOptions.SACKBlock] {
+        guard sackPermitted, !outOfOrder.isEmpty else { return [] }
+        let base = receiveNext
+        var pieces = outOfOrder.map { TCPOptions.SACKBlock(left: $0.sequence, right: $0.sequence &+ UInt32($0.data.count)) }
+        pieces.sort { SequenceNumber.distance(base, $0.left) < SequenceNumber.distance(base, $1.left) }
+        var blocks: [TCPOptions.SACKBlock] = []
+        for piece in pieces {
+            if let last = blocks.last, SequenceNumber.lessOrEqual(piece.left, last.right) {
+                if SequenceNumber.lessThan(last.right, piece.right) { blocks[blocks.count - 1].right = piece.right }
+            } else {
+                blocks.append(piece)
+            }
+        }
+        if let newest = newestOutOfOrder,
+           let index = blocks.firstIndex(where: { SequenceNumber.lessOrEqual($0.left, newest) && SequenceNumber.lessThan(newest, $0.right) }),
+           index > 0 {
+            blocks.insert(blocks.remove(at: index), at: 0)
+        }
+        return Array(blocks.prefix(TCPOptions.maximumSACKBlocks))
     }
 
     /// The receive window as the 16-bit header field carries it (no window scaling).
     var advertisedWindow: UInt16 { UInt16(min(receiveWindow, 65535)) }
 
-    /// When `poll` next has something to do on its own (a retransmission or the end of
-    /// TIME-WAIT), if ever.
+    /// When `poll` next has something to do on its own (a retransmission, a tail probe or the
+    /// end of TIME-WAIT or FIN-WAIT-2), if ever.
     public var nextDeadline: UInt64? {
         switch state {
         case .timeWait: timeWaitEnds
         case .finWait2: retransmitDeadline.map { min($0, finWait2Ends) } ?? finWait2Ends
-        default: retransmitDeadline
+        default:
+            if let probe = probeDeadline, let deadline = retransmitDeadline { min(probe, deadline) } else { retransmitDeadline ?? probeDeadline }
         }
     }
 

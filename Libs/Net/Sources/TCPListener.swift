@@ -17,12 +17,17 @@ public struct TCPListener {
     /// A connection that has completed its handshake, if one is waiting (non-blocking; call
     /// `stack.poll()` to move packets).
     public func tryAccept() -> TCPStream? {
-        guard var listener = stack.listeners[port], !listener.ready.isEmpty else { return nil }
-        let key = listener.ready.removeFirst()
+        guard var listener = stack.listeners[port] else { return nil }
+        while !listener.ready.isEmpty {
+            let key = listener.ready.removeFirst()
+            guard let connection = stack.connections[key], !connection.accepted else { continue }
+            connection.accepted = true
+            listener.pending -= 1
+            stack.listeners[port] = listener
+            return TCPStream(stack: stack, connection: connection)
+        }
         stack.listeners[port] = listener
-        guard let connection = stack.connections[key] else { return nil }
-        connection.accepted = true
-        return TCPStream(stack: stack, connection: connection)
+        return nil
     }
 
     /// Waits for a connection.

@@ -44,28 +44,20 @@ public struct TCPSegment: Sendable {
     public var payloadRange: Range<Int> { (start + headerLength)..<end }
     public var payloadLength: Int { end - start - headerLength }
 
-    /// The maximum segment size option, if the segment carries one.
-    public var maximumSegmentSize: UInt16? {
-        var index = start + 20
-        let limit = start + headerLength
-        while index < limit {
-            let kind = bytes[index]
-            if kind == 0 { return nil }
-            if kind == 1 { index += 1; continue }
-            guard index + 1 < limit else { return nil }
-            let length = Int(bytes[index + 1])
-            guard length >= 2, index + length <= limit else { return nil }
-            if kind == 2, length == 4 { return bytes.u16(at: index + 2) }
-            index += length
-        }
-        return nil
-    }
+    /// The options the stack speaks (a malformed list ends the walk: see ``TCPOptions``).
+    public var options: TCPOptions { TCPOptions(parsing: bytes, (start + 20)..<(start + headerLength)) }
 
-    /// A segment with its checksum; `mss` adds the option (on SYNs).
+    /// The maximum segment size option, if the segment carries one.
+    public var maximumSegmentSize: UInt16? { options.maximumSegmentSize }
+
+    /// A segment with its checksum; `mss` adds the option (on SYNs), `options` any others.
     public static func build(source: IPv4Address, sourcePort: UInt16, destination: IPv4Address, destinationPort: UInt16,
                              sequence: UInt32, acknowledgement: UInt32, flags: Flags, window: UInt16,
-                             mss: UInt16? = nil, payload: ArraySlice<UInt8> = []) -> [UInt8] {
-        let headerLength = mss == nil ? 20 : 24
+                             mss: UInt16? = nil, options: TCPOptions = TCPOptions(), payload: ArraySlice<UInt8> = []) -> [UInt8] {
+        var options = options
+        if let mss { options.maximumSegmentSize = mss }
+        let encoded = options.encoded
+        let headerLength = 20 + encoded.count
         var out: [UInt8] = []
         out.reserveCapacity(headerLength + payload.count)
         out.appendU16(sourcePort)
@@ -76,7 +68,7 @@ public struct TCPSegment: Sendable {
         out.append(flags.rawValue)
         out.appendU16(window)
         out.appendU32(0)   // checksum, urgent pointer
-        if let mss { out += [2, 4]; out.appendU16(mss) }
+        out += encoded
         out += payload
         var checksum = IPv4Packet.pseudoHeader(source: source, destination: destination, protocolNumber: IPv4Packet.protocolTCP, length: out.count)
         checksum.add(out, 0..<out.count)

@@ -27,6 +27,7 @@ public struct TCPStream {
         let connection = Connection(key: key, tcp: TCPConnection(connectingWithISS: stack.nextISS(now)),
                                     listenerPort: nil, accepted: true, createdAt: now)
         stack.connections[key] = connection
+        stack.wake(connection)
         let stream = TCPStream(stack: stack, connection: connection)
         while true {
             stack.poll()
@@ -48,7 +49,7 @@ public struct TCPStream {
             return connection.tcp.atEndOfStream || connection.isOver ? nil : []
         }
         let bytes = connection.tcp.receive(maximum: maximum)
-        stack.bufferedBytes -= bytes.count
+        stack.touched(connection)
         return bytes
     }
 
@@ -67,7 +68,7 @@ public struct TCPStream {
     public func tryWrite(_ bytes: ArraySlice<UInt8>) -> Int {
         guard stack.mayBuffer else { return 0 }
         let taken = connection.tcp.send(bytes.prefix(stack.limits.bufferBudget - stack.bufferedBytes))
-        stack.bufferedBytes += taken
+        if taken > 0 { stack.touched(connection) }
         return taken
     }
 
@@ -92,6 +93,7 @@ public struct TCPStream {
         connection.tcp.close()
         connection.tcp.discardInput()
         connection.applicationClosed = true
+        stack.touched(connection)
         stack.poll()
     }
 
@@ -100,6 +102,7 @@ public struct TCPStream {
         let reset = connection.tcp.abort()
         connection.applicationClosed = true
         if let reset { stack.send(reset, connection.key, now: stack.clock()) }
+        stack.touched(connection)
         stack.poll()
     }
 }

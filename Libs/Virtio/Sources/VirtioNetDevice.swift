@@ -102,10 +102,26 @@ public final class VirtioNetDevice: NetworkDevice {
         return nil
     }
 
-    public func transmit(_ frame: [UInt8]) -> Bool {
+    /// Free transmit buffers, after taking back those the device has finished with. When
+    /// none is free it asks for an interrupt when one frees up, so a sender that waits for
+    /// room wakes.
+    public var transmitRoom: Int {
+        reclaimTransmitBuffers()
+        if freeTransmitBuffers.isEmpty && interruptsEnabled && !transmitInterruptsOn {
+            transmitInterruptsOn = true
+            transmitQueue.suppressInterrupts(false)
+        }
+        return freeTransmitBuffers.count
+    }
+
+    func reclaimTransmitBuffers() {
         while let (descriptor, _) = transmitQueue.takeUsed() {
             freeTransmitBuffers.append(transmitBufferOf[Int(descriptor)])
         }
+    }
+
+    public func transmit(_ frame: [UInt8]) -> Bool {
+        reclaimTransmitBuffers()
         guard frame.count <= VirtioNetDevice.bufferSize - VirtioNetDevice.headerLength else { return false }
         guard let buffer = freeTransmitBuffers.popLast() else {
             // Full: ask for an interrupt when the device frees a buffer (the caller retries).
