@@ -4,21 +4,42 @@
 /// duplicate or reorder frames.
 final class LinkEnd: NetworkDevice {
     let macAddress: MACAddress
-    var inbox: [[UInt8]] = []
+    /// Frames waiting to be received (a queue: `arrived` from `inboxHead` on).
+    var inbox: [[UInt8]] {
+        get { Array(arrived[inboxHead...]) }
+        set { arrived = newValue; inboxHead = 0 }
+    }
+    var arrived: [[UInt8]] = []
     weak var peer: LinkEnd?
     /// Called on every frame sent; returns the frames to deliver (none = lost).
     var filter: ([UInt8]) -> [[UInt8]] = { [$0] }
     var sent: [[UInt8]] = []
+    /// A transmit ring of this many frames, emptied by each flush (nil: unlimited): frames
+    /// beyond it are refused, as a real NIC's are.
+    var ring: Int? = nil
+    var queuedSinceFlush = 0
+    var refused = 0
+    var inboxHead = 0
 
     init(mac: MACAddress) { macAddress = mac }
 
-    func receive() -> [UInt8]? { inbox.isEmpty ? nil : inbox.removeFirst() }
+    func receive() -> [UInt8]? {
+        guard inboxHead < arrived.count else { return nil }
+        let frame = arrived[inboxHead]
+        inboxHead += 1
+        if inboxHead > 4096 { arrived.removeFirst(inboxHead); inboxHead = 0 }
+        return frame
+    }
 
-    func flush() {}
+    func flush() { queuedSinceFlush = 0 }
+
+    var transmitRoom: Int { ring.map { max(0, $0 - queuedSinceFlush) } ?? Int.max / 2 }
 
     func transmit(_ frame: [UInt8]) -> Bool {
+        if let ring, queuedSinceFlush >= ring { refused += 1; return false }
+        queuedSinceFlush += 1
         sent.append(frame)
-        peer?.inbox.append(contentsOf: filter(frame))
+        peer?.arrived.append(contentsOf: filter(frame))
         return true
     }
 }

@@ -56,6 +56,8 @@ public final class NetworkStack {
     var awakeConnections: [Connection] = []
     var timers = DeadlineHeap()
     var rotation = 0
+    /// How many times a connection's state machine was polled (the work `poll` did).
+    public internal(set) var connectionPolls = 0
     /// Connections in TIME-WAIT in the order they entered it (stale entries skipped).
     var timeWaitQueue: [ConnectionKey] = []
 
@@ -97,9 +99,16 @@ public final class NetworkStack {
         }
         while let first = timers.first, first.deadline <= now {
             let entry = timers.removeFirst()
-            if entry.connection.queuedDeadline == entry.deadline {
-                entry.connection.queuedDeadline = nil
-                wake(entry.connection)
+            let connection = entry.connection
+            guard !connection.freed, connection.queuedDeadline == entry.deadline else { continue }   // stale
+            connection.queuedDeadline = nil
+            // The deadline may have moved since it was queued: later (queue it again) or away.
+            guard let deadline = connection.tcp.nextDeadline else { continue }
+            if deadline > now {
+                connection.queuedDeadline = deadline
+                timers.push((deadline, connection))
+            } else {
+                wake(connection)
             }
         }
         var due = awakeConnections.filter { !$0.freed }
@@ -120,6 +129,7 @@ public final class NetworkStack {
                 let allowance = min(room, quantum)
                 let before = (connection.tcp.timeouts, connection.tcp.tailProbes)
                 let segments = connection.tcp.poll(now: now, segmentBudget: allowance)
+                connectionPolls += 1
                 counters.retransmissionTimeouts += connection.tcp.timeouts - before.0
                 counters.tailLossProbes += connection.tcp.tailProbes - before.1
                 if !segments.isEmpty { busy = true }

@@ -479,7 +479,9 @@ public struct TCPConnection: Sendable {
         if SequenceNumber.distance(sendUnacknowledged, sendNext) <= peerMSS {
             timeout = max(timeout, smoothed * 3 / 2 + TCPConnection.delayedACKAllowance)
         }
-        if let deadline = retransmitDeadline, now + timeout >= deadline { probeDeadline = nil } else { probeDeadline = now + timeout }
+        // As Linux: a probe due after the RTO goes out in its place (without the RTO's collapse
+        // of the window), and the RTO is armed again behind it.
+        probeDeadline = retransmitDeadline.map { min($0, now + timeout) } ?? now + timeout
     }
 
     mutating func processData(_ segment: Incoming, now: UInt64) {
@@ -600,6 +602,22 @@ public struct TCPConnection: Sendable {
             return out
         }
 
+        let dataStart = sendUnacknowledged == initialSend ? 1 : 0
+        if let probe = probeDeadline, now >= probe, segmentBudget > 0, recoveryPoint == nil,
+           [.established, .closeWait, .finWait1, .lastAck, .closing].contains(state) {
+            // The tail loss probe: new data if the peer's window has room (past the congestion
+            // window by one segment), else the last segment again; the RTO waits behind it.
+            probeDeadline = nil
+            tailProbes += 1
+            let inFlight = SequenceNumber.distance(sendUnacknowledged, sendNext) - dataStart
+            if sendBuffer.count - inFlight > 0 && peerWindow - inFlight > 0 {
+                probeAllowance = peerMSS
+            } else if retransmitNext == nil {
+                retransmitNext = lastSegmentStart
+            }
+            retransmitDeadline = now + rto
+        }
+
         if let deadline = retransmitDeadline, now >= deadline {
             retransmissions += 1
             let opening = state == .synSent || state == .synReceived
@@ -644,20 +662,6 @@ public struct TCPConnection: Sendable {
             return out
         }
         guard state != .synSent && state != .synReceived else { return out }
-
-        let dataStart = sendUnacknowledged == initialSend ? 1 : 0
-        if let probe = probeDeadline, now >= probe {
-            // The tail loss probe: new data if the peer's window has room (past the congestion
-            // window by one segment), else the last segment again.
-            probeDeadline = nil
-            tailProbes += 1
-            let inFlight = SequenceNumber.distance(sendUnacknowledged, sendNext) - dataStart
-            if sendBuffer.count - inFlight > 0 && peerWindow - inFlight > 0 {
-                probeAllowance = peerMSS
-            } else if retransmitNext == nil {
-                retransmitNext = lastSegmentStart
-            }
-        }
 
         // A retransmission ahead of new data.
         if let sequence = retransmitNext {

@@ -19,10 +19,16 @@ public struct TCPStream {
 
     /// Connects to `address`:`port`; nil if the connection is refused or times out.
     public static func connect(stack: NetworkStack, address: IPv4Address, port: UInt16) -> TCPStream? {
+        // An ephemeral port that makes a new 4-tuple (as Linux: the same port may serve other
+        // destinations), found in O(1) per try.
         var local = stack.nextEphemeralPort
-        while stack.connections.keys.contains(where: { $0.localPort == local }) || stack.listeners[local] != nil { local &+= 1 }
+        for _ in 0..<16384 {
+            if stack.connections[ConnectionKey(localPort: local, remoteAddress: address, remotePort: port)] == nil && stack.listeners[local] == nil { break }
+            local = local == 65535 ? 49152 : local + 1
+        }
         stack.nextEphemeralPort = local == 65535 ? 49152 : local + 1
         let key = ConnectionKey(localPort: local, remoteAddress: address, remotePort: port)
+        guard stack.connections[key] == nil else { return nil }   // every port is taken
         let now = stack.clock()
         let connection = Connection(key: key, tcp: TCPConnection(connectingWithISS: stack.nextISS(now)),
                                     listenerPort: nil, accepted: true, createdAt: now)
