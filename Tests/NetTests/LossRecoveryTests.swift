@@ -205,4 +205,82 @@ struct LossRecoveryTests {
         #expect(hosts.b.connectionCount == 0 && hosts.b.bufferedBytes == 0, "all freed after tcp_fin_timeout")
         #expect(hosts.b.timers.count <= 1000, "no timer entries pile up")
     }
+
+    // MARK: One connection, segment by segment
+
+    typealias In = TCPConnection.Incoming
+
+    /// A passive connection in ESTABLISHED with SACK: peer ISS 1000 (MSS 1000), ours 5000.
+    func established(window: UInt16 = 65535) -> TCPConnection {
+        var tcp = TCPConnection(acceptingSYN: In(sequence: 1000, acknowledgement: 0, flags: [.syn], window: window, mss: 1000, sackPermitted: true), iss: 5000)
+        _ = tcp.poll(now: 0)
+        tcp.handle(In(sequence: 1001, acknowledgement: 5001, flags: [.ack], window: window), now: 10)
+        return tcp
+    }
+
+    /// After 4 GiB the acknowledgement is the ISS again; that must not be taken for "the SYN
+    /// is unacknowledged" (it used to shift every segment by a byte, or trap on index -1).
+    @Test func sequenceNumbersWrapAroundTheInitialSequenceNumber() {
+        var tcp = established()
+        tcp.sendUnacknowledged = tcp.initialSend   // as if 2^32 bytes had been sent and acknowledged
+        tcp.sendNext = tcp.initialSend
+        tcp.sendMaximum = tcp.initialSend
+        _ = tcp.send(Array(0..<200).map { UInt8($0) }[...])
+        let out = tcp.poll(now: 100)
+        #expect(out.first?.sequence == tcp.initialSend && out.first?.payload.first == 0, "the first byte at the ISS")
+        tcp.handle(In(sequence: 1001, acknowledgement: tcp.initialSend &+ 100, flags: [.ack], window: 65535), now: 110)
+        #expect(tcp.sendBuffer.first == 100, "exactly 100 bytes acknowledged")
+    }
+
+    /// With no room in the ring a connection whose RTO is due sends nothing and loses
+    /// nothing: the timeout fires when there is room (it used to go back, send nothing, and
+    /// forget its timer).
+    @Test func aTimeoutWithNoRoomToSendWaitsForRoom() {
+        var tcp = established()
+        _ = tcp.send(Array(repeating: 1, count: 3000)[...])
+        _ = tcp.poll(now: 100)
+        #expect(tcp.poll(now: 100 + 5_000, segmentBudget: 0).isEmpty)
+        #expect(tcp.nextDeadline != nil, "still has its timer")
+        let resent = tcp.poll(now: 100 + 5_001, segmentBudget: 8)
+        #expect(resent.first?.sequence == 5001 && tcp.timeouts == 1)
+    }
+
+    /// Data segments that carry SACK blocks carry that much less data (RFC 6691), so they
+    /// still fit the path's MTU.
+    @Test func sackBlocksTakeTheirRoomFromThePayload() {
+        var tcp = established()
+        tcp.handle(In(sequence: 1101, acknowledgement: 5001, flags: [.ack], window: 65535, payload: Array(repeating: 9, count: 50)), now: 20)
+        _ = tcp.send(Array(repeating: 1, count: 5000)[...])
+        let out = tcp.poll(now: 30)
+        let data = out.filter { !$0.payload.isEmpty }
+        #expect(!data.isEmpty && data.allSatisfy { $0.sackBlocks.count == 1 && $0.payload.count <= 1000 - 12 })
+        #expect(data.first?.sackBlocks.first == TCPOptions.SACKBlock(left: 1101, right: 1151))
+        #expect(data.allSatisfy { TCPOptions(maximumSegmentSize: nil, sackBlocks: $0.sackBlocks).encoded.count + $0.payload.count <= 1000 })
+    }
+
+    /// A response whose last data segment is lost, followed by the FIN: the probe sends that
+    /// segment again with the FIN, and no timeout is needed.
+    @Test func aLostLastSegmentBeforeTheFinIsProbedWithTheFin() throws {
+        let hosts = TwoHosts()
+        var dropNextPSH = false
+        hosts.linkB.filter = { frame in
+            if dropNextPSH, let tcp = Self.segment(in: frame), tcp.payloadLength > 0, tcp.flags.contains(.psh) { dropNextPSH = false; return [] }
+            return [frame]
+        }
+        let listener = try #require(TCPListener(stack: hosts.b, port: 80))
+        let download = Download(client: try #require(TCPStream.connect(stack: hosts.a, address: Self.server, port: 80)))
+        var accepted: TCPStream? = nil
+        _ = drive(hosts, limit: 100, { if accepted == nil { accepted = listener.tryAccept() } }, until: { accepted != nil })
+        let server = try #require(accepted)
+        _ = server.tryWrite(Array(repeating: 3, count: 3000)[...])   // an RTT estimate first
+        _ = drive(hosts, limit: 200, { download.read() }, until: { download.received == 3000 })
+        dropNextPSH = true
+        _ = server.tryWrite(Array(repeating: 4, count: 10_000)[...])
+        server.close()
+        let start = hosts.clock.now
+        let rounds = drive(hosts, limit: 10_000, { download.read() }, until: { download.ended })
+        #expect(rounds != nil && download.received == 13_000 && !dropNextPSH)
+        #expect(hosts.b.counters.retransmissionTimeouts == 0 && hosts.b.counters.tailLossProbes >= 1)
+        #expect(hosts.clock.now - start < 400, "ended \(hosts.clock.now - start) ms after the send")
+    }
 }

@@ -14,7 +14,7 @@ public final class NetworkStack {
     public var configuration: InterfaceConfiguration
     public private(set) var counters = NetworkCounters()
     public var limits = NetworkLimits()
-    /// Bytes buffered over all connections, as of the last `poll` (plus what arrived since).
+    /// Bytes buffered over all connections (kept current as each connection changes).
     public internal(set) var bufferedBytes = 0
     /// How many bytes of memory are still free (the heap's "can I have this?"), asked once
     /// per `poll`; nil: only the budget counts. Below `limits.reserveBytes` the stack takes
@@ -55,7 +55,6 @@ public final class NetworkStack {
     /// Connections the next poll serves, and when the others next need it.
     var awakeConnections: [Connection] = []
     var timers = DeadlineHeap()
-    var rotation = 0
     /// How many times a connection's state machine was polled (the work `poll` did).
     public internal(set) var connectionPolls = 0
     /// Connections in TIME-WAIT in the order they entered it (stale entries skipped).
@@ -84,8 +83,9 @@ public final class NetworkStack {
     /// application used, or whose timer (retransmission, probe, TIME-WAIT, FIN-WAIT-2) ran out
     /// (a min-heap of deadlines), so a poll costs what happened, not how many connections
     /// exist. They share the device's transmit ring fairly: each gets a quantum of its room in
-    /// turn, starting from a different one each poll, and one that had more to send stays
-    /// awake for the next.
+    /// turn; one that got none, or used all it got, is polled again next time, those that got
+    /// none first. ARP requests and resets for unknown ports go out beside the budget (a
+    /// refused frame is counted in `transmitDropped`).
     @discardableResult
     public func poll(budget: Int = 64) -> Bool {
         let now = clock()
@@ -111,37 +111,36 @@ public final class NetworkStack {
                 wake(connection)
             }
         }
-        var due = awakeConnections.filter { !$0.freed }
+        let due = awakeConnections.filter { !$0.freed }
         awakeConnections = []
         for connection in due { connection.awake = false }
-        if due.count > 1 {
-            rotation = (rotation &+ 1) % due.count
-            due = Array(due[rotation...] + due[..<rotation])
-        }
         var room = device.transmitRoom
         var round = due
-        var hungry: [Connection] = []
+        var starved: [Connection] = []   // given no room this poll
+        var hungry: [Connection] = []    // given room, and used all of it
         var firstRound = true
         while !round.isEmpty && (firstRound || room > 0) {
             let quantum = max(4, room / round.count)
             hungry = []
             for connection in round where !connection.freed {
-                let allowance = min(room, quantum)
+                let allowance = max(0, min(room, quantum))
                 let before = (connection.tcp.timeouts, connection.tcp.tailProbes)
                 let segments = connection.tcp.poll(now: now, segmentBudget: allowance)
                 connectionPolls += 1
                 counters.retransmissionTimeouts += connection.tcp.timeouts - before.0
                 counters.tailLossProbes += connection.tcp.tailProbes - before.1
                 if !segments.isEmpty { busy = true }
-                room -= segments.count
+                room = max(0, room - segments.count)
                 for segment in segments { send(segment, connection.key, now: now) }
-                if segments.count == allowance && !connection.isOver { hungry.append(connection) }
+                if connection.isOver { continue }
+                if allowance == 0 { starved.append(connection) } else if segments.count >= allowance { hungry.append(connection) }
             }
             firstRound = false
             round = hungry
         }
-        // What still has segments to send waits for the next poll (the ring's room).
-        for connection in hungry { wake(connection) }
+        // What could not send waits for the next poll, those given nothing first (so the
+        // ring's room goes round all of them in turn).
+        for connection in starved + hungry { wake(connection) }
         for connection in due { settle(connection, now: now) }
         device.flush()
         return busy
@@ -190,6 +189,7 @@ public final class NetworkStack {
         connections[connection.key] = nil
         bufferedBytes -= connection.counted
         connection.counted = 0
+        connection.tcp.releaseBuffers()
         if let port = connection.listenerPort, !connection.accepted {
             listeners[port]?.pending -= 1
             listeners[port]?.ready.removeAll { $0 == connection.key }
@@ -305,9 +305,10 @@ public final class NetworkStack {
     /// Whether a new connection for `port` may be added: a full backlog gives up its oldest
     /// half-open entry (spoofed SYNs never complete, so a flood only evicts its own; a real
     /// client completes within a round trip), a full table its oldest TIME-WAIT entry.
-    /// Connections that completed the handshake are never evicted. Costs O(1) amortised: the
-    /// listener counts its pending connections and queues its half-open ones by age, and the
-    /// stack queues TIME-WAIT entries as they enter it.
+    /// Connections that completed the handshake are never evicted. Costs no scan of the
+    /// table: the listener counts its pending connections and queues its half-open ones by age
+    /// (at most 2 × backlog + 16 entries), and the stack queues TIME-WAIT entries as they enter
+    /// it (at most 2 × connections + 64).
     func makeRoomForConnection(port: UInt16) -> Bool {
         guard var listener = listeners[port] else { return false }
         if listener.pending >= listener.backlog {

@@ -116,6 +116,11 @@ public struct TCPConnection: Sendable {
     public private(set) var state: TCPState
     // Send side.
     let initialSend: UInt32
+    /// Whether the peer has acknowledged our SYN (so sequence numbers after the ISS are data;
+    /// SND.UNA == ISS again after 4 GiB says nothing).
+    var synAcknowledged = false
+    /// Sequence numbers the SYN still takes in front of the data (1 until it is acknowledged).
+    var dataStart: Int { synAcknowledged ? 0 : 1 }
     var sendUnacknowledged: UInt32
     var sendNext: UInt32
     /// The highest sequence number sent so far (RFC 9293's SND.MAX): `sendNext` goes back on
@@ -173,6 +178,16 @@ public struct TCPConnection: Sendable {
     var lastSegmentStart: UInt32 = 0
     /// The out-of-order segment that arrived last (its SACK block is reported first).
     var newestOutOfOrder: UInt32? = nil
+    /// The blocks this poll's segments report (computed once per poll).
+    var reportedBlocks: [TCPOptions.SACKBlock] = []
+    /// Whether this episode's tail probe went out (one per episode: a new cumulative ACK
+    /// starts the next).
+    var probeSent = false
+    /// After a timeout, in loss recovery until everything then sent is acknowledged (no
+    /// probes meanwhile).
+    var lossRecoveryPoint: UInt32? = nil
+    /// When a segment with data or a FIN last went out.
+    var lastSendTime: UInt64 = 0
     /// Counters of the recovery mechanisms, for the stack's figures.
     public private(set) var fastRetransmits = 0
     public private(set) var timeouts = 0
@@ -308,6 +323,7 @@ public struct TCPConnection: Sendable {
         guard segment.flags.contains(.syn), acknowledgesSYN else { return }
         receiveNext = segment.sequence &+ 1
         sendUnacknowledged = segment.acknowledgement
+        synAcknowledged = true
         peerWindow = Int(segment.window)
         if let mss = segment.mss { peerMSS = max(64, Int(mss)) }
         sackPermitted = segment.sackPermitted
@@ -337,7 +353,7 @@ public struct TCPConnection: Sendable {
         if sackPermitted && !segment.sackBlocks.isEmpty { record(segment.sackBlocks) }
         if SequenceNumber.lessThan(sendUnacknowledged, ack) {
             var acknowledged = SequenceNumber.distance(sendUnacknowledged, ack)
-            if sendUnacknowledged == initialSend { acknowledged -= 1 }   // the SYN
+            if !synAcknowledged { acknowledged -= 1; synAcknowledged = true }   // the SYN
             if let fin = finSequence, SequenceNumber.lessThan(fin, ack) { acknowledged -= 1 }   // the FIN
             let removed = min(max(acknowledged, 0), sendBuffer.count)
             if removed == sendBuffer.count { sendBuffer = [] } else { sendBuffer.removeFirst(removed) }
@@ -345,6 +361,8 @@ public struct TCPConnection: Sendable {
             sendUnacknowledged = ack
             if SequenceNumber.lessThan(sendNext, ack) { sendNext = ack }   // a late ACK after a go-back
             pruneScoreboard()
+            probeSent = false
+            if let point = lossRecoveryPoint, SequenceNumber.lessOrEqual(point, ack) { lossRecoveryPoint = nil }
             grow(acknowledged: removed, ack: ack)
             duplicateACKs = 0
             retransmissions = 0
@@ -363,7 +381,11 @@ public struct TCPConnection: Sendable {
                 // SACK it also names the next hole to fill.
                 congestionWindow += peerMSS
                 if sackPermitted && retransmitNext == nil { retransmitNext = nextHole(from: highRetransmitted) }
-            } else if duplicateACKs >= TCPConnection.duplicateThreshold || sackedBytes >= TCPConnection.duplicateThreshold * peerMSS {
+            } else if duplicateACKs >= TCPConnection.duplicateThreshold || sackedBytes >= TCPConnection.duplicateThreshold * peerMSS
+                        || (probeSent && sackPermitted && nextHole(from: sendUnacknowledged) != nil) {
+                // Three duplicates, or three segments' worth SACKed, or the tail probe's ACK
+                // showing a hole below it (early retransmit: the tail has no more segments to
+                // send duplicates).
                 enterRecovery()
             }
         }
@@ -471,7 +493,8 @@ public struct TCPConnection: Sendable {
     /// Schedules the tail loss probe (RFC 8985 §7.2): two smoothed RTTs from now, more when
     /// only one segment is out (the peer may delay its ACK), never after the RTO.
     mutating func armProbe(_ now: UInt64) {
-        guard recoveryPoint == nil, sendUnacknowledged != sendNext, peerWindow > 0, let smoothed = smoothedRTT else {
+        guard recoveryPoint == nil, lossRecoveryPoint == nil, !probeSent, sendUnacknowledged != sendNext, peerWindow > 0,
+              let smoothed = smoothedRTT else {
             probeDeadline = nil
             return
         }
@@ -554,6 +577,15 @@ public struct TCPConnection: Sendable {
         }
     }
 
+    /// Drops every buffer (the stack has let go of the connection; a stale timer entry may
+    /// still reach it, and must not keep its memory alive).
+    mutating func releaseBuffers() {
+        sendBuffer = []
+        receiveBuffer = []
+        outOfOrder = []
+        scoreboard = []
+    }
+
     /// Ends TIME-WAIT early (the stack needs the room; RFC 6191 lets a new SYN do this).
     mutating func endTimeWait() {
         if state == .timeWait { state = .closed }
@@ -595,6 +627,9 @@ public struct TCPConnection: Sendable {
             return out
         }
         guard ![.closed, .reset].contains(state) else { return out }
+        // Nothing below may send without room; a connection given none is polled again when
+        // the ring has room, its timers still due (so none is lost).
+        guard segmentBudget > 0 else { return out }
         if state == .finWait2 && now >= finWait2Ends {
             // The peer never finished closing: give up, and tell it (as Linux does).
             state = .reset
@@ -602,18 +637,21 @@ public struct TCPConnection: Sendable {
             return out
         }
 
-        let dataStart = sendUnacknowledged == initialSend ? 1 : 0
-        if let probe = probeDeadline, now >= probe, segmentBudget > 0, recoveryPoint == nil,
+        reportedBlocks = receivedBlocks
+        if let probe = probeDeadline, now >= probe, recoveryPoint == nil, lossRecoveryPoint == nil,
            [.established, .closeWait, .finWait1, .lastAck, .closing].contains(state) {
-            // The tail loss probe: new data if the peer's window has room (past the congestion
-            // window by one segment), else the last segment again; the RTO waits behind it.
+            // The tail loss probe, one per episode: a new segment if the peer's window has
+            // room for one (past the congestion window), else the last data segment again (with
+            // the FIN if it follows); the RTO waits behind it.
             probeDeadline = nil
+            probeSent = true
             tailProbes += 1
             let inFlight = SequenceNumber.distance(sendUnacknowledged, sendNext) - dataStart
-            if sendBuffer.count - inFlight > 0 && peerWindow - inFlight > 0 {
-                probeAllowance = peerMSS
+            let unsent = sendBuffer.count - inFlight
+            if unsent > 0 && peerWindow - inFlight >= min(unsent, segmentSize) {
+                probeAllowance = max(segmentSize, inFlight + segmentSize - congestionWindow)
             } else if retransmitNext == nil {
-                retransmitNext = lastSegmentStart
+                retransmitNext = SequenceNumber.lessThan(lastSegmentStart, sendUnacknowledged) ? sendUnacknowledged : lastSegmentStart
             }
             retransmitDeadline = now + rto
         }
@@ -631,24 +669,27 @@ public struct TCPConnection: Sendable {
             if opening { synPending = true }
             if !opening && peerWindow > 0 {
                 // A loss the ACK clock could not repair (RFC 5681 §3.1): one segment, then
-                // slow start up to half of what was in flight; a closed window's probes are
-                // the persist timer, not a loss, and keep the window.
-                let flight = SequenceNumber.distance(sendUnacknowledged, sendNext)
-                slowStartThreshold = max(flight / 2, 2 * peerMSS)
+                // slow start up to half of what was in flight (measured at the first timeout
+                // only: a second finds just the resent segment out); a closed window's probes
+                // are the persist timer, not a loss, and keep the window.
+                if retransmissions == 1 {
+                    let flight = SequenceNumber.distance(sendUnacknowledged, sendMaximum)
+                    slowStartThreshold = max(flight / 2, 2 * peerMSS)
+                }
                 congestionWindow = peerMSS
+                lossRecoveryPoint = sendMaximum
                 timeouts += 1
             }
             recoveryPoint = nil
             retransmitNext = nil
             probeDeadline = nil
+            probeSent = false
             scoreboard = []
             sendNext = sendUnacknowledged   // everything unacknowledged goes again, in order
             duplicateACKs = 0
             timing = nil
             retransmitDeadline = nil
         }
-        guard segmentBudget > 0 else { return out }
-
         if synPending && (state == .synSent || state == .synReceived) {
             let flags: TCPSegment.Flags = state == .synSent ? [.syn] : [.syn, .ack]
             out.append(Outgoing(sequence: initialSend, acknowledgement: state == .synSent ? 0 : receiveNext, flags: flags,
@@ -666,7 +707,7 @@ public struct TCPConnection: Sendable {
         // A retransmission ahead of new data.
         if let sequence = retransmitNext {
             retransmitNext = nil
-            if let again = retransmission(at: sequence) {
+            if let again = retransmission(at: sequence, now: now) {
                 out.append(again)
                 ackPending = false
                 timing = nil
@@ -674,8 +715,15 @@ public struct TCPConnection: Sendable {
             }
         }
 
-        // New data: from sendNext, within both windows, in segments of at most the peer's MSS.
+        // A connection idle for an RTO restarts from the initial window (RFC 5681 §4.1), so
+        // a keep-alive response after a pause is not one full-window burst.
+        if sendUnacknowledged == sendNext && now >= lastSendTime + rto && congestionWindow > 0 {
+            congestionWindow = min(congestionWindow, min(10 * peerMSS, max(2 * peerMSS, 14_600)))
+        }
+        // New data: from sendNext, within both windows, in segments of at most the peer's MSS
+        // less the SACK blocks they carry (RFC 6691).
         var sentNewData = false
+        let segmentSize = self.segmentSize
         while out.count < segmentBudget {
             let inFlight = SequenceNumber.distance(sendUnacknowledged, sendNext) - dataStart
             let unsent = sendBuffer.count - inFlight
@@ -685,14 +733,15 @@ public struct TCPConnection: Sendable {
             guard windowLeft > 0 || probing else { break }
             // Sender-side silly-window avoidance (RFC 9293 §3.8.6.2.1): with data in flight,
             // wait for room for a full segment (or for all that is left).
-            if !probing && windowLeft < min(unsent, peerMSS) && inFlight > 0 { break }
-            let size = min(unsent, peerMSS, max(windowLeft, 1))
+            if !probing && windowLeft < min(unsent, segmentSize) && inFlight > 0 { break }
+            let size = min(unsent, segmentSize, max(windowLeft, 1))
             let payload = Array(sendBuffer[inFlight..<(inFlight + size)])
             var flags: TCPSegment.Flags = [.ack]
             if inFlight + size == sendBuffer.count { flags.insert(.psh) }
             out.append(segment(sendNext, flags, payload: payload))
             if timing == nil && sendNext == sendMaximum { timing = (sendNext, now) }
             lastSegmentStart = sendNext
+            lastSendTime = now
             sendNext = sendNext &+ UInt32(size)
             if SequenceNumber.lessThan(sendMaximum, sendNext) { sendMaximum = sendNext }
             if retransmitDeadline == nil { retransmitDeadline = now + rto }
@@ -707,7 +756,8 @@ public struct TCPConnection: Sendable {
         if closeRequested && sendNext == dataEnd && (finSequence == nil || finSequence == sendNext) && out.count < segmentBudget {
             finSequence = sendNext
             out.append(segment(sendNext, [.fin, .ack]))
-            lastSegmentStart = sendNext
+            if sendBuffer.isEmpty { lastSegmentStart = sendNext }   // else the last data segment (it carries the FIN again)
+            lastSendTime = now
             sendNext = sendNext &+ 1
             if SequenceNumber.lessThan(sendMaximum, sendNext) { sendMaximum = sendNext }
             if retransmitDeadline == nil { retransmitDeadline = now + rto }
@@ -719,7 +769,7 @@ public struct TCPConnection: Sendable {
             default: break
             }
         }
-        if sentNewData { armProbe(now) }
+        if sentNewData && lossRecoveryPoint == nil { armProbe(now) }
         if ackPending && out.count < segmentBudget {
             out.append(segment(sendNext, [.ack]))
             ackPending = false
@@ -729,23 +779,28 @@ public struct TCPConnection: Sendable {
 
     /// The segment that sends `sequence` again: up to one MSS of data, stopping where a block
     /// the peer holds begins, or the FIN; nil if that was acknowledged meanwhile.
-    mutating func retransmission(at sequence: UInt32) -> Outgoing? {
-        let dataStart = sendUnacknowledged == initialSend ? 1 : 0
+    mutating func retransmission(at sequence: UInt32, now: UInt64) -> Outgoing? {
         let offset = SequenceNumber.distance(sendUnacknowledged, sequence) - dataStart
         guard offset >= 0, SequenceNumber.lessThan(sequence, sendMaximum) else { return nil }
         let sent = min(SequenceNumber.distance(sendUnacknowledged, sendMaximum) - dataStart, sendBuffer.count)
         if offset < sent {
-            var size = min(peerMSS, sent - offset)
+            var size = min(segmentSize, sent - offset)
             if let next = scoreboard.first(where: { SequenceNumber.lessThan(sequence, $0.left) }) {
                 size = min(size, SequenceNumber.distance(sequence, next.left))
             }
             let end = sequence &+ UInt32(size)
             if SequenceNumber.lessThan(highRetransmitted, end) { highRetransmitted = end }
             if SequenceNumber.lessThan(sendNext, end) { sendNext = end }
-            return segment(sequence, [.ack, .psh], payload: Array(sendBuffer[offset..<(offset + size)]))
+            lastSendTime = now
+            // The last data segment takes the FIN along if the FIN was sent (so a probe of the
+            // tail repairs both).
+            let withFIN = finSequence == end && offset + size == sendBuffer.count
+            if withFIN && SequenceNumber.lessThan(sendNext, end &+ 1) { sendNext = end &+ 1 }
+            return segment(sequence, withFIN ? [.ack, .psh, .fin] : [.ack, .psh], payload: Array(sendBuffer[offset..<(offset + size)]))
         }
         if let fin = finSequence, sequence == fin {
             if SequenceNumber.lessThan(highRetransmitted, fin &+ 1) { highRetransmitted = fin &+ 1 }
+            lastSendTime = now
             return segment(fin, [.fin, .ack])
         }
         return nil
@@ -755,8 +810,12 @@ public struct TCPConnection: Sendable {
     /// and reporting out-of-order blocks when SACK is on.
     func segment(_ sequence: UInt32, _ flags: TCPSegment.Flags, payload: [UInt8] = []) -> Outgoing {
         Outgoing(sequence: sequence, acknowledgement: receiveNext, flags: flags, window: advertisedWindow, mss: nil, payload: payload,
-                 sackBlocks: receivedBlocks)
+                 sackBlocks: reportedBlocks)
     }
+
+    /// The largest payload a segment may carry: the peer's MSS less the SACK option this
+    /// poll's segments carry.
+    var segmentSize: Int { max(1, peerMSS - (reportedBlocks.isEmpty ? 0 : 4 + 8 * reportedBlocks.count)) }
 
     /// The SACK blocks to report (RFC 2018 §4): the out-of-order data held, merged, the block
     /// with the newest arrival first, at most four.

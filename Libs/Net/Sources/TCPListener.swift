@@ -1,7 +1,9 @@
 /// A listening TCP port: `accept` hands out connections that completed the handshake.
 ///
-/// Guarantees: at most `backlog` connections wait (half-open or not yet accepted); further
-/// SYNs are dropped and counted.
+/// Guarantees: at most `backlog` connections wait (half-open or not yet accepted); a SYN
+/// that finds the backlog full evicts the oldest half-open entry (counted in
+/// `halfOpenEvicted`), or is dropped and counted (`backlogFull`) when every entry has completed
+/// its handshake.
 public struct TCPListener {
     public let stack: NetworkStack
     public let port: UInt16

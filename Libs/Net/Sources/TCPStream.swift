@@ -83,7 +83,7 @@ public struct TCPStream {
     public func write(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            guard connection.tcp.sendSpace > 0 || !connection.tcp.allAcknowledged else { return false }
+            guard !connection.isOver && connection.tcp.canSend else { return false }
             let taken = tryWrite(bytes[offset...])
             offset += taken
             stack.poll()

@@ -110,6 +110,7 @@ public final class VirtioNetDevice: NetworkDevice {
         if freeTransmitBuffers.isEmpty && interruptsEnabled && !transmitInterruptsOn {
             transmitInterruptsOn = true
             transmitQueue.suppressInterrupts(false)
+            reclaimTransmitBuffers()   // a buffer freed just before interrupts were on raised none
         }
         return freeTransmitBuffers.count
     }
