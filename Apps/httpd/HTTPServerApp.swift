@@ -1,6 +1,7 @@
 /// The httpd application: an HTTP server (Libs/HTTP) on the first virtio network card.
 /// Command line: `ip=dhcp` (the default) or `ip=<a.b.c.d>/<prefix>` with `gateway=<a.b.c.d>`,
-/// `port=<n>` (default 80); the server's limits `max_connections=<n>`,
+/// `port=<n>` (default 80), `max_tcp_connections=<n>` (the stack's table, default 1024); the
+/// server's limits `max_connections=<n>`,
 /// `header_timeout=<ms>`, `idle_timeout=<ms>`, `body_timeout=<ms>`, `send_timeout=<ms>`.
 /// Also echoes UDP datagrams on port 7. Runs until a request for `/shutdown`, then exits 0.
 import Alloc
@@ -51,6 +52,7 @@ public enum App: Application {
             }
             stack.configuration = configuration
         }
+        if let value = arguments.value(of: "max_tcp_connections").flatMap({ Int($0) }), value > 0 { stack.limits.maximumConnections = value }
         let port = UInt16(arguments.value(of: "port") ?? "") ?? 80
         guard let listener = TCPListener(stack: stack, port: port, backlog: 64) else {
             print("httpd: cannot listen on port \(port)")

@@ -310,7 +310,9 @@ public struct TCPConnection: Sendable {
         }
         guard segment.flags.contains(.ack) else { return }
         processACK(segment, now: now)
-        if state == .closed || state == .reset { return }
+        // Data and FIN count only once the handshake is complete (an ACK that did not
+        // acknowledge our SYN leaves SYN-RECEIVED as it was).
+        if state == .closed || state == .reset || state == .synReceived { return }
         processData(segment, now: now)
     }
 
