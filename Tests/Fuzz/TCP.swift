@@ -72,7 +72,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
             let budget = script.byte() % 6 == 5 ? Int.max : Int(script.byte() % 5)
             let out = tcp.poll(now: now, segmentBudget: budget)
             check(out.count <= budget, "more segments than the budget")
-            check(out.allSatisfy { $0.payload.count <= 1460 && $0.payload.count + TCPOptions(sackBlocks: $0.sackBlocks).encoded.count <= max(64, 1460) + 40 }, "a payload above the MSS")
+            check(out.allSatisfy { $0.payload.isEmpty || $0.payload.count + TCPOptions(sackBlocks: $0.sackBlocks).encoded.count <= tcp.peerMSS }, "a payload and its options above the peer's MSS")
             if budget > 0 && dataStates.contains(tcp.state) {
                 let holding = !tcp.sendBuffer.isEmpty || tcp.sendUnacknowledged != tcp.sendMaximum
                 check(!holding || tcp.nextDeadline != nil, "unacknowledged data and no timer: a stall")
