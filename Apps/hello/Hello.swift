@@ -1,4 +1,5 @@
-/// The hello application: greets, summarises the memory map and reports how long boot took.
+/// The hello application: greets, summarises the memory map, names the boot modules (an
+/// initrd) and reports how long boot took.
 import Boot
 import X86
 
@@ -13,6 +14,9 @@ public enum App: Application {
         print("kernel image: \(boot.kernelImage.size / 1024) KiB at \(Hex.string(boot.kernelImage.start.value))")
         print("heap: \(boot.heap.size / 1024) KiB at \(Hex.string(boot.heap.start.value))")
         if !boot.commandLine.isEmpty { print("command line: \(boot.commandLine)") }
+        for (index, module) in boot.modules.enumerated() {
+            print("module \(index): \(module.size) bytes at \(Hex.string(module.start.value))")
+        }
         print("boot: \(boot.bootCycles) TSC cycles from PVH entry to main")
         return 0
     }

@@ -10,8 +10,16 @@ struct StartInfoFixture {
     let commandLine = PhysAddr(0x2000)
 
     init(version: UInt32 = 1, entries: [(UInt64, UInt64, UInt32)] = StartInfoFixture.qemu2M,
-         commandLineText: String? = "crash=bounds loglevel=3") {
+         commandLineText: String? = "crash=bounds loglevel=3", modules: [(address: UInt64, size: UInt64)] = [],
+         moduleCount: UInt32? = nil) {
         let region = memory.region
+        // The module list at 0x1800, as QEMU's PVH loader writes it.
+        region.store(moduleCount ?? UInt32(modules.count), at: 12)
+        region.store(UInt64(0x1800), at: 16)
+        for (index, module) in modules.enumerated() {
+            region.store(module.address, at: 0x800 + index * 32)
+            region.store(module.size, at: 0x800 + index * 32 + 8)
+        }
         region.store(UInt32(0x336E_C578), at: 0)
         region.store(version, at: 4)
         region.store(UInt64(0xF_5A00), at: 32)                  // RSDP
@@ -125,5 +133,21 @@ struct KernelCommandLineTests {
         #expect(line.value(of: "crash") == "y", "the last word wins")
         #expect(line.value(of: "missing") == nil)
         #expect(KernelCommandLine("").arguments.isEmpty)
+    }
+
+    /// QEMU's `-initrd` arrives as the PVH module list: each module is reported and kept from
+    /// the allocators.
+    @Test func bootModulesAreFoundAndReservedForTheirOwner() throws {
+        let info = try StartInfoFixture(modules: [(0x3000, 0x1234), (0x4800, 0)]).parse()
+        #expect(info.modules == [PhysicalRange(start: PhysAddr(0x3000), size: 0x1234), PhysicalRange(start: PhysAddr(0x4800), size: 0)])
+        #expect(info.bootStructures.contains(PhysicalRange(start: PhysAddr(0x3000), size: 0x1234)))
+        #expect(info.bootStructures.contains(PhysicalRange(start: PhysAddr(0x1800), size: 64)), "and the list itself")
+        #expect(try StartInfoFixture().parse().modules.isEmpty)
+    }
+
+    @Test func aModuleOutsideMemoryOrAnImpossibleCountIsRefused() {
+        #expect(throws: BootInfo.ParseError.structureOutsideMemory) { try StartInfoFixture(modules: [(0x4000, 0x2000)]).parse() }
+        #expect(throws: BootInfo.ParseError.structureOutsideMemory) { try StartInfoFixture(modules: [(0xFFFF_FFFF_FFFF_F000, 0x2000)]).parse() }
+        #expect(throws: BootInfo.ParseError.tooManyModules(17)) { try StartInfoFixture(moduleCount: 17).parse() }
     }
 }

@@ -47,6 +47,20 @@ struct ImageTests {
         #expect(image.size > 0 && image.size < 1 << 20)
     }
 
+    /// QEMU's `-initrd` reaches the kernel as a PVH boot module: hello names its size and
+    /// place (the frame allocator leaves it alone).
+    @Test func anInitrdArrivesAsABootModule() throws {
+        let image = try builder.build(try builder.loadConfig("hello"))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("hermit-initrd-\(getpid())")
+        try Data((0..<12_345).map { UInt8(truncatingIfNeeded: $0) }).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        var target = BootTarget(image)
+        target.initialRAMDisk = file
+        let run = try runner.run(target, echo: false)
+        #expect(run.outcome == .exited(0), "\(run.output)")
+        #expect(run.output.contains("module 0: 12345 bytes at 0x"), "\(run.output)")
+    }
+
     /// A command line of 10,000 bytes of spaces, equals signs, quotes and multi-byte UTF-8 (the
     /// limit is 4 KiB): the kernel boots with its first 4 KiB, in the image with only the early
     /// heap. It used to exhaust the small boot arena and panic.

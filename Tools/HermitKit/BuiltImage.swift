@@ -1,3 +1,4 @@
+import ELF
 import Foundation
 
 /// A finished image.
@@ -20,7 +21,13 @@ public struct BuiltImage: Sendable {
     /// The end of the highest loadable segment (physical address), i.e. the RAM the image
     /// needs, or nil when the file cannot be read as ELF64.
     public var memoryEnd: UInt64? {
-        guard let data = try? Data(contentsOf: path) else { return nil }
-        return ELFProgramHeaders.loadEnd(of: [UInt8](data))
+        guard let data = try? Data(contentsOf: path), let file = try? ELFFile(parsing: [UInt8](data)) else { return nil }
+        var end: UInt64? = nil
+        for segment in file.programHeaders where segment.type == ELFProgramHeader.load {
+            let (segmentEnd, overflow) = segment.physicalAddress.addingReportingOverflow(segment.memorySize)
+            guard !overflow else { return nil }
+            end = max(end ?? 0, segmentEnd)
+        }
+        return end
     }
 }

@@ -1,11 +1,12 @@
 import X86
 
 /// What the kernel learned at boot, in safe Swift values: the memory map, the command line,
-/// where ACPI's RSDP is, and the boot timing.
+/// where ACPI's RSDP is, the boot modules (the initrd), and the boot timing.
 ///
 /// Guarantees: a `BootInfo` is only made by ``parse(startInfoAt:in:)`` from a start info
 /// structure that passed every check (magic, version, every structure inside the physical
-/// memory window, entry count and string length within bounds), or built directly in tests.
+/// memory window, entry and module counts and string length within bounds), or built directly
+/// in tests.
 public struct BootInfo: Sendable {
     /// The VMM's memory map.
     public var memoryMap: MemoryMap
@@ -16,6 +17,9 @@ public struct BootInfo: Sendable {
     var commandLineRange: PhysicalRange? = nil
     /// The physical address of the ACPI RSDP, if the VMM gave one.
     public var rsdp: PhysAddr?
+    /// The boot modules the VMM loaded (QEMU's `-initrd`), in its order: each lies inside the
+    /// physical memory window and is among ``bootStructures``, so no allocator hands it out.
+    public var modules: [PhysicalRange] = []
     /// Physical ranges holding boot structures (start info, memory map, command line), which
     /// allocators must leave alone until they are no longer needed.
     public var bootStructures: [PhysicalRange]
@@ -49,8 +53,11 @@ public struct BootInfo: Sendable {
         case noMemoryMap
         /// The memory map claims more entries than any VMM produces.
         case tooManyMemoryMapEntries(UInt32)
-        /// The memory map or command line lies outside the physical memory window.
+        /// The memory map, command line, module list or a module lies outside the physical
+        /// memory window.
         case structureOutsideMemory
+        /// The module list claims more modules than any VMM passes.
+        case tooManyModules(UInt32)
     }
 
     /// Parses the `hvm_start_info` at physical `address`, reading only through `memory`.
@@ -98,10 +105,28 @@ public struct BootInfo: Sendable {
             commandLineRange = PhysicalRange(start: commandLineAddress, size: UInt64(length))
         }
 
+        var modules: [PhysicalRange] = []
+        let moduleCount = info.load(as: UInt32.self, at: StartInfo.moduleCountOffset)
+        guard moduleCount <= UInt32(StartInfo.maximumModules) else { throw .tooManyModules(moduleCount) }
+        if moduleCount > 0 {
+            let listAddress = PhysAddr(info.load(as: UInt64.self, at: StartInfo.moduleListOffset))
+            let listSize = Int(moduleCount) * StartInfo.moduleEntrySize
+            guard let list = memory.region(at: listAddress, size: listSize) else { throw .structureOutsideMemory }
+            structures.append(PhysicalRange(start: listAddress, size: UInt64(listSize)))
+            for index in 0..<Int(moduleCount) {
+                let module = PhysicalRange(start: PhysAddr(list.load(as: UInt64.self, at: index * StartInfo.moduleEntrySize)),
+                                           size: list.load(as: UInt64.self, at: index * StartInfo.moduleEntrySize + 8))
+                guard module.size <= UInt64(Int.max), memory.covers(module.start, size: Int(module.size)) else { throw .structureOutsideMemory }
+                modules.append(module)
+                if module.size > 0 { structures.append(module) }
+            }
+        }
+
         let rsdp = info.load(as: UInt64.self, at: StartInfo.rsdpOffset)
         var parsed = BootInfo(memoryMap: MemoryMap(entries: entries), commandLine: commandLine,
                               rsdp: rsdp == 0 ? nil : PhysAddr(rsdp), bootStructures: structures)
         parsed.commandLineRange = commandLineRange
+        parsed.modules = modules
         if decodingCommandLine { parsed.decodeCommandLine(in: memory) }
         return parsed
     }

@@ -5,6 +5,8 @@ enum StartInfo {
     static let magic: UInt32 = 0x336E_C578
     static let magicOffset = 0
     static let versionOffset = 4
+    static let moduleCountOffset = 12
+    static let moduleListOffset = 16
     static let commandLineOffset = 24
     static let rsdpOffset = 32
     static let memoryMapOffset = 40
@@ -17,6 +19,11 @@ enum StartInfo {
     static let entryAddressOffset = 0
     static let entrySizeOffset = 8
     static let entryTypeOffset = 16
+
+    /// `struct hvm_modlist_entry`: paddr (8), size (8), cmdline_paddr (8), reserved (8).
+    static let moduleEntrySize = 32
+    /// The most modules accepted (QEMU passes one: its `-initrd`).
+    static let maximumModules = 16
 
     /// The most memory-map entries accepted (a sanity bound against a corrupt count).
     static let maximumEntries = 128

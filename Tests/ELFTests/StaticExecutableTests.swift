@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import ELF
+
+/// The ELF reader against real executables built here by the ordinary toolchain (gcc, static
+/// and static-PIE; a dynamically linked system binary), truncations and mutations of them, and
+/// hand-made headers: every input gives a checked executable or a named error, never a trap.
+@Suite("ELF static executables")
+struct StaticExecutableTests {
+    static let program = """
+        #include <stdio.h>
+        #include <pthread.h>
+        __thread int perThread = 42;
+        int main(int argc, char **argv) { printf("hello %d %s\\n", perThread, argc > 1 ? argv[1] : ""); return 0; }
+        """
+
+    /// Builds the program with `gcc` and `flags`; returns the executable's bytes.
+    static func compile(_ flags: [String]) throws -> [UInt8] {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("elf-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("hello.c"), output = directory.appendingPathComponent("hello")
+        try program.write(to: source, atomically: true, encoding: .utf8)
+        let gcc = Process()
+        gcc.executableURL = URL(fileURLWithPath: "/usr/bin/gcc")
+        gcc.arguments = flags + ["-O1", "-o", output.path, source.path, "-lpthread"]
+        try gcc.run()
+        gcc.waitUntilExit()
+        try #require(gcc.terminationStatus == 0, "gcc \(flags) failed")
+        return [UInt8](try Data(contentsOf: output))
+    }
+
+    @Test func aStaticExecutableFromGCCIsAtFixedAddressesWithItsTLSAndHeaders() throws {
+        let executable = try StaticExecutable(parsing: try Self.compile(["-static"]))
+        #expect(executable.kind == .fixedAddress)
+        #expect(executable.span.lowerBound == 0x400000)
+        #expect(executable.span.contains(executable.entry))
+        #expect(executable.threadLocalStorage.map { $0.memorySize >= 4 } == true, "the __thread variable's template")
+        #expect(executable.programHeaderAddress == 0x400040, "AT_PHDR: the table right after the 64-byte header")
+        #expect(executable.segments.count >= 2 && !executable.executableStack)
+    }
+
+    @Test func aStaticPIEIsPositionIndependentFromZero() throws {
+        let executable = try StaticExecutable(parsing: try Self.compile(["-static-pie", "-fPIE"]))
+        #expect(executable.kind == .positionIndependent)
+        #expect(executable.span.lowerBound == 0)
+        #expect(executable.span.contains(executable.entry))
+    }
+
+    @Test func aDynamicallyLinkedProgramIsRefusedNamingWhy() throws {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "/bin/ls")))
+        #expect(throws: ELFError.dynamicallyLinked) { try StaticExecutable(parsing: bytes) }
+        #expect(ELFError.dynamicallyLinked.description.contains("-static"))
+    }
+
+    @Test(arguments: [
+        (Array("#!/bin/sh\necho hi\n".utf8), ELFError.notELF),
+        ([], ELFError.notELF),
+        ([0x7F, 0x45, 0x4C, 0x46], ELFError.truncated),
+        ([0x7F, 0x45, 0x4C, 0x46, 1, 1, 1] + [UInt8](repeating: 0, count: 57), ELFError.unsupportedFormat),
+    ])
+    func whatIsNotAnELF64ExecutableIsRefused(bytes: [UInt8], error: ELFError) {
+        #expect(throws: error) { try StaticExecutable(parsing: bytes) }
+    }
+
+    @Test func headerFieldsThatLieAreRefused() throws {
+        let good = try Self.compile(["-static"])
+        func patched(_ offset: Int, _ values: [UInt8]) -> [UInt8] {
+            var bytes = good
+            for (index, value) in values.enumerated() { bytes[offset + index] = value }
+            return bytes
+        }
+        #expect(throws: ELFError.wrongMachine(183)) { try StaticExecutable(parsing: patched(18, [183, 0])) }   // AArch64
+        #expect(throws: ELFError.notExecutable(1)) { try StaticExecutable(parsing: patched(16, [1, 0])) }     // ET_REL
+        #expect(throws: ELFError.badProgramHeaders) { try StaticExecutable(parsing: patched(54, [32, 0])) }   // e_phentsize
+        #expect(throws: ELFError.truncated) { try StaticExecutable(parsing: patched(32, [0xF0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F])) }
+        #expect(throws: ELFError.noEntryPoint) { try StaticExecutable(parsing: patched(24, [0, 0, 0, 0, 0, 0, 0, 0])) }
+        #expect(throws: ELFError.truncated) { try StaticExecutable(parsing: Array(good.prefix(4096))) }
+    }
+
+    /// Truncations at every length up to 2 KiB and 5,000 random mutations of the header and
+    /// program headers: each gives an error or an executable that keeps every guarantee.
+    @Test func truncatedAndMutatedExecutablesNeverTrapAndKeepTheGuarantees() throws {
+        let good = try Self.compile(["-static"])
+        var inputs: [[UInt8]] = (0..<2048).map { Array(good.prefix($0)) }
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            var bytes = good
+            for _ in 0..<Int.random(in: 1...8, using: &random) {
+                bytes[Int.random(in: 0..<(64 + 56 * 12), using: &random)] = UInt8.random(in: 0...255, using: &random)
+            }
+            inputs.append(bytes)
+        }
+        var accepted = 0
+        for bytes in inputs {
+            guard let executable = try? StaticExecutable(parsing: bytes) else { continue }
+            accepted += 1
+            var previousEnd: UInt64 = 0
+            for segment in executable.segments {
+                #expect(segment.fileOffset + segment.fileSize <= UInt64(bytes.count) && segment.fileSize <= segment.memorySize)
+                #expect(segment.address >= previousEnd && executable.span.lowerBound <= segment.address)
+                previousEnd = segment.address + segment.memorySize
+                #expect(previousEnd <= executable.span.upperBound && previousEnd <= StaticExecutable.addressLimit)
+            }
+            #expect(executable.span.contains(executable.entry))
+        }
+        #expect(accepted > 0, "some mutations keep a valid executable")
+    }
+}
