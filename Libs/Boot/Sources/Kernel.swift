@@ -50,7 +50,8 @@ public enum Kernel {
             case .badMagic(let magic): Panic.halt("PVH start info: bad magic ", decimal: UInt64(magic))
             case .noMemoryMap: Panic.halt("PVH start info: version 0 carries no memory map (the VMM or its firmware predates PVH version 1)")
             case .tooManyMemoryMapEntries(let count): Panic.halt("PVH start info: too many memory map entries: ", decimal: UInt64(count))
-            case .structureOutsideMemory: Panic.halt("PVH start info: the memory map or command line lies outside the first 4 GiB")
+            case .structureOutsideMemory: Panic.halt("PVH start info: the memory map, command line, module list or a module lies outside the first 4 GiB")
+            case .tooManyModules(let count): Panic.halt("PVH start info: too many boot modules: ", decimal: UInt64(count))
             }
         }
         info.entryTSC = boot_entry_tsc_value()
