@@ -39,6 +39,7 @@ var targets: [Target] = [
     kernelLibrary("Parallel", dependencies: ["Sched", "X86"]),
     kernelLibrary("Net"),
     kernelLibrary("ELF"),
+    kernelLibrary("CPIO"),
     kernelLibrary("HTTP", dependencies: ["Net"]),
     kernelLibrary("PCI", dependencies: ["X86"]),
     kernelLibrary("Virtio", dependencies: ["X86", "Boot", "Alloc", "Paging", "PCI", "Net"]),
@@ -55,7 +56,7 @@ var targets: [Target] = [
     .executableTarget(name: "matmul-host", dependencies: ["MatmulApp", "Boot", "Parallel"], path: "Apps/matmul-host", swiftSettings: strict),
 
     // Host tools: the image builder, runner and audit.
-    .target(name: "HermitKit", dependencies: ["ELF"], path: "Tools/HermitKit", swiftSettings: strict),
+    .target(name: "HermitKit", dependencies: ["ELF", "CPIO"], path: "Tools/HermitKit", swiftSettings: strict),
     .executableTarget(name: "hermit", dependencies: ["HermitKit"], path: "Tools/hermit", swiftSettings: strict),
 
     // Host tests.
@@ -69,6 +70,7 @@ var targets: [Target] = [
     .testTarget(name: "NetTests", dependencies: ["Net"], swiftSettings: strict),
     .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net"], swiftSettings: strict),
     .testTarget(name: "ELFTests", dependencies: ["ELF"], swiftSettings: strict),
+    .testTarget(name: "CPIOTests", dependencies: ["CPIO"], swiftSettings: strict),
     .testTarget(name: "VirtioTests", dependencies: ["Virtio", "Boot", "X86", "SimulatedFrames"], swiftSettings: strict),
     .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: strict),
     .testTarget(name: "HermitKitTests", dependencies: ["HermitKit"], swiftSettings: strict),

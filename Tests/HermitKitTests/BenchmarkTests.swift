@@ -69,36 +69,6 @@ struct BenchmarkTests {
         #expect(BenchmarkComparison.grouped(6035917010) == "6,035,917,010")
     }
 
-    @Test func cpioArchivesAreNewcWithPaddingAndATrailer() {
-        var archive = CPIOArchive()
-        archive.append(.directory(path: "dev", mode: 0o755))
-        archive.append(.characterDevice(path: "dev/console", mode: 0o600, major: 5, minor: 1))
-        archive.append(.file(path: "init", mode: 0o755, contents: [1, 2, 3]))
-        let bytes = archive.bytes
-        #expect(bytes.count % 4 == 0)
-        // Walk the archive as the kernel does.
-        var offset = 0
-        var seen: [(name: String, mode: UInt32, size: Int, rdevMajor: UInt32)] = []
-        while offset < bytes.count {
-            func field(_ index: Int) -> UInt32 {
-                UInt32(String(decoding: bytes[(offset + 6 + index * 8)..<(offset + 14 + index * 8)], as: UTF8.self), radix: 16)!
-            }
-            #expect(String(decoding: bytes[offset..<(offset + 6)], as: UTF8.self) == "070701")
-            let nameSize = Int(field(11)), fileSize = Int(field(6))
-            let name = String(decoding: bytes[(offset + 110)..<(offset + 110 + nameSize - 1)], as: UTF8.self)
-            #expect(bytes[offset + 110 + nameSize - 1] == 0)
-            seen.append((name, field(1), fileSize, field(9)))
-            let dataStart = (offset + 110 + nameSize + 3) & ~3
-            if name == "init" { #expect(Array(bytes[dataStart..<(dataStart + 3)]) == [1, 2, 3]) }
-            offset = (dataStart + fileSize + 3) & ~3
-            if name == "TRAILER!!!" { break }
-        }
-        #expect(offset == bytes.count)
-        #expect(seen.map(\.name) == ["dev", "dev/console", "init", "TRAILER!!!"])
-        #expect(seen[0].mode == 0o040755 && seen[1].mode == 0o020600 && seen[1].rdevMajor == 5 && seen[2].mode == 0o100755)
-        #expect(seen[2].size == 3)
-    }
-
     @Test func linuxBootsWithTheSameQEMUOptionsAsTheImage() {
         let config = ImageConfig(name: "bench", app: "bench", modules: ["X86", "Boot"])
         let image = BuiltImage(config: config, path: URL(fileURLWithPath: "/images/bench.elf"),

@@ -1,3 +1,4 @@
+import CPIO
 import Foundation
 
 /// The Linux guest `hermit bench` compares against: Debian's stock kernel (the package that
