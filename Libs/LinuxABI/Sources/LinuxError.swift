@@ -1,0 +1,28 @@
+/// Linux's error numbers (`include/uapi/asm-generic/errno-base.h` and `errno.h`) that the
+/// system-call layer returns, negated, in `rax`.
+public enum LinuxError: Int32, Error, Sendable, Equatable {
+    case notPermitted = 1          // EPERM
+    case noEntry = 2               // ENOENT
+    case badFileDescriptor = 9     // EBADF
+    case tryAgain = 11             // EAGAIN
+    case outOfMemory = 12          // ENOMEM
+    case accessDenied = 13         // EACCES
+    case badAddress = 14           // EFAULT
+    case exists = 17               // EEXIST
+    case notDirectory = 20         // ENOTDIR
+    case isDirectory = 21          // EISDIR
+    case invalidArgument = 22      // EINVAL
+    case tooManyOpenFiles = 24     // EMFILE
+    case notTerminal = 25          // ENOTTY
+    case noSpace = 28              // ENOSPC
+    case illegalSeek = 29          // ESPIPE
+    case readOnlyFileSystem = 30   // EROFS
+    case brokenPipe = 32           // EPIPE
+    case outOfRange = 34           // ERANGE
+    case nameTooLong = 36          // ENAMETOOLONG
+    case notImplemented = 38       // ENOSYS
+    case timedOut = 110            // ETIMEDOUT
+
+    /// The value a system call returns for this error: `-errno`.
+    public var returnValue: Int64 { -Int64(rawValue) }
+}
