@@ -20,6 +20,7 @@ public enum LinuxError: Int32, Error, Sendable, Equatable {
     case brokenPipe = 32           // EPIPE
     case outOfRange = 34           // ERANGE
     case nameTooLong = 36          // ENAMETOOLONG
+    case tooManySymbolicLinks = 40 // ELOOP
     case notImplemented = 38       // ENOSYS
     case timedOut = 110            // ETIMEDOUT
 
