@@ -15,22 +15,27 @@ struct FileSystemTests {
     static let links: [String: String] = ["link-to-a": "data/a.txt", "loop1": "loop2", "loop2": "loop1", "dirlink": "data",
                                           "data/sub/up": "../a.txt", "data/dangling": "nowhere"]
 
+    /// The same tree on the host's disk, for Linux to walk.
+    static func unpack(at root: URL) throws {
+        for directory in ["etc", "bin", "data", "data/sub", "emptydir"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(directory), withIntermediateDirectories: true)
+        }
+        for (path, bytes) in files { try Data(bytes).write(to: root.appendingPathComponent(path)) }
+        for (path, target) in links { try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent(path).path, withDestinationPath: target) }
+    }
+
     static func tree() -> FileSystem {
         var archive = CPIOArchive()
         for directory in ["etc", "bin", "data", "data/sub", "emptydir"] { archive.append(.directory(path: directory, mode: 0o755)) }
         for (path, bytes) in files.sorted(by: { $0.key < $1.key }) { archive.append(.file(path: path, mode: 0o644, contents: bytes)) }
         let reader = try! CPIOReader(parsing: archive.bytes)
-        return FileSystem(archive: reader, extras: links.map { .symbolicLink(path: $0.key, target: $0.value) })
+        return FileSystem(archive: reader, extras: links.map { .symbolicLink(path: $0.key, target: $0.value) } + [.device(path: "/dev/null", .null)])
     }
 
     @Test func lookupsAgreeWithLinuxOnTheSameTree() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("fs-tests-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        for directory in ["etc", "bin", "data", "data/sub", "emptydir"] {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent(directory), withIntermediateDirectories: true)
-        }
-        for (path, bytes) in Self.files { try Data(bytes).write(to: root.appendingPathComponent(path)) }
-        for (path, target) in Self.links { try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent(path).path, withDestinationPath: target) }
+        try Self.unpack(at: root)
         let tree = Self.tree()
         let vocabulary = ["etc", "passwd", "hosts", "data", "sub", "a.txt", "b.bin", "bin", "tool", "missing", ".", "..", "",
                           "dirlink", "link-to-a", "loop1", "up", "dangling", "empty", "emptydir", String(repeating: "n", count: 256)]

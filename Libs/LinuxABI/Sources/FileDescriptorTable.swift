@@ -1,0 +1,206 @@
+/// A process's file descriptors over its ``FileSystem``: `open`, `close`, `read`, `pread64`,
+/// `lseek`, `fstat`, `getdents64`, `dup`, `dup2`, `dup3` and `fcntl(F_DUPFD)`, with Linux's
+/// numbering (the lowest free descriptor) and errors.
+///
+/// Guarantees: descriptors 0, 1 and 2 start on the console; every call either does what Linux
+/// does or fails with Linux's errno for the same case and changes nothing — `EBADF` for a
+/// descriptor that is not open, `EMFILE` past ``maximumDescriptors``, `EROFS` for writing or
+/// creating anything but a device (the initrd is read-only), `EISDIR` for reading a directory,
+/// `ENOTDIR` for `O_DIRECTORY` on a file, `EINVAL` for a bad `whence` or a negative offset,
+/// `ESPIPE` for seeking a device. A read never returns more than it was asked for, nor bytes
+/// outside the file.
+public struct FileDescriptorTable {
+    public static let maximumDescriptors = 1024
+    public static let seekSet: Int32 = 0
+    public static let seekCurrent: Int32 = 1
+    public static let seekEnd: Int32 = 2
+
+    /// What `fstat` reports.
+    public struct Status: Sendable, Equatable {
+        public var inode: UInt64
+        public var mode: UInt32
+        public var size: Int
+        public var links: UInt64
+        public var blockSize: Int
+    }
+
+    public let fileSystem: FileSystem
+    var slots: [OpenFile?]
+    var closeOnExec: [Bool]
+
+    public init(fileSystem: FileSystem, console: FileNode) {
+        self.fileSystem = fileSystem
+        let stdin = OpenFile(node: console, flags: OpenFlags.readWrite)
+        slots = [stdin, OpenFile(node: console, flags: OpenFlags.readWrite), OpenFile(node: console, flags: OpenFlags.readWrite)]
+        closeOnExec = [false, false, false]
+    }
+
+    /// The open file behind `descriptor`.
+    public func file(_ descriptor: Int32) throws(LinuxError) -> OpenFile {
+        guard descriptor >= 0, Int(descriptor) < slots.count, let file = slots[Int(descriptor)] else { throw .badFileDescriptor }
+        return file
+    }
+
+    public mutating func open(_ path: String, flags: Int32, from directory: String = "/") throws(LinuxError) -> Int32 {
+        let node: FileNode
+        do {
+            node = try fileSystem.lookup(path, from: directory, followingFinalLink: flags & OpenFlags.noFollow == 0)
+        } catch {
+            // Creating anything is refused on a read-only tree (Linux checks that after the walk).
+            if error == .noEntry && flags & OpenFlags.create != 0 { throw .readOnlyFileSystem }
+            throw error
+        }
+        if case .symbolicLink = node.content { throw .tooManySymbolicLinks }   // O_NOFOLLOW on a link: ELOOP
+        if flags & OpenFlags.create != 0 && flags & OpenFlags.exclusive != 0 { throw .exists }
+        if flags & OpenFlags.directory != 0 && !node.isDirectory { throw .notDirectory }
+        let writing = flags & OpenFlags.accessMode != OpenFlags.readOnly
+        if node.isDirectory && (writing || flags & OpenFlags.create != 0) { throw .isDirectory }
+        if case .device = node.content {} else if writing || flags & OpenFlags.truncate != 0 { throw .readOnlyFileSystem }
+        let descriptor = try lowestFree(from: 0)
+        place(OpenFile(node: node, flags: flags & ~OpenFlags.closeOnExec), at: descriptor, closeOnExec: flags & OpenFlags.closeOnExec != 0)
+        return descriptor
+    }
+
+    public mutating func close(_ descriptor: Int32) throws(LinuxError) {
+        _ = try file(descriptor)
+        slots[Int(descriptor)] = nil
+        while let last = slots.last, last == nil { slots.removeLast(); closeOnExec.removeLast() }
+    }
+
+    /// `read`: up to `maximum` bytes from the offset, which moves past them. `random` fills
+    /// reads of the random device.
+    public mutating func read(_ descriptor: Int32, maximum: Int, random: (Int) -> [UInt8]) throws(LinuxError) -> [UInt8] {
+        let open = try file(descriptor)
+        let bytes = try Self.read(open, at: open.offset, maximum: maximum, random: random)
+        if case .file = open.node.content { open.offset += bytes.count }
+        return bytes
+    }
+
+    /// `pread64`: like `read` at `offset`, leaving the file's offset alone.
+    public func read(_ descriptor: Int32, maximum: Int, at offset: Int64, random: (Int) -> [UInt8]) throws(LinuxError) -> [UInt8] {
+        guard offset >= 0 else { throw .invalidArgument }   // checked before the descriptor, as Linux does
+        let open = try file(descriptor)
+        if case .device(.console) = open.node.content { throw .illegalSeek }   // a terminal cannot; /dev/null and /dev/zero can
+        return try Self.read(open, at: Int(clamping: offset), maximum: maximum, random: random)
+    }
+
+    static func read(_ open: OpenFile, at offset: Int, maximum: Int, random: (Int) -> [UInt8]) throws(LinuxError) -> [UInt8] {
+        guard open.readable else { throw .badFileDescriptor }
+        guard maximum >= 0 else { throw .invalidArgument }
+        switch open.node.content {
+        case .directory: throw .isDirectory
+        case .symbolicLink: throw .invalidArgument
+        case .file(let bytes):
+            guard offset < bytes.count else { return [] }
+            let start = bytes.startIndex + offset
+            return Array(bytes[start..<(start + min(maximum, bytes.count - offset))])
+        case .device(.null), .device(.console): return []
+        case .device(.zero): return Array(repeating: 0, count: min(maximum, 1 << 20))
+        case .device(.random): return random(min(maximum, 1 << 20))
+        }
+    }
+
+    /// `lseek`: the new offset.
+    public mutating func seek(_ descriptor: Int32, offset: Int64, whence: Int32) throws(LinuxError) -> Int64 {
+        let open = try file(descriptor)
+        guard [Self.seekSet, Self.seekCurrent, Self.seekEnd].contains(whence) else { throw .invalidArgument }
+        if case .device(let device) = open.node.content {
+            guard device != .console else { throw .illegalSeek }
+            return 0   // /dev/null, /dev/zero: Linux lets them seek and stay at 0
+        }
+        let base: Int64
+        switch whence {
+        case Self.seekSet: base = 0
+        case Self.seekCurrent: base = Int64(open.offset)
+        case Self.seekEnd: base = Int64(open.node.size)
+        default: throw .invalidArgument
+        }
+        let (target, overflow) = base.addingReportingOverflow(offset)
+        guard !overflow, target >= 0, target <= Int64(Int32.max) * 4096 else { throw .invalidArgument }
+        open.offset = Int(target)
+        return target
+    }
+
+    public func status(_ descriptor: Int32) throws(LinuxError) -> Status {
+        let node = try file(descriptor).node
+        return Status(inode: node.inode, mode: node.mode, size: node.size, links: node.isDirectory ? 2 : 1, blockSize: 4096)
+    }
+
+    /// `dup` and `fcntl(F_DUPFD, lowest)`: the lowest free descriptor at or above `lowest`.
+    public mutating func duplicate(_ descriptor: Int32, lowest: Int32 = 0) throws(LinuxError) -> Int32 {
+        let open = try file(descriptor)
+        guard lowest >= 0, Int(lowest) < Self.maximumDescriptors else { throw .invalidArgument }
+        let new = try lowestFree(from: Int(lowest))
+        place(open, at: new, closeOnExec: false)
+        return new
+    }
+
+    /// `dup2` (`same` allowed: returns it) and `dup3` (`same` is `EINVAL`): `descriptor` again
+    /// as `target`, closing what `target` was.
+    public mutating func duplicate(_ descriptor: Int32, as target: Int32, closeOnExec: Bool = false, allowingSame: Bool) throws(LinuxError) -> Int32 {
+        let open = try file(descriptor)
+        guard target >= 0, Int(target) < Self.maximumDescriptors else { throw .badFileDescriptor }
+        if target == descriptor {
+            guard allowingSame else { throw .invalidArgument }
+            return target
+        }
+        place(open, at: target, closeOnExec: closeOnExec)
+        return target
+    }
+
+    /// `getdents64`: the next directory entries as `struct linux_dirent64` records (inode,
+    /// next offset, record length, type, NUL-terminated name, padded to 8 bytes), as many as
+    /// fit in `capacity`; empty at the end; `EINVAL` if not even the next one fits.
+    public mutating func directoryEntries(_ descriptor: Int32, capacity: Int) throws(LinuxError) -> [UInt8] {
+        let open = try file(descriptor)
+        guard case .directory(let children) = open.node.content else { throw .notDirectory }
+        var entries: [(inode: UInt64, type: UInt8, name: String)] = [(open.node.inode, 4, "."), (open.node.inode, 4, "..")]
+        for child in children {
+            let type: UInt8
+            switch child.node.content {
+            case .directory: type = 4
+            case .file: type = 8
+            case .device: type = 2
+            case .symbolicLink: type = 10
+            }
+            entries.append((child.node.inode, type, child.name))
+        }
+        var out: [UInt8] = []
+        var index = open.offset
+        while index < entries.count {
+            let entry = entries[index]
+            let name = Array(entry.name.utf8)
+            let length = (19 + name.count + 1 + 7) & ~7
+            guard out.count + length <= capacity else {
+                if out.isEmpty { throw .invalidArgument }
+                break
+            }
+            var record: [UInt8] = []
+            for shift in stride(from: 0, to: 64, by: 8) { record.append(UInt8(truncatingIfNeeded: entry.inode >> UInt64(shift))) }
+            for shift in stride(from: 0, to: 64, by: 8) { record.append(UInt8(truncatingIfNeeded: UInt64(index + 1) >> UInt64(shift))) }
+            record += [UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: length >> 8), entry.type]
+            record += name + [0]
+            record += Array(repeating: 0, count: length - record.count)
+            out += record
+            index += 1
+        }
+        open.offset = index
+        return out
+    }
+
+    // MARK: Slots
+
+    func lowestFree(from start: Int) throws(LinuxError) -> Int32 {
+        var index = start
+        while index < slots.count && slots[index] != nil { index += 1 }
+        guard index < Self.maximumDescriptors else { throw .tooManyOpenFiles }
+        return Int32(index)
+    }
+
+    mutating func place(_ open: OpenFile, at descriptor: Int32, closeOnExec flag: Bool) {
+        let index = Int(descriptor)
+        while slots.count <= index { slots.append(nil); closeOnExec.append(false) }
+        slots[index] = open
+        closeOnExec[index] = flag
+    }
+}
