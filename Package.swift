@@ -72,7 +72,7 @@ var targets: [Target] = [
     .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Net"], swiftSettings: strict),
     .testTarget(name: "ELFTests", dependencies: ["ELF"], swiftSettings: strict),
     .testTarget(name: "CPIOTests", dependencies: ["CPIO"], swiftSettings: strict),
-    .testTarget(name: "LinuxABITests", dependencies: ["LinuxABI", "ELF"], swiftSettings: strict),
+    .testTarget(name: "LinuxABITests", dependencies: ["LinuxABI", "ELF", "CPIO"], swiftSettings: strict),
     .testTarget(name: "VirtioTests", dependencies: ["Virtio", "Boot", "X86", "SimulatedFrames"], swiftSettings: strict),
     .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: strict),
     .testTarget(name: "HermitKitTests", dependencies: ["HermitKit"], swiftSettings: strict),

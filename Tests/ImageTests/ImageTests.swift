@@ -47,6 +47,18 @@ struct ImageTests {
         #expect(image.size > 0 && image.size < 1 << 20)
     }
 
+    /// The Linux layer's modules (ELF, CPIO, LinuxABI) build in Embedded Swift for the kernel,
+    /// not only for the host tests, and an image that links them still boots.
+    @Test func theLinuxLayerBuildsForTheKernel() throws {
+        var config = try builder.loadConfig("hello")
+        config.name = "hello-linux-layer"
+        config.modules += ["ELF", "CPIO", "LinuxABI"]
+        let image = try builder.build(config)
+        defer { try? FileManager.default.removeItem(at: image.path); try? FileManager.default.removeItem(at: image.debugPath) }
+        let run = try runner.run(image, echo: false)
+        #expect(run.outcome == .exited(0), "\(run.output)")
+    }
+
     /// QEMU's `-initrd` reaches the kernel as a PVH boot module: hello names its size and
     /// place (the frame allocator leaves it alone).
     @Test func anInitrdArrivesAsABootModule() throws {

@@ -26,7 +26,7 @@ public struct FileDescriptorTable {
 
     public let fileSystem: FileSystem
     var slots: [OpenFile?]
-    var closeOnExec: [Bool]
+    var closeOnExec: [Bool]   // per descriptor (F_GETFD)
 
     public init(fileSystem: FileSystem, console: FileNode) {
         self.fileSystem = fileSystem
