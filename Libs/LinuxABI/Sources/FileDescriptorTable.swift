@@ -72,7 +72,10 @@ public struct FileDescriptorTable {
     public mutating func read(_ descriptor: Int32, maximum: Int, random: (Int) -> [UInt8]) throws(LinuxError) -> [UInt8] {
         let open = try file(descriptor)
         let bytes = try Self.read(open, at: open.offset, maximum: maximum, random: random)
-        if case .file = open.node.content { open.offset += bytes.count }
+        switch open.node.content {
+        case .file, .generated: open.offset += bytes.count
+        default: break
+        }
         return bytes
     }
 
@@ -94,6 +97,10 @@ public struct FileDescriptorTable {
             guard offset < bytes.count else { return [] }
             let start = bytes.startIndex + offset
             return Array(bytes[start..<(start + min(maximum, bytes.count - offset))])
+        case .generated:
+            let bytes = open.snapshot ?? []
+            guard offset < bytes.count else { return [] }
+            return Array(bytes[offset..<(offset + min(maximum, bytes.count - offset))])
         case .device(.null), .device(.console): return []
         case .device(.zero): return Array(repeating: 0, count: min(maximum, 1 << 20))
         case .device(.random): return random(min(maximum, 1 << 20))
@@ -162,6 +169,7 @@ public struct FileDescriptorTable {
             case .file: type = 8
             case .device: type = 2
             case .symbolicLink: type = 10
+            case .generated: type = 8
             }
             entries.append((child.node.inode, type, child.name))
         }

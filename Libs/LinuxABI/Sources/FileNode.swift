@@ -8,6 +8,14 @@ public final class FileNode: Sendable {
         case device(Device)
         /// A symbolic link to `target` (`/proc/self/exe`).
         case symbolicLink(String)
+        /// A file whose bytes the process renders when it is opened (`/proc/self/maps`).
+        case generated(Generated)
+    }
+
+    /// What a generated file shows.
+    public enum Generated: Sendable, Equatable {
+        /// `/proc/self/maps`: the process's mappings, in Linux's format.
+        case processMaps
     }
 
     /// The character devices a program may open.
@@ -38,7 +46,7 @@ public final class FileNode: Sendable {
     public var mode: UInt32 {
         switch content {
         case .directory: 0o040000 | permissions
-        case .file: 0o100000 | permissions
+        case .file, .generated: 0o100000 | permissions
         case .device: 0o020000 | permissions
         case .symbolicLink: 0o120000 | permissions
         }

@@ -23,6 +23,8 @@ public struct FileSystem: Sendable {
         case file(path: String, bytes: [UInt8])
         case device(path: String, FileNode.Device)
         case symbolicLink(path: String, target: String)
+        case generated(path: String, FileNode.Generated)
+        case directory(path: String)
     }
 
     public init(archive: CPIOReader?, extras: [Extra]) {
@@ -46,6 +48,11 @@ public struct FileSystem: Sendable {
             case .symbolicLink(let path, let target):
                 let components = FileSystem.components(path)
                 if !components.isEmpty { tree.place(components[...], .link(target)) }
+            case .generated(let path, let kind):
+                let components = FileSystem.components(path)
+                if !components.isEmpty { tree.place(components[...], .generated(kind)) }
+            case .directory(let path):
+                tree.directory(at: FileSystem.components(path)[...])
             }
         }
         var inode: UInt64 = 1
@@ -95,6 +102,7 @@ final class DirectoryBuilder {
         case file(ArraySlice<UInt8>, permissions: UInt32)
         case device(FileNode.Device)
         case link(String)
+        case generated(FileNode.Generated)
         case directory(DirectoryBuilder)
     }
     var names: [String] = []
@@ -138,6 +146,9 @@ final class DirectoryBuilder {
                 inode += 1
             case .link(let target):
                 node = FileNode(.symbolicLink(target), inode: inode, permissions: 0o777)
+                inode += 1
+            case .generated(let kind):
+                node = FileNode(.generated(kind), inode: inode, permissions: 0o444)
                 inode += 1
             case .directory(let directory):
                 node = directory.build(&inode)

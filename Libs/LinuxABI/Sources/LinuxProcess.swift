@@ -29,6 +29,9 @@ public final class LinuxProcess {
     public private(set) var signalMask: UInt64 = 0
     /// Ranges whose frames the mechanism must free.
     public var released: [Range<UInt64>] = []
+    /// The program's path and where its segments lie (named in `/proc/self/maps`).
+    public var executable = ""
+    public var programRange: Range<UInt64>? = nil
     /// Processors the program may run on (`sched_getaffinity`).
     public let processors: Int
     /// Whether each call is traced (`strace = true`), and where the lines go.
@@ -130,9 +133,9 @@ public final class LinuxProcess {
             }
             return total
         case .open:
-            return Int64(try files.open(try path(a[0], memory), flags: Int32(truncatingIfNeeded: a[1])))
+            return Int64(render(try files.open(try path(a[0], memory), flags: Int32(truncatingIfNeeded: a[1]))))
         case .openat:
-            return Int64(try files.open(try path(a[1], memory, relativeTo: a[0]), flags: Int32(truncatingIfNeeded: a[2])))
+            return Int64(render(try files.open(try path(a[1], memory, relativeTo: a[0]), flags: Int32(truncatingIfNeeded: a[2]))))
         case .close:
             try files.close(fd(a[0]))
             return 0
@@ -349,6 +352,15 @@ public final class LinuxProcess {
     }
 
     // MARK: Helpers
+
+    /// Renders a generated file just opened as `descriptor` (`/proc/self/maps`).
+    func render(_ descriptor: Int32) -> Int32 {
+        guard let open = try? files.file(descriptor), case .generated(let kind) = open.node.content else { return descriptor }
+        switch kind {
+        case .processMaps: open.snapshot = StandardFiles.processMaps(mappings, executable: executable, programRange: programRange)
+        }
+        return descriptor
+    }
 
     func fd(_ value: UInt64) -> Int32 { Int32(truncatingIfNeeded: value) }
 

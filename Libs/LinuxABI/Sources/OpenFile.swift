@@ -5,6 +5,9 @@ public final class OpenFile {
     public internal(set) var offset: Int = 0
     /// The access mode and status flags (`O_ACCMODE`, `O_APPEND`, `O_NONBLOCK`, ...).
     public internal(set) var flags: Int32
+    /// A generated file's bytes, rendered once when it was opened (as procfs does per read,
+    /// close enough for a program that reads it once).
+    public var snapshot: [UInt8]? = nil
 
     init(node: FileNode, flags: Int32) {
         self.node = node
