@@ -53,7 +53,10 @@ struct InitialStackTests {
         }
     }
 
-    static func gccStatic() throws -> StaticExecutable {
+    static func gccStatic() throws -> StaticExecutable { try StaticExecutable(parsing: try gccStaticBytes()) }
+
+    /// A trivial C program built by gcc with `-static` (or `-static-pie`).
+    static func gccStaticBytes(pie: Bool = false) throws -> [UInt8] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stack-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -61,11 +64,11 @@ struct InitialStackTests {
         try "int main(void) { return 0; }\n".write(to: source, atomically: true, encoding: .utf8)
         let gcc = Process()
         gcc.executableURL = URL(fileURLWithPath: "/usr/bin/gcc")
-        gcc.arguments = ["-static", "-o", output.path, source.path]
+        gcc.arguments = (pie ? ["-static-pie", "-fPIE"] : ["-static"]) + ["-o", output.path, source.path]
         try gcc.run()
         gcc.waitUntilExit()
         try #require(gcc.terminationStatus == 0)
-        return try StaticExecutable(parsing: [UInt8](try Data(contentsOf: output)))
+        return [UInt8](try Data(contentsOf: output))
     }
 
     @Test func aProgramFindsItsArgumentsEnvironmentAndAuxiliaryVector() throws {
