@@ -184,9 +184,10 @@ public struct FileDescriptorTable {
                 break
             }
             var record: [UInt8] = []
-            for shift in stride(from: 0, to: 64, by: 8) { record.append(UInt8(truncatingIfNeeded: entry.inode >> UInt64(shift))) }
-            for shift in stride(from: 0, to: 64, by: 8) { record.append(UInt8(truncatingIfNeeded: UInt64(index + 1) >> UInt64(shift))) }
-            record += [UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: length >> 8), entry.type]
+            LittleEndian.append(entry.inode, to: &record)
+            LittleEndian.append(UInt64(index + 1), to: &record)
+            LittleEndian.append(UInt16(length), to: &record)
+            record.append(entry.type)
             record += name + [0]
             record += Array(repeating: 0, count: length - record.count)
             out += record

@@ -65,8 +65,9 @@ public struct InitialStack: Sendable, Equatable {
     public let bytes: [UInt8]
     /// Where `argc` is: the program's initial stack pointer.
     public let stackPointer: UInt64
-    /// Where the bytes begin (`top - bytes.count`).
-    public let bottom: UInt64
+    /// Where the bytes begin (`top - bytes.count`): the table starts the bytes, so this is the
+    /// stack pointer.
+    public var bottom: UInt64 { stackPointer }
 
     public static func make(top: UInt64, arguments: [String], environment: [String], program: Program,
                             random: [UInt8]) throws(Refusal) -> InitialStack {
@@ -116,9 +117,9 @@ public struct InitialStack: Sendable, Equatable {
         let gap = Int(areaBottom - (stackPointer + tableSize))
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(tableSize) + gap + area.count)
-        for word in words { for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) } }
+        for word in words { LittleEndian.append(word, to: &bytes) }
         bytes += Array(repeating: 0, count: gap)
         bytes += area
-        return InitialStack(bytes: bytes, stackPointer: stackPointer, bottom: stackPointer)
+        return InitialStack(bytes: bytes, stackPointer: stackPointer)
     }
 }

@@ -457,17 +457,7 @@ public struct TCPConnection: Sendable {
             guard SequenceNumber.lessThan(block.left, block.right), SequenceNumber.lessOrEqual(block.right, sendMaximum) else { continue }
             scoreboard.append(block)
         }
-        let base = sendUnacknowledged
-        scoreboard.sort { SequenceNumber.distance(base, $0.left) < SequenceNumber.distance(base, $1.left) }
-        var merged: [TCPOptions.SACKBlock] = []
-        for block in scoreboard {
-            if let last = merged.last, SequenceNumber.lessOrEqual(block.left, last.right) {
-                if SequenceNumber.lessThan(last.right, block.right) { merged[merged.count - 1].right = block.right }
-            } else {
-                merged.append(block)
-            }
-        }
-        scoreboard = Array(merged.prefix(TCPConnection.maximumScoreboardBlocks))
+        scoreboard = Array(TCPOptions.SACKBlock.merged(scoreboard, from: sendUnacknowledged).prefix(TCPConnection.maximumScoreboardBlocks))
     }
 
     /// Drops what the cumulative ACK now covers.
@@ -817,23 +807,14 @@ public struct TCPConnection: Sendable {
 
     /// The largest payload a segment may carry: the peer's MSS less the SACK option this
     /// poll's segments carry.
-    var segmentSize: Int { max(1, peerMSS - (reportedBlocks.isEmpty ? 0 : 4 + 8 * reportedBlocks.count)) }
+    var segmentSize: Int { max(1, peerMSS - TCPOptions.sackLength(blocks: reportedBlocks.count)) }
 
     /// The SACK blocks to report (RFC 2018 §4): the out-of-order data held, merged, the block
     /// with the newest arrival first, at most four.
     var receivedBlocks: [TCPOptions.SACKBlock] {
         guard sackPermitted, !outOfOrder.isEmpty else { return [] }
-        let base = receiveNext
-        var pieces = outOfOrder.map { TCPOptions.SACKBlock(left: $0.sequence, right: $0.sequence &+ UInt32($0.data.count)) }
-        pieces.sort { SequenceNumber.distance(base, $0.left) < SequenceNumber.distance(base, $1.left) }
-        var blocks: [TCPOptions.SACKBlock] = []
-        for piece in pieces {
-            if let last = blocks.last, SequenceNumber.lessOrEqual(piece.left, last.right) {
-                if SequenceNumber.lessThan(last.right, piece.right) { blocks[blocks.count - 1].right = piece.right }
-            } else {
-                blocks.append(piece)
-            }
-        }
+        var blocks = TCPOptions.SACKBlock.merged(outOfOrder.map { TCPOptions.SACKBlock(left: $0.sequence, right: $0.sequence &+ UInt32($0.data.count)) },
+                                                 from: receiveNext)
         if let newest = newestOutOfOrder,
            let index = blocks.firstIndex(where: { SequenceNumber.lessOrEqual($0.left, newest) && SequenceNumber.lessThan(newest, $0.right) }),
            index > 0 {

@@ -19,10 +19,28 @@ public struct TCPOptions: Sendable, Equatable {
             self.left = left
             self.right = right
         }
+
+        /// `blocks` sorted by sequence number from `base` and merged where they touch or
+        /// overlap: disjoint, in order.
+        public static func merged(_ blocks: [SACKBlock], from base: UInt32) -> [SACKBlock] {
+            let sorted = blocks.sorted { SequenceNumber.distance(base, $0.left) < SequenceNumber.distance(base, $1.left) }
+            var merged: [SACKBlock] = []
+            for block in sorted {
+                if let last = merged.last, SequenceNumber.lessOrEqual(block.left, last.right) {
+                    if SequenceNumber.lessThan(last.right, block.right) { merged[merged.count - 1].right = block.right }
+                } else {
+                    merged.append(block)
+                }
+            }
+            return merged
+        }
     }
 
     /// Four blocks fit beside nothing else; with MSS on a SYN none are sent.
     public static let maximumSACKBlocks = 4
+
+    /// Bytes the SACK option takes for `count` blocks (two NOPs, kind, length, 8 per block).
+    public static func sackLength(blocks count: Int) -> Int { count == 0 ? 0 : 4 + 8 * count }
 
     public init(maximumSegmentSize: UInt16? = nil, sackPermitted: Bool = false, sackBlocks: [SACKBlock] = []) {
         self.maximumSegmentSize = maximumSegmentSize
@@ -64,7 +82,7 @@ public struct TCPOptions: Sendable, Equatable {
         let room = (40 - out.count - 4) / 8
         let blocks = sackBlocks.prefix(max(0, min(room, TCPOptions.maximumSACKBlocks)))
         if !blocks.isEmpty {
-            out += [1, 1, 5, UInt8(2 + 8 * blocks.count)]
+            out += [1, 1, 5, UInt8(TCPOptions.sackLength(blocks: blocks.count) - 2)]
             for block in blocks { out.appendU32(block.left); out.appendU32(block.right) }
         }
         while out.count % 4 != 0 { out.append(1) }
