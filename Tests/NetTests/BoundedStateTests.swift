@@ -5,16 +5,6 @@ import Testing
 /// tests drive both stacks on the in-memory link with a virtual clock.
 @Suite("Bounded TCP state")
 struct BoundedStateTests {
-    func connect(_ hosts: TwoHosts, port: UInt16 = 80) -> (client: TCPStream, server: TCPStream)? {
-        guard let listener = TCPListener(stack: hosts.b, port: port) else { return nil }
-        guard let client = TCPStream.connect(stack: hosts.a, address: IPv4Address(10, 0, 0, 2), port: port) else { return nil }
-        for _ in 0..<100 {
-            if let server = listener.tryAccept() { return (client, server) }
-            hosts.run(1)
-        }
-        return nil
-    }
-
     /// A SYN to b's port 80 from 10.0.0.1:`port`, sent raw by host a (which will not answer
     /// b's SYN-ACK with anything but a reset, like a spoofed source).
     func spoofSYN(_ hosts: TwoHosts, from port: UInt16) {
@@ -25,7 +15,7 @@ struct BoundedStateTests {
 
     @Test func anOrphanedFinWait2EndsAfterTheFinTimeout() throws {
         let hosts = TwoHosts()
-        let (client, server) = try #require(connect(hosts))
+        let (client, server) = try #require(hosts.connectedPair())
         server.close()   // the server is done; the client never closes its side
         hosts.run(20)
         #expect(server.state == .finWait2 && client.state == .closeWait)
@@ -40,7 +30,7 @@ struct BoundedStateTests {
     @Test func timeWaitLastsItsTimeHoweverLateTheClock() throws {
         let hosts = TwoHosts()
         hosts.clock.now = 50_000_000
-        let (client, server) = try #require(connect(hosts))
+        let (client, server) = try #require(hosts.connectedPair())
         client.close()
         hosts.run(5)
         server.close()
@@ -56,7 +46,7 @@ struct BoundedStateTests {
     /// to a huge request) holds none of that input, and the client still sees a clean end.
     @Test func aClosedConnectionAcknowledgesAndDiscardsWhatStillArrives() throws {
         let hosts = TwoHosts()
-        let (client, server) = try #require(connect(hosts))
+        let (client, server) = try #require(hosts.connectedPair())
         let data = [UInt8](repeating: 1, count: 300_000)
         var offset = client.tryWrite(data[...])
         hosts.run(20)
@@ -78,7 +68,7 @@ struct BoundedStateTests {
     /// answered zero-window probes are not failed retransmissions.
     @Test func aReaderThatPausesForNinetySecondsThenResumesGetsEverything() throws {
         let hosts = TwoHosts()
-        let (client, server) = try #require(connect(hosts))
+        let (client, server) = try #require(hosts.connectedPair())
         let data = (0..<400_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         var offset = 0
         var received: [UInt8] = []
@@ -103,7 +93,7 @@ struct BoundedStateTests {
         let hosts = TwoHosts()
         let headroom = Headroom()
         hosts.b.memoryHeadroom = { headroom.bytes }
-        let (client, server) = try #require(connect(hosts))
+        let (client, server) = try #require(hosts.connectedPair())
         headroom.bytes = 1 << 20   // below the 4 MiB reserve
         let data = [UInt8](repeating: 9, count: 20_000)
         var offset = 0

@@ -89,6 +89,20 @@ struct TwoHosts {
     }
 }
 
+extension TwoHosts {
+    /// A connection from a to b's `port` (listening there), accepted: both ends; nil if
+    /// either step fails within 100 rounds.
+    func connectedPair(port: UInt16 = 80) -> (client: TCPStream, server: TCPStream)? {
+        guard let listener = TCPListener(stack: b, port: port) else { return nil }
+        guard let client = TCPStream.connect(stack: a, address: IPv4Address(10, 0, 0, 2), port: port) else { return nil }
+        for _ in 0..<100 {
+            if let server = listener.tryAccept() { return (client, server) }
+            run(1)
+        }
+        return nil
+    }
+}
+
 final class PeerBox {
     var stacks: [NetworkStack] = []
     var serve: () -> Void = {}

@@ -124,11 +124,8 @@ struct LossRecoveryTests {
             return [frame]
         }
         // A first exchange gives the server an RTT estimate, as a keep-alive connection has.
-        let listener = try #require(TCPListener(stack: hosts.b, port: 80))
-        let download = Download(client: try #require(TCPStream.connect(stack: hosts.a, address: Self.server, port: 80)))
-        var accepted: TCPStream? = nil
-        _ = drive(hosts, limit: 100, { if accepted == nil { accepted = listener.tryAccept() } }, until: { accepted != nil })
-        let server = try #require(accepted)
+        let (client, server) = try #require(hosts.connectedPair())
+        let download = Download(client: client)
         droppedTail = true
         _ = server.tryWrite(Array(repeating: 1, count: 3000)[...])
         _ = drive(hosts, limit: 200, { download.read() }, until: { download.received == 3000 })
@@ -267,11 +264,8 @@ struct LossRecoveryTests {
             if dropNextPSH, let tcp = Self.segment(in: frame), tcp.payloadLength > 0, tcp.flags.contains(.psh) { dropNextPSH = false; return [] }
             return [frame]
         }
-        let listener = try #require(TCPListener(stack: hosts.b, port: 80))
-        let download = Download(client: try #require(TCPStream.connect(stack: hosts.a, address: Self.server, port: 80)))
-        var accepted: TCPStream? = nil
-        _ = drive(hosts, limit: 100, { if accepted == nil { accepted = listener.tryAccept() } }, until: { accepted != nil })
-        let server = try #require(accepted)
+        let (client, server) = try #require(hosts.connectedPair())
+        let download = Download(client: client)
         _ = server.tryWrite(Array(repeating: 3, count: 3000)[...])   // an RTT estimate first
         _ = drive(hosts, limit: 200, { download.read() }, until: { download.received == 3000 })
         dropNextPSH = true

@@ -4,16 +4,6 @@ import Testing
 @Suite("Two stacks on an in-memory link")
 struct StackTests {
     /// Opens a connection from a to b's port 80 and accepts it.
-    func connect(_ hosts: TwoHosts) -> (client: TCPStream, server: TCPStream)? {
-        guard let listener = TCPListener(stack: hosts.b, port: 80) else { return nil }
-        guard let client = TCPStream.connect(stack: hosts.a, address: IPv4Address(10, 0, 0, 2), port: 80) else { return nil }
-        for _ in 0..<100 {
-            if let server = listener.tryAccept() { return (client, server) }
-            hosts.run(1)
-        }
-        return nil
-    }
-
     /// Sends `data` from one end and collects it at the other, polling both stacks.
     func transfer(_ data: [UInt8], from sender: TCPStream, to receiver: TCPStream, _ hosts: TwoHosts, rounds: Int = 20_000) -> [UInt8] {
         var offset = 0
@@ -30,7 +20,7 @@ struct StackTests {
 
     @Test func arpThenHandshakeThenDataBothWaysThenClose() throws {
         let hosts = TwoHosts()
-        let (client, server) = try #require(connect(hosts))
+        let (client, server) = try #require(hosts.connectedPair())
         #expect(client.state == .established && server.state == .established)
         #expect(hosts.a.arp.lookup(IPv4Address(10, 0, 0, 2), now: hosts.clock.now) == hosts.linkB.macAddress)
         let request = Array("GET / HTTP/1.1\r\n\r\n".utf8)
@@ -49,7 +39,7 @@ struct StackTests {
 
     @Test func lossDuplicationAndReorderingStillDeliverEverythingInOrder() throws {
         let hosts = TwoHosts()
-        let (client, server) = try #require(connect(hosts))
+        let (client, server) = try #require(hosts.connectedPair())
         var generator = SplitMix(seed: 42)
         var held: [[UInt8]] = []
         let chaos: ([UInt8]) -> [[UInt8]] = { frame in
@@ -96,7 +86,7 @@ struct StackTests {
 
     @Test func aResetPeerFreesTheSocket() throws {
         let hosts = TwoHosts()
-        let (client, server) = try #require(connect(hosts))
+        let (client, server) = try #require(hosts.connectedPair())
         client.abort()
         hosts.run(5)
         #expect(server.state == .reset)
