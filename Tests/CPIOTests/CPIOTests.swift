@@ -1,36 +1,13 @@
 import Foundation
 import Testing
 import CPIO
+import HostProcess
 
 /// The newc reader and writer against each other and against GNU cpio (an archive it made is
 /// read; one we made it lists), and the reader against truncations and mutations: members or
 /// a named error, never a trap.
 @Suite("cpio newc archives")
 struct CPIOTests {
-    static func run(_ tool: String, _ arguments: [String], in directory: URL, input: Data? = nil) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let output = Pipe(), inputPipe = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = inputPipe
-        try process.run()
-        if let input { inputPipe.fileHandleForWriting.write(input) }
-        try inputPipe.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "\(tool) \(arguments) failed")
-        return data
-    }
-
-    static func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cpio-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
-
     @Test func ourArchivesAreNewcWithPaddingAndATrailer() throws {
         var archive = CPIOArchive()
         archive.append(.directory(path: "dev", mode: 0o755))
@@ -51,15 +28,15 @@ struct CPIOTests {
         archive.append(.directory(path: "etc", mode: 0o755))
         archive.append(.file(path: "etc/hosts", mode: 0o644, contents: Array("127.0.0.1 localhost\n".utf8)))
         archive.append(.file(path: "hello", mode: 0o755, contents: Array(repeating: 7, count: 4097)))
-        let directory = try Self.temporaryDirectory()
+        let directory = try HostProcess.temporaryDirectory("cpio-tests")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let listing = try Self.run("/usr/bin/cpio", ["-t", "--quiet"], in: directory, input: Data(archive.bytes))
+        let listing = try HostProcess.run("/usr/bin/cpio", ["-t", "--quiet"], in: directory, input: Data(archive.bytes))
         #expect(String(decoding: listing, as: UTF8.self) == "etc\netc/hosts\nhello\n")
     }
 
     /// We read what GNU cpio writes (`find . | cpio -o -H newc`): every file with its bytes.
     @Test func weReadWhatGNUCpioWrites() throws {
-        let directory = try Self.temporaryDirectory()
+        let directory = try HostProcess.temporaryDirectory("cpio-tests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let files: [String: [UInt8]] = ["a.txt": Array("alpha\n".utf8), "dir/b.bin": (0..<5000).map { UInt8(truncatingIfNeeded: $0 * 7) },
                                         "dir/sub/empty": [], "odd name with spaces": [0xFF, 0, 0x41]]
@@ -69,7 +46,7 @@ struct CPIOTests {
             try Data(contents).write(to: url)
         }
         let names = files.keys.sorted().joined(separator: "\n") + "\ndir\ndir/sub\n"
-        let bytes = [UInt8](try Self.run("/usr/bin/cpio", ["-o", "-H", "newc", "--quiet"], in: directory, input: Data(names.utf8)))
+        let bytes = [UInt8](try HostProcess.run("/usr/bin/cpio", ["-o", "-H", "newc", "--quiet"], in: directory, input: Data(names.utf8)))
         let reader = try CPIOReader(parsing: bytes)
         for (path, contents) in files {
             let member = try #require(reader.member(path), "\(path) in the archive")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ELF
+import HostProcess
 
 /// The ELF reader against real executables built here by the ordinary toolchain (gcc, static
 /// and static-PIE; a dynamically linked system binary), truncations and mutations of them, and
@@ -16,18 +17,7 @@ struct StaticExecutableTests {
 
     /// Builds the program with `gcc` and `flags`; returns the executable's bytes.
     static func compile(_ flags: [String]) throws -> [UInt8] {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("elf-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let source = directory.appendingPathComponent("hello.c"), output = directory.appendingPathComponent("hello")
-        try program.write(to: source, atomically: true, encoding: .utf8)
-        let gcc = Process()
-        gcc.executableURL = URL(fileURLWithPath: "/usr/bin/gcc")
-        gcc.arguments = flags + ["-O1", "-o", output.path, source.path, "-lpthread"]
-        try gcc.run()
-        gcc.waitUntilExit()
-        try #require(gcc.terminationStatus == 0, "gcc \(flags) failed")
-        return [UInt8](try Data(contentsOf: output))
+        try HostProcess.compileC(program, flags: flags + ["-O1", "-pthread"])
     }
 
     @Test func aStaticExecutableFromGCCIsAtFixedAddressesWithItsTLSAndHeaders() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HostProcess
 import LinuxABI
 
 /// File descriptors against Linux's: the same random sequences of `open`, `read`, `pread64`,
@@ -14,7 +15,7 @@ struct FileDescriptorTableTests {
     }
 
     @Test func randomCallSequencesAgreeWithLinux() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fd-tests-\(UUID().uuidString)")
+        let root = try HostProcess.temporaryDirectory("fd-tests")
         defer { try? FileManager.default.removeItem(at: root) }
         try FileSystemTests.unpack(at: root)
         // Read-only, as the initrd is: a read-only bind mount of the tree (needs root, as the
@@ -62,17 +63,7 @@ struct FileDescriptorTableTests {
                 except OSError as error:
                     print("errno", error.errno)
             """
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", script, root.path]
-        let input = Pipe(), output = Pipe()
-        python.standardInput = input
-        python.standardOutput = output
-        try python.run()
-        input.fileHandleForWriting.write(Data(calls.map { $0 + "\n" }.joined().utf8))
-        try input.fileHandleForWriting.close()
-        let answers = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init)
-        python.waitUntilExit()
+        let answers = try HostProcess.python(script, [root.path], lines: calls)
         try #require(answers.count == calls.count)
         var table = Self.table()
         for (call, linux) in zip(calls, answers) {
@@ -105,12 +96,7 @@ struct FileDescriptorTableTests {
 
     /// `mount` with `arguments` (`-u`: `umount`).
     static func mount(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments.first == "-u" ? "/bin/umount" : "/bin/mount")
-        process.arguments = arguments.first == "-u" ? Array(arguments.dropFirst()) : arguments
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "mount \(arguments) failed (the test needs root)")
+        if arguments.first == "-u" { try HostProcess.run("/bin/umount", Array(arguments.dropFirst())) } else { try HostProcess.run("/bin/mount", arguments) }
     }
 
     static func hex(_ bytes: [UInt8]) -> String {

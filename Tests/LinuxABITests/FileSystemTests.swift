@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import CPIO
+import HostProcess
 import LinuxABI
 
 /// Path lookup against Linux's own: the same tree (an archive made by our writer, unpacked on
@@ -33,7 +34,7 @@ struct FileSystemTests {
     }
 
     @Test func lookupsAgreeWithLinuxOnTheSameTree() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fs-tests-\(UUID().uuidString)")
+        let root = try HostProcess.temporaryDirectory("fs-tests")
         defer { try? FileManager.default.removeItem(at: root) }
         try Self.unpack(at: root)
         let tree = Self.tree()
@@ -66,17 +67,7 @@ struct FileSystemTests {
                 except OSError as error:
                     print(error.errno, -1, 0)
             """
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", script, root.path]
-        let input = Pipe(), output = Pipe()
-        python.standardInput = input
-        python.standardOutput = output
-        try python.run()
-        input.fileHandleForWriting.write(Data(paths.map { $0 + "\n" }.joined().utf8))
-        try input.fileHandleForWriting.close()
-        let answers = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
-        python.waitUntilExit()
+        let answers = try HostProcess.python(script, [root.path], lines: paths)
         try #require(answers.count == paths.count, "python answered \(answers.count) of \(paths.count)")
         var compared = 0
         for (path, answer) in zip(paths, answers) {

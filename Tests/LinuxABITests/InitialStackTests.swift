@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ELF
+import HostProcess
 import LinuxABI
 
 /// The initial stack read back the way a C library's start-up code reads it (argc, argv,
@@ -57,18 +58,7 @@ struct InitialStackTests {
 
     /// A trivial C program built by gcc with `-static` (or `-static-pie`).
     static func gccStaticBytes(pie: Bool = false) throws -> [UInt8] {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stack-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let source = directory.appendingPathComponent("p.c"), output = directory.appendingPathComponent("p")
-        try "int main(void) { return 0; }\n".write(to: source, atomically: true, encoding: .utf8)
-        let gcc = Process()
-        gcc.executableURL = URL(fileURLWithPath: "/usr/bin/gcc")
-        gcc.arguments = (pie ? ["-static-pie", "-fPIE"] : ["-static"]) + ["-o", output.path, source.path]
-        try gcc.run()
-        gcc.waitUntilExit()
-        try #require(gcc.terminationStatus == 0)
-        return [UInt8](try Data(contentsOf: output))
+        try HostProcess.compileC("int main(void) { return 0; }\n", flags: pie ? ["-static-pie", "-fPIE"] : ["-static"])
     }
 
     @Test func aProgramFindsItsArgumentsEnvironmentAndAuxiliaryVector() throws {

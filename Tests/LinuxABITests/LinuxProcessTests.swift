@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import CPIO
+import HostProcess
 import LinuxABI
 
 /// A flat window of program memory, readable and writable throughout.
@@ -75,22 +76,7 @@ struct LinuxProcessTests {
                 return 0;
             }
             """
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("layout-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try program.write(to: directory.appendingPathComponent("l.c"), atomically: true, encoding: .utf8)
-        let gcc = Process()
-        gcc.executableURL = URL(fileURLWithPath: "/usr/bin/gcc")
-        gcc.arguments = ["-o", directory.appendingPathComponent("l").path, directory.appendingPathComponent("l.c").path]
-        try gcc.run()
-        gcc.waitUntilExit()
-        let run = Process()
-        run.executableURL = directory.appendingPathComponent("l")
-        let pipe = Pipe()
-        run.standardOutput = pipe
-        try run.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        run.waitUntilExit()
+        let text = String(decoding: try HostProcess.compileAndRunC(program), as: UTF8.self)
         var layout: [String: Int] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import CPIO
 import ELF
+import HostProcess
 import LinuxABI
 
 /// Finding and preparing the program from the initrd, as the kernel will: a raw static
@@ -22,25 +23,14 @@ struct LinuxProgramTests {
     }
 
     @Test func aCpioFromGNUCpioGivesTheProgramAndItsFiles() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("program-\(UUID().uuidString)")
+        let directory = try HostProcess.temporaryDirectory("program")
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("bin"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("etc"), withIntermediateDirectories: true)
         try Data(try InitialStackTests.gccStaticBytes()).write(to: directory.appendingPathComponent("bin/hello"))
         try "some data\n".write(to: directory.appendingPathComponent("etc/data.txt"), atomically: true, encoding: .utf8)
-        let cpio = Process()
-        cpio.executableURL = URL(fileURLWithPath: "/usr/bin/cpio")
-        cpio.arguments = ["-o", "-H", "newc", "--quiet"]
-        cpio.currentDirectoryURL = directory
-        let input = Pipe(), output = Pipe()
-        cpio.standardInput = input
-        cpio.standardOutput = output
-        try cpio.run()
-        input.fileHandleForWriting.write(Data("bin\nbin/hello\netc\netc/data.txt\n".utf8))
-        try input.fileHandleForWriting.close()
-        let archive = [UInt8](output.fileHandleForReading.readDataToEndOfFile())
-        cpio.waitUntilExit()
-        try #require(cpio.terminationStatus == 0)
+        let archive = [UInt8](try HostProcess.run("/usr/bin/cpio", ["-o", "-H", "newc", "--quiet"], in: directory,
+                                                  input: Data("bin\nbin/hello\netc\netc/data.txt\n".utf8)))
         let program = try Self.prepare(archive, path: "bin/hello")
         #expect(program.path == "/bin/hello")
         let stack = try #require(InitialStackTests.Image(stack: program.stack).read())
