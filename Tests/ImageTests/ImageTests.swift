@@ -245,27 +245,21 @@ struct ImageTests {
     @Test func httpdSurvivesHostileTCPPeersOverATapDevice() throws {
         let python = try #require(Shell.which("python3"))
         #expect(try Shell.run(python, ["-c", "import scapy"]).status == 0, "needs scapy (python3 -m pip install scapy)")
-        let namespace = try TapNamespace(purpose: "hostile")
-        defer { namespace.remove() }
-        let image = try builder.build(try builder.loadConfig("httpd"))
-        let guest = try wallClock.launch(namespace.attach(BootTarget(image), commandLine: "port=80 send_timeout=5000"), inNamespace: namespace.name)
-        defer { _ = guest.finish(timeout: 1) }
-        #expect(guest.waitForOutput("httpd: listening", timeout: 120), "\(guest.output)")
-        let curl = try #require(Shell.which("curl"))
-        let before = try namespace.stats(curl: curl)
-        let attack = try namespace.run(python, [script("hostile-tcp.py")], timeout: 600)
-        #expect(attack.status == 0 && attack.output.contains("hostile-tcp: 0 failed"), "\(attack.output)")
-        Thread.sleep(forTimeInterval: 5)
-        let after = try namespace.stats(curl: curl)
-        let heapBefore = try #require(before["heap_bytes"]), heapAfter = try #require(after["heap_bytes"])
-        print("hostile-tcp: heap \(heapBefore) -> \(heapAfter) bytes (peak \(after["heap_peak_bytes"] ?? 0)); \(after)")
-        #expect(heapAfter <= heapBefore + 256 * 1024, "heap \(heapBefore) -> \(heapAfter): \(after)")
-        // Half-open entries stay within the backlog (64) until they time out.
-        #expect((after["tcp_connections"] ?? 999) <= 64 + 4, "\(after)")
-        for counter in ["net_malformed", "net_bad_checksums", "net_fragments_dropped", "net_half_open_evicted", "http_reset_stalled"] {
-            #expect((after[counter] ?? 0) > 0, "\(counter) counted nothing: \(after)")
+        try withHTTPDOnTap(purpose: "hostile", commandLine: "port=80 send_timeout=5000") { namespace, curl in
+            let before = try namespace.stats(curl: curl)
+            let attack = try namespace.run(python, [script("hostile-tcp.py")], timeout: 600)
+            #expect(attack.status == 0 && attack.output.contains("hostile-tcp: 0 failed"), "\(attack.output)")
+            Thread.sleep(forTimeInterval: 5)
+            let after = try namespace.stats(curl: curl)
+            let heapBefore = try #require(before["heap_bytes"]), heapAfter = try #require(after["heap_bytes"])
+            print("hostile-tcp: heap \(heapBefore) -> \(heapAfter) bytes (peak \(after["heap_peak_bytes"] ?? 0)); \(after)")
+            #expect(heapAfter <= heapBefore + 256 * 1024, "heap \(heapBefore) -> \(heapAfter): \(after)")
+            // Half-open entries stay within the backlog (64) until they time out.
+            #expect((after["tcp_connections"] ?? 999) <= 64 + 4, "\(after)")
+            for counter in ["net_malformed", "net_bad_checksums", "net_fragments_dropped", "net_half_open_evicted", "http_reset_stalled"] {
+                #expect((after[counter] ?? 0) > 0, "\(counter) counted nothing: \(after)")
+            }
         }
-        try shutDown(guest, in: namespace, curl: curl)
     }
 
     /// The same client behaviour against httpd and against a small server on Linux's TCP
@@ -276,20 +270,14 @@ struct ImageTests {
     /// must observe the same statuses, bytes, order and endings, in comparable time.
     @Test func httpdBehavesLikeLinuxForTheSameClients() throws {
         let python = try #require(Shell.which("python3"))
-        let namespace = try TapNamespace(purpose: "differential")
-        defer { namespace.remove() }
-        let image = try builder.build(try builder.loadConfig("httpd"))
-        let guest = try wallClock.launch(namespace.attach(BootTarget(image), commandLine: "port=80"), inNamespace: namespace.name)
-        defer { _ = guest.finish(timeout: 1) }
-        #expect(guest.waitForOutput("httpd: listening", timeout: 120), "\(guest.output)")
-        let reference = try namespace.start(python, [script("reference-httpd.py"), TapNamespace.host, "8081"])
-        defer { _ = reference.finish(timeout: 0) }
-        for _ in 0..<100 where !reference.output.contains("listening") { Thread.sleep(forTimeInterval: 0.1) }
-        let run = try namespace.run(python, [script("tcp-differential.py"), "\(TapNamespace.guest):80", "\(TapNamespace.host):8081"], timeout: 900)
-        print(run.output)
-        #expect(run.status == 0 && run.output.contains("tcp-differential: 0 differences"), "\(run.output)")
-        let curl = try #require(Shell.which("curl"))
-        try shutDown(guest, in: namespace, curl: curl)
+        try withHTTPDOnTap(purpose: "differential", commandLine: "port=80") { namespace, _ in
+            let reference = try namespace.start(python, [script("reference-httpd.py"), TapNamespace.host, "8081"])
+            defer { _ = reference.finish(timeout: 0) }
+            for _ in 0..<100 where !reference.output.contains("listening") { Thread.sleep(forTimeInterval: 0.1) }
+            let run = try namespace.run(python, [script("tcp-differential.py"), "\(TapNamespace.guest):80", "\(TapNamespace.host):8081"], timeout: 900)
+            print(run.output)
+            #expect(run.status == 0 && run.output.contains("tcp-differential: 0 differences"), "\(run.output)")
+        }
     }
 
     /// Issue 13's figures (Tests/ImageTests/Scripts/tcp-figures.py): 30 parallel downloads, a
@@ -299,28 +287,22 @@ struct ImageTests {
     @Test func httpdRecoversFromFloodsResetStormsAndOrphans() throws {
         let python = try #require(Shell.which("python3"))
         #expect(try Shell.run(python, ["-c", "import scapy"]).status == 0, "needs scapy (python3 -m pip install scapy)")
-        let namespace = try TapNamespace(purpose: "figures")
-        defer { namespace.remove() }
-        let image = try builder.build(try builder.loadConfig("httpd"))
-        let guest = try wallClock.launch(namespace.attach(BootTarget(image), commandLine: "port=80"), inNamespace: namespace.name)
-        defer { _ = guest.finish(timeout: 1) }
-        #expect(guest.waitForOutput("httpd: listening", timeout: 120), "\(guest.output)")
-        let run = try namespace.run(python, [script("tcp-figures.py"), TapNamespace.guest], timeout: 900)
-        print(run.output)
-        var figures: [String: String] = [:]
-        for line in run.output.split(separator: "\n") {
-            if let colon = line.firstIndex(of: ":") { figures[String(line[..<colon])] = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces) }
+        try withHTTPDOnTap(purpose: "figures", commandLine: "port=80") { namespace, curl in
+            let run = try namespace.run(python, [script("tcp-figures.py"), TapNamespace.guest], timeout: 900)
+            print(run.output)
+            var figures: [String: String] = [:]
+            for line in run.output.split(separator: "\n") {
+                if let colon = line.firstIndex(of: ":") { figures[String(line[..<colon])] = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces) }
+            }
+            #expect(figures["slowest of 30 parallel 100 KB downloads (3 rounds)"].map { $0 != "inf s" } == true, "\(run.output)")
+            #expect(figures["orphaned connections held by the client"] == "1000", "\(run.output)")
+            let after = try namespace.stats(curl: curl)
+            #expect((after["tcp_connections"] ?? 999) <= 2, "every orphan was freed: \(after)")
+            let heapLine = try #require(figures.first { $0.key.hasPrefix("heap ") && $0.key.hasSuffix("s later") }?.value)
+            let heapBefore = try #require(figures["heap before"].flatMap { Int($0.split(separator: " ")[0]) })
+            let heapLater = try #require(Int(heapLine.split(separator: " ")[0]))
+            #expect(heapLater <= heapBefore + 256 * 1024, "\(run.output)")
         }
-        #expect(figures["slowest of 30 parallel 100 KB downloads (3 rounds)"].map { $0 != "inf s" } == true, "\(run.output)")
-        #expect(figures["orphaned connections held by the client"] == "1000", "\(run.output)")
-        let curl = try #require(Shell.which("curl"))
-        let after = try namespace.stats(curl: curl)
-        #expect((after["tcp_connections"] ?? 999) <= 2, "every orphan was freed: \(after)")
-        let heapLine = try #require(figures.first { $0.key.hasPrefix("heap ") && $0.key.hasSuffix("s later") }?.value)
-        let heapBefore = try #require(figures["heap before"].flatMap { Int($0.split(separator: " ")[0]) })
-        let heapLater = try #require(Int(heapLine.split(separator: " ")[0]))
-        #expect(heapLater <= heapBefore + 256 * 1024, "\(run.output)")
-        try shutDown(guest, in: namespace, curl: curl)
     }
 
     /// A guest that runs on the wall clock: deadlines are the point of these tests, and
@@ -329,8 +311,18 @@ struct ImageTests {
 
     func script(_ name: String) -> String { ImageTests.root.appendingPathComponent("Tests/ImageTests/Scripts/\(name)").path }
 
-    /// Asks httpd on the tap to shut down, and checks that it exits 0.
-    func shutDown(_ guest: RunningGuest, in namespace: TapNamespace, curl: String) throws {
+    /// Boots httpd (with `commandLine`) on a tap in a namespace of its own, on the wall clock,
+    /// runs `body` once it listens (with curl's path), then asks it to shut down and checks that
+    /// it exits 0; the guest and the namespace are gone afterwards whatever happened.
+    func withHTTPDOnTap(purpose: String, commandLine: String, _ body: (TapNamespace, String) throws -> Void) throws {
+        let curl = try #require(Shell.which("curl"))
+        let namespace = try TapNamespace(purpose: purpose)
+        defer { namespace.remove() }
+        let image = try builder.build(try builder.loadConfig("httpd"))
+        let guest = try wallClock.launch(namespace.attach(BootTarget(image), commandLine: commandLine), inNamespace: namespace.name)
+        defer { _ = guest.finish(timeout: 1) }
+        try #require(guest.waitForOutput("httpd: listening", timeout: 120), "\(guest.output)")
+        try body(namespace, curl)
         let shutdown = try namespace.run(curl, ["-s", "-m", "30", "http://\(TapNamespace.guest)/shutdown"], timeout: 60)
         #expect(shutdown.output == "bye\n")
         let run = guest.finish(timeout: 60)
