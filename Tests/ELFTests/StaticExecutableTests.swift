@@ -68,6 +68,26 @@ struct StaticExecutableTests {
         #expect(throws: ELFError.truncated) { try StaticExecutable(parsing: Array(good.prefix(4096))) }
     }
 
+    /// A PT_PHDR whose table is not inside a loaded segment (found by the elf fuzz target: its
+    /// address plus a PIE's load bias overflowed in the loader's plan).
+    @Test func aProgramHeaderTableOutsideTheLoadedSegmentsIsRefused() throws {
+        func file(phdrAddress: UInt64) -> [UInt8] {
+            var bytes = [UInt8](repeating: 0, count: 0x200)
+            func put(_ value: UInt64, _ size: Int, at offset: Int) { for index in 0..<size { bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) } }
+            bytes[0...3] = [0x7F, 0x45, 0x4C, 0x46]
+            bytes[4] = 2; bytes[5] = 1; bytes[6] = 1
+            put(3, 2, at: 16); put(62, 2, at: 18); put(1, 4, at: 20); put(0x180, 8, at: 24); put(64, 8, at: 32)
+            put(64, 2, at: 52); put(56, 2, at: 54); put(2, 2, at: 56)
+            put(6, 4, at: 64); put(4, 4, at: 68); put(64, 8, at: 72); put(phdrAddress, 8, at: 80); put(112, 8, at: 96); put(112, 8, at: 104)
+            put(1, 4, at: 120); put(5, 4, at: 124); put(0, 8, at: 128); put(0, 8, at: 136); put(0x200, 8, at: 152); put(0x200, 8, at: 160)
+            put(0x1000, 8, at: 168)
+            return bytes
+        }
+        #expect(try StaticExecutable(parsing: file(phdrAddress: 64)).programHeaderAddress == 64)
+        #expect(throws: ELFError.badProgramHeaders) { try StaticExecutable(parsing: file(phdrAddress: .max)) }
+        #expect(throws: ELFError.badProgramHeaders) { try StaticExecutable(parsing: file(phdrAddress: 0x1F0)) }   // runs past the segment
+    }
+
     /// Truncations at every length up to 2 KiB and 5,000 random mutations of the header and
     /// program headers: each gives an error or an executable that keeps every guarantee.
     @Test func truncatedAndMutatedExecutablesNeverTrapAndKeepTheGuarantees() throws {

@@ -6,7 +6,7 @@
 /// holds no more file bytes than memory, ends without overflow below the canonical-address
 /// hole, has a file offset congruent to its address modulo the page size (so its pages can be
 /// mapped or copied page for page), and follows the one before it without overlap; the entry
-/// point lies inside an executable segment. So a loader that trusts these numbers writes only
+/// point lies inside an executable segment, and a PT_PHDR's table inside a loaded one. So a loader that trusts these numbers writes only
 /// within ``span``.
 public struct StaticExecutable: Sendable {
     public enum Kind: Sendable, Equatable {
@@ -71,7 +71,14 @@ public struct StaticExecutable: Sendable {
         guard loads.contains(where: { $0.permissions.contains(.execute) && $0.address <= entry && entry < ($0.end ?? 0) }) else {
             throw .noEntryPoint
         }
-        // AT_PHDR: PT_PHDR's address, or where the loaded bytes that hold the table land.
+        // AT_PHDR: PT_PHDR's address (which must lie, whole, inside a loaded segment: the C
+        // library reads the table there), or where the loaded bytes that hold the table land.
+        if let address = headerSegment {
+            let tableSize = UInt64(file.programHeaders.count) * ELFFile.programHeaderSize
+            guard loads.contains(where: { $0.address <= address && tableSize <= ($0.end ?? 0) &- address && address < ($0.end ?? 0) }) else {
+                throw .badProgramHeaders
+            }
+        }
         let tableOffset = file.programHeaderOffset
         let holding = loads.first { $0.fileOffset <= tableOffset && tableOffset - $0.fileOffset < $0.fileSize }
         self.file = file
