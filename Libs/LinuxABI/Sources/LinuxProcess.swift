@@ -273,8 +273,8 @@ public final class LinuxProcess {
             guard a[1] == 24 else { throw .invalidArgument }
             return 0
         case .rtSigaction:
+            guard a[3] == 8, (1...64).contains(a[0]) else { throw .invalidArgument }
             let signal = Int(a[0])
-            guard a[3] == 8, (1...64).contains(signal) else { throw .invalidArgument }
             if a[2] != 0 {
                 guard memory.write(a[2], signalActions[signal] ?? Array(repeating: 0, count: 32)) else { throw .badAddress }
             }
