@@ -41,6 +41,7 @@ var targets: [Target] = [
     kernelLibrary("ELF"),
     kernelLibrary("CPIO"),
     kernelLibrary("LinuxABI", dependencies: ["ELF", "CPIO"]),
+    kernelLibrary("LinuxRuntime", dependencies: ["LinuxABI", "ELF", "Alloc", "Paging", "Sched", "Boot", "X86"]),
     kernelLibrary("HTTP", dependencies: ["Net"]),
     kernelLibrary("PCI", dependencies: ["X86"]),
     kernelLibrary("Virtio", dependencies: ["X86", "Boot", "Alloc", "Paging", "PCI", "Net"]),
@@ -52,6 +53,7 @@ var targets: [Target] = [
     app("MemoryApp", directory: "memory", dependencies: ["Alloc", "Paging", "Boot", "X86"]),
     app("BenchApp", directory: "bench", dependencies: ["Alloc", "Paging", "Sched", "Boot", "X86"]),
     app("HTTPServerApp", directory: "httpd", dependencies: ["Virtio", "HTTP", "Net", "Alloc", "APIC", "Sched", "Boot", "X86"]),
+    app("LinuxApp", directory: "linux", dependencies: ["LinuxRuntime", "Boot"]),
     app("MatmulApp", directory: "matmul", dependencies: ["Parallel", "APIC", "Sched", "Boot", "X86"]),
     // The matmul app's algorithms and benchmark, built for the host: the same source.
     .executableTarget(name: "matmul-host", dependencies: ["MatmulApp", "Boot", "Parallel"], path: "Apps/matmul-host", swiftSettings: strict),

@@ -93,6 +93,7 @@ public struct QEMURunner: Sendable {
             let value = UInt32(status >> 1)
             if value == 0x7F { return .panicked }
             if value >= 0x10 && value <= 0x10 + 100 { return .exited(Int32(value - 0x10)) }
+            if value >= 1 && value <= 15 { return .exited(Int32(128 + value)) }   // a Linux program killed by a signal
             return .qemuFailed(status)
         }
     }

@@ -33,6 +33,20 @@ public enum Frames {
         return false
     }
 
+    /// Backs the program's page `page` with zeroed memory with `protection` (Boot's
+    /// ``UserAddressSpace/back(_:protection:freeFrame:)``, with a frame from this allocator
+    /// outside the program area); false when memory is exhausted or the page may not be backed.
+    public static func backUserPage(_ page: VirtAddr, protection: UserAddressSpace.Protection) -> Bool {
+        if UserAddressSpace.programArea.contains(page.value) {
+            return UserAddressSpace.back(page, protection: protection, freeFrame: nil)
+        }
+        guard let address = allocator.withLock({ $0?.allocate() }) else { return false }
+        if UserAddressSpace.back(page, protection: protection, freeFrame: address) { return true }
+        allocator.withLock { allocator in try? allocator?.free(address) }
+        refusals.withLock { $0 += 1 }
+        return false
+    }
+
     /// `count` contiguous frames aligned to `alignment`, or nil.
     public static func allocateContiguous(count: Int, alignment: UInt64 = UInt64(Alloc.pageSize)) -> FrameRun? {
         guard let address = allocator.withLock({ $0?.allocateContiguous(count: count, alignment: alignment) }) else { return nil }

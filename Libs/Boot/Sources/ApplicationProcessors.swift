@@ -140,6 +140,8 @@ func hermitApplicationProcessorEntry(_ argument: UInt64) -> Never {
     // life; the IDT is the boot processor's, which never changes after boot.
     unsafe GlobalDescriptorTable.load(gdt)
     unsafe InterruptDescriptorTable.load(DescriptorTables.idtRegion)
+    // SAFETY: `tss` is the TSS just loaded, in this AP's descriptor page kept for good.
+    unsafe UserMode.prepareProcessor(taskState: tss)
     let entry = unsafe ApplicationProcessors.entry
     if index < 64 { _ = ApplicationProcessors.onlineMask.bitwiseOr(1 << UInt64(index), ordering: .releasing) }
     _ = ApplicationProcessors.online.add(1, ordering: .releasing)

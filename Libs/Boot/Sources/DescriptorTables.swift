@@ -52,6 +52,8 @@ enum DescriptorTables {
         // and data entries match the early GDT's, and every IDT gate points at an X86 stub.
         unsafe GlobalDescriptorTable.load(gdt)
         unsafe InterruptDescriptorTable.load(idt)
+        // SAFETY: `tss` is the TSS just loaded, in reserved .bss kept for good.
+        unsafe UserMode.prepareProcessor(taskState: tss)
         #endif
     }
 }

@@ -58,8 +58,9 @@ public enum Kernel {
         info.mainTSC = mainTSC
         info.kernelImage = layout.image
         let heapLimit = PhysAddr(0x1_0000_0000)  // the early identity map's end
+        let programArea = Kernel.programArea(info: info, layout: layout, window: window)
         guard let heap = info.memoryMap.largestUsableRange(
-            excluding: [PhysicalRange(start: PhysAddr(0), size: 0x1000), layout.image] + info.bootStructures,
+            excluding: [PhysicalRange(start: PhysAddr(0), size: 0x1000), layout.image] + info.bootStructures + (programArea.map { [$0] } ?? []),
             below: heapLimit) else {
             Panic.halt("no usable RAM for the kernel heap outside the kernel image")
         }
@@ -81,8 +82,9 @@ public enum Kernel {
         let bootContext = unsafe ExecutionContext(runningOn: ThreadStack(unsafeBase: layout.stack.start.value, size: Int(layout.stack.size)))
         return KernelResources(boot: info, layout: layout, window: window, lazyArea: lazyArea,
                                reserved: [PhysicalRange(start: PhysAddr(0), size: 0x1000), layout.image,
-                                          PhysicalRange(start: PhysAddr(UInt64(AP_TRAMPOLINE_ADDRESS)), size: 0x1000)] + info.bootStructures,
-                               threadStacks: stacks, bootContext: bootContext)
+                                          PhysicalRange(start: PhysAddr(UInt64(AP_TRAMPOLINE_ADDRESS)), size: 0x1000)] + info.bootStructures
+                                          + (programArea.map { [$0] } ?? []),
+                               threadStacks: stacks, bootContext: bootContext, programArea: programArea)
         #else
         BareMachine.unavailable("Kernel.start")
         #endif
@@ -99,6 +101,22 @@ public enum Kernel {
     /// Runs `application` on the started kernel and exits with its status.
     public static func run<App: Application>(_ application: App.Type, _ kernel: consuming KernelResources) -> Never {
         exit(status: App.main(boot: kernel.boot))
+    }
+
+    /// The physical range a program in the first boot module will occupy (its pages are the
+    /// identity-mapped frames from ``ProgramReservation/base`` up), when the module holds one
+    /// and the range is usable RAM clear of the image and the boot structures (the module
+    /// itself included); nil otherwise, and the Linux layer then says the program does not fit.
+    static func programArea(info: BootInfo, layout: KernelLayout, window: PhysicalMemoryWindow) -> PhysicalRange? {
+        guard let module = info.modules.first, module.size > 0, module.size < UInt64(Int.max),
+              let end = ProgramReservation.end(moduleSize: Int(module.size), byte: { offset in
+                  window.region(at: PhysAddr(module.start.value + UInt64(offset)), size: 1)?.load(as: UInt8.self, at: 0)
+              }) else { return nil }
+        let area = PhysicalRange(start: PhysAddr(ProgramReservation.base), size: end - ProgramReservation.base)
+        guard area.start.value >= layout.image.end.alignedUp(to: 0x20_0000).value else { return nil }
+        let clear = info.memoryMap.usableRanges(excluding: [layout.image] + info.bootStructures)
+        guard clear.contains(where: { $0.start.value <= area.start.value && area.end.value <= $0.end.value }) else { return nil }
+        return area
     }
 
     #if hasFeature(Embedded)

@@ -50,6 +50,9 @@ public enum KernelPages {
         var stacks: (start: UInt64, end: UInt64) = (0, 0)
 
         var stackSlotBytes: UInt64 = 1
+        /// The program area (``KernelResources/programArea``): left out of the identity map,
+        /// its frames reach the page table only as the program's user pages.
+        var program: (start: UInt64, end: UInt64) = (0, 0)
 
         /// Whether a page may be backed here: the modules' lazy area, or a stack page (never a
         /// slot's guard page, the first of each slot, which must stay unmapped so an overflow
@@ -83,8 +86,9 @@ public enum KernelPages {
         let layout = kernel.layout
         guard var table = PageTable(memory: kernel.window, frames: TokenFrames(source: tableFrames)) else { return false }
         tableSource.withLock { $0 = tableFrames }
+        let program = kernel.programArea.map { ($0.start.value, $0.end.value) } ?? (0, 0)
         do throws(MappingError) {
-            try buildIdentityMap(in: &table, layout: layout, memoryEnd: memoryEnd, permissions: permissions)
+            try buildIdentityMap(in: &table, layout: layout, memoryEnd: memoryEnd, permissions: permissions, leavingOut: program)
         } catch {
             return false
         }
@@ -98,6 +102,7 @@ public enum KernelPages {
             state.stacks = stacks
             state.stackSlotBytes = UInt64(arena.slotBytes)
             state.devices = devices
+            state.program = program
         }
         guard !activated.exchange(true, ordering: .acquiringAndReleasing) else { return false }
         Kernel.activate(TableView(), layout: layout)
@@ -106,7 +111,8 @@ public enum KernelPages {
 
     /// The identity map of the kernel's address space, built in `table`.
     static func buildIdentityMap<F>(in table: inout PageTable<F>, layout: KernelLayout, memoryEnd: PhysAddr,
-                                    permissions: (UInt64) -> PageTableFlags) throws(MappingError) {
+                                    permissions: (UInt64) -> PageTableFlags,
+                                    leavingOut program: (start: UInt64, end: UInt64) = (0, 0)) throws(MappingError) {
         let smallEnd = layout.image.end.alignedUp(to: PageSize.size2MiB.bytes)
         let guards = [layout.stack.start.value - 4096, layout.interruptStack.start.value - 4096]
         var address: UInt64 = 0x1000
@@ -118,7 +124,10 @@ public enum KernelPages {
             try table.map(VirtAddr(address), to: PhysAddr(address), size: .size4KiB, flags: flags.subtracting(.user)).ignore()
         }
         while address < memoryEnd.value {
-            try table.map(VirtAddr(address), to: PhysAddr(address), size: .size2MiB, flags: [.writable, .noExecute]).ignore()
+            // The program area is 2 MiB-aligned and starts above the small pages.
+            if address < program.start || address >= program.end {
+                try table.map(VirtAddr(address), to: PhysAddr(address), size: .size2MiB, flags: [.writable, .noExecute]).ignore()
+            }
             address += PageSize.size2MiB.bytes
         }
     }

@@ -26,6 +26,10 @@ public struct KernelResources: ~Copyable, Sendable {
     /// The pool of kernel stacks (in the lazy address space, after ``lazyArea``).
     public let threadStacks: ThreadStacks
     var bootContext: ExecutionContext?
+    /// The physical range reserved for a program in the boot module, identity-mapped by no
+    /// one until ``takeProgramPages()`` hands it to the Linux layer (``ProgramReservation``).
+    public let programArea: PhysicalRange?
+    var programPagesTaken = false
 
     /// Where ``lazyArea`` starts: 16 TiB, far above any identity-mapped RAM.
     public static let lazyAreaBase: UInt64 = 0x0000_1000_0000_0000
@@ -33,7 +37,8 @@ public struct KernelResources: ~Copyable, Sendable {
     public static let lazyAddressSpaceSize = 1 << 40
 
     init(boot: BootInfo, layout: KernelLayout, window: PhysicalMemoryWindow, lazyArea: MemoryRegion,
-         reserved: [PhysicalRange], threadStacks: ThreadStacks, bootContext: ExecutionContext) {
+         reserved: [PhysicalRange], threadStacks: ThreadStacks, bootContext: ExecutionContext, programArea: PhysicalRange?) {
+        self.programArea = programArea
         self.boot = boot
         self.layout = layout
         self.window = window
@@ -85,6 +90,15 @@ public struct KernelResources: ~Copyable, Sendable {
         let states = unsafe MemoryRegion(unsafeBase: storage, size: max(count, 1))
         FrameTable.install(window: window, states: states, free: boot.memoryMap.usableRanges(excluding: reserved))
         return true
+    }
+
+    /// A copy of boot module `index`'s bytes (QEMU's `-initrd`), or nil when there is no such
+    /// module. The module lies in a boot structure no allocator hands out.
+    public func moduleContents(_ index: Int) -> [UInt8]? {
+        guard index >= 0, index < boot.modules.count, boot.modules[index].size < UInt64(Int.max) else { return nil }
+        let module = boot.modules[index]
+        guard module.size > 0 else { return [] }
+        return window.region(at: module.start, size: Int(module.size))?.bytes(at: 0, count: Int(module.size))
     }
 
     /// The context of the boot processor's running code (on the boot stack), once: the

@@ -97,6 +97,28 @@ struct PageTable<Frames: FrameAllocator>: AddressSpace {
         }
     }
 
+    /// Replaces the flags of the present 4 KiB page at `page` (its frame stays); a user page's
+    /// tables above it get the user bit too. The caller flushes the TLB.
+    mutating func setFlags(_ page: VirtAddr, _ flags: PageTableFlags) throws(MappingError) {
+        var table = root
+        var level = 4
+        while level > 1 {
+            let index = page.pageTableIndex(level: level)
+            let current = entry(table, index)
+            guard current.isPresent else { throw .notMapped(page) }
+            guard !current.isHugePage else { throw .hugePageInTheWay(page) }
+            if flags.contains(.user) && !current.flags.contains(.user) {
+                setEntry(table, index, PageTableEntry(address: current.address, flags: current.flags.union(.user)))
+            }
+            table = current.address
+            level -= 1
+        }
+        let index = page.pageTableIndex(level: 1)
+        let current = entry(table, index)
+        guard current.isPresent else { throw .notMapped(page) }
+        setEntry(table, index, PageTableEntry(address: current.address, flags: flags.union(.present).subtracting(.hugePage)))
+    }
+
     /// Frees every table on `path` (leaf first) that has become empty, clearing its entry in
     /// the parent; stops at the first table still in use. The PML4 is never freed.
     mutating func freeEmptyTables(_ path: [(table: PhysAddr, index: Int)]) {

@@ -6,6 +6,9 @@
 /// `/etc/hosts`, and the devices `/dev/null`, `/dev/zero`, `/dev/random`, `/dev/urandom` and
 /// `/dev/console`, plus an empty `/tmp`.
 public enum StandardFiles {
+    /// Where the serial console is: standard input, output and error.
+    public static let consolePath = "/dev/console"
+
     public static func extras(executable: String, processors: Int, memoryBytes: UInt64, processorName: String) -> [FileSystem.Extra] {
         let count = max(1, processors)
         let range = count == 1 ? "0\n" : "0-\(count - 1)\n"

@@ -66,9 +66,53 @@ public enum DemandPager {
     public static var faultsServed: Int { served.load(ordering: .relaxed) }
     static let served = Atomic<Int>(0)
 
+    /// Decides a program's page fault: the protection to back the page with, or nil for a
+    /// segmentation fault. Runs in the fault path (interrupts off): it must not block.
+    public typealias UserFaultResolver = @Sendable (_ address: UInt64, _ write: Bool, _ execute: Bool) -> UserAddressSpace.Protection?
+
+    static let userResolverSet = Atomic<Bool>(false)
+    static let userResolver = InterruptSafeLock<UserFaultResolver?>(nil)
+
+    /// Installs the resolver for the program's page faults (the Linux layer's mappings), once:
+    /// false afterwards.
+    @discardableResult
+    public static func setUserFaultResolver(_ resolver: @escaping UserFaultResolver) -> Bool {
+        guard !userResolverSet.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+        userResolver.withLock { $0 = resolver }
+        return true
+    }
+
+    /// Whether `address` lies where the program's pages go.
+    static func isUserAddress(_ address: UInt64) -> Bool {
+        (address >= UserAddressSpace.areaStart && address < UserAddressSpace.areaEnd) || UserAddressSpace.programArea.contains(address)
+    }
+
+    /// A fault in ring 3, or on a program page: backed when the resolver allows it, otherwise
+    /// the program ends with a segmentation fault. The kernel touches program pages only
+    /// through ``UserAddressSpace``'s checked copies, so a kernel fault here is a bug: a panic.
+    static func handleUserFault(_ frame: InterruptFrame, address: UInt64, code: PageFaultErrorCode) {
+        let fromProgram = frame.cs & 3 == 3
+        guard fromProgram else { Panic.exception(frame, reason: "the kernel touched a program page directly") }
+        if !code.contains(.present) && !code.contains(.reservedBit), isUserAddress(address),
+           let resolver = userResolver.withLock({ $0 }),
+           let protection = resolver(address, code.contains(.write), code.contains(.instructionFetch)) {
+            let page = VirtAddr(address & ~0xFFF)
+            if Frames.backUserPage(page, protection: protection) || KernelPages.translate(page) != nil {
+                served.add(1, ordering: .relaxed)
+                return
+            }
+            UserMode.fault(frame, reason: "out of memory: no free frame for the program's page")
+        }
+        UserMode.fault(frame, reason: "segmentation fault")
+    }
+
     static func handleFault(_ frame: InterruptFrame) {
         let address = ControlRegisters.cr2
         let code = PageFaultErrorCode(rawValue: frame.errorCode)
+        if frame.cs & 3 == 3 || (address < UserRegisters.lowerHalfEnd && isUserAddress(address)) {
+            handleUserFault(frame, address: address, code: code)
+            return
+        }
         if !code.contains(.present) && !code.contains(.reservedBit) {
             let region = state.withLock { state -> LazyRegion? in
                 for region in state.regions where region.contains(address) { return region }

@@ -83,6 +83,12 @@ public enum CoreScheduler: Scheduler {
         #endif
     }
 
+    /// The running thread's execution context (what ``X86/UserMode/enter(_:fsBase:on:)``
+    /// runs a program on).
+    public static var currentContext: ExecutionContext {
+        state.withLock { $0.threads[$0.cores[Processor.index].current]!.context }
+    }
+
     /// The processor the running thread is on.
     public static var currentCore: Int { Processor.index }
 

@@ -12,6 +12,9 @@ public enum Threads {
     /// The processor the calling thread runs on (0 is the boot processor).
     public static var currentCore: Int { CoreScheduler.currentCore }
 
+    /// The running thread's execution context.
+    public static var currentContext: ExecutionContext { CoreScheduler.currentContext }
+
     /// Processors threads can be placed on.
     public static var coreCount: Int { CoreScheduler.coreCount }
 

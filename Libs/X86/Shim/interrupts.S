@@ -34,6 +34,10 @@ x86_interrupt_stubs:
 
 x86_interrupt_common:
     cld
+    testb $3, 24(%rsp)           // from ring 3 (the program)? Then GS holds its base:
+    jz 1f                        // swap in the processor's slot (IA32_KERNEL_GS_BASE)
+    swapgs
+1:
     pushq %rax
     pushq %rbx
     pushq %rcx
@@ -58,6 +62,13 @@ x86_interrupt_common:
     pushq 64(%rbx)               // its rbp
     movq %rsp, %rbp
     call hermit_interrupt_dispatch
+
+    // The way back for interrupts and system calls: %rbx holds the frame, the FXSAVE area
+    // and the frame record lie below it. Interrupts stay off from here to iretq, so nothing
+    // runs between the swapgs and the return to ring 3.
+    .global x86_frame_return
+x86_frame_return:
+    cli
     addq $16, %rsp
     fxrstor64 (%rsp)
     movq %rbx, %rsp
@@ -77,16 +88,24 @@ x86_interrupt_common:
     popq %rbx
     popq %rax
     addq $16, %rsp               // vector and error code
+    testb $3, 8(%rsp)            // back to ring 3: give the program its GS base again
+    jz 2f
+    swapgs
+2:
     iretq
 
 
-    // One 16-byte slot per processor: its index at offset 0 and the running thread's identity
-    // (kept by the scheduler) at offset 8. IA32_GS_BASE points at the running processor's
-    // slot, so `movq %gs:0` reads the index and `movq %gs:8` the thread in one instruction.
+    // One 64-byte slot per processor: its index at offset 0 and the running thread's identity
+    // (kept by the scheduler) at offset 8, the page-fault stack's top and size at 16 and 24,
+    // then for ring 3 (usermode.S): the running program thread's kernel stack top at 32, a
+    // scratch word for the program's stack pointer at 40, the processor's TSS at 48 and the
+    // running program thread's context slot at 56. IA32_GS_BASE points at the running
+    // processor's slot, so `movq %gs:0` reads the index and `movq %gs:8` the thread in one
+    // instruction.
     .section .bss.x86_processor_slots, "aw", @nobits
     .balign 16
     .global x86_processor_slots
 x86_processor_slots:
-    .space 32 * 256   // per processor: index, thread word, page-fault stack top, its size
+    .space 64 * 256
 
 #endif

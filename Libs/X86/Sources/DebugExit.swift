@@ -20,6 +20,22 @@ public enum DebugExit {
         Processor.stop()
     }
 
+    /// Ends the virtual machine with a Linux program's exit status (0...255): 0...100 as an
+    /// application's, 129...143 (death by signals 1...15, such as 139 for SIGSEGV) as
+    /// `status - 128`, so `hermit run` returns the status a Linux shell would; any other status
+    /// is written on the console and reported as 100.
+    public static func exit(programStatus status: Int32) -> Never {
+        if (0...100).contains(status) { exit(status: status) }
+        if (129...143).contains(status) {
+            port.write(UInt32(status - 128))
+            Processor.stop()
+        }
+        Console.write("hermit: the program's exit status was ")
+        Console.write(decimal: UInt64(UInt8(truncatingIfNeeded: status)))
+        Console.write(", reported as 100\n")
+        exit(status: 100)
+    }
+
     /// Ends the virtual machine, reporting a kernel panic.
     public static func exitAfterPanic() -> Never {
         port.write(panicCode)

@@ -11,11 +11,14 @@ import X86Shim
 /// running context cannot be resumed twice and a retired one never again; so ``switchTo(_:)``
 /// cannot jump into arbitrary memory. The state changes are atomic, so two processors
 /// racing on one context cannot both win. Only the code running on a context's stack can
-/// switch away from it (the stack pointer is checked), with interrupts off. The top 16 bytes
+/// switch away from it (the stack pointer is checked), with interrupts off. The top 32 bytes
 /// of every stack, which the thread never uses, hold the saved stack pointer and a "saved"
 /// word that the switch sets only after the pointer is stored: a processor resuming the
 /// context, or retiring it, waits for that word, so it never reads a pointer still being
-/// written or hands out a stack that is still being left.
+/// written or hands out a stack that is still being left; then, for a thread that runs a
+/// program in ring 3 (``UserMode``), its kernel stack top for entries from ring 3 and the
+/// program's FS base, which a switch to the context installs (GS:32, the TSS's RSP0,
+/// IA32_FS_BASE).
 public final class ExecutionContext: @unchecked Sendable {
     // SAFETY: `phase` is atomic; `stack` is touched only by `retire`, after it alone won the
     // compare-exchange from suspended to retired; everything else is immutable.
@@ -31,8 +34,9 @@ public final class ExecutionContext: @unchecked Sendable {
     static let running: UInt8 = 1
     static let retired: UInt8 = 2
 
-    /// Bytes at the top of every stack reserved for the saved stack pointer.
-    public static let reservedTop = 16
+    /// Bytes at the top of every stack reserved for the saved stack pointer, the "saved" word,
+    /// and the ring-3 entry stack top and FS base.
+    public static let reservedTop = 32
     /// Size of the frame a new context starts from.
     static let initialFrameSize = 64
 
@@ -73,6 +77,8 @@ public final class ExecutionContext: @unchecked Sendable {
         #endif
         memory.store(memory.base + UInt64(frame), at: memory.size - ExecutionContext.reservedTop)
         memory.store(UInt64(1), at: memory.size - ExecutionContext.reservedTop + 8)   // saved
+        memory.store(UInt64(0), at: memory.size - ExecutionContext.reservedTop + 16)  // no program yet
+        memory.store(UInt64(0), at: memory.size - ExecutionContext.reservedTop + 24)
         self.stack = .some(stack)
     }
 
@@ -83,6 +89,8 @@ public final class ExecutionContext: @unchecked Sendable {
         stackEnd = stack.end
         phase = Atomic(ExecutionContext.running)
         stack.memory.store(UInt64(0), at: stack.size - ExecutionContext.reservedTop + 8)   // not saved: it runs
+        stack.memory.store(UInt64(0), at: stack.size - ExecutionContext.reservedTop + 16)
+        stack.memory.store(UInt64(0), at: stack.size - ExecutionContext.reservedTop + 24)
         self.stack = .some(stack)
     }
 
@@ -91,6 +99,7 @@ public final class ExecutionContext: @unchecked Sendable {
     public func switchTo(_ next: ExecutionContext) {
         let (slot, resume) = ExecutionContext.handOver(from: self, to: next)
         #if hasFeature(Embedded)
+        UserMode.install(next)
         // SAFETY: `slot` is the reserved top of this context's own stack; `resume` was saved or
         // prepared by X86 and checked to lie inside `next`'s stack, which `next` owns.
         unsafe x86_switch_context(UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot)), resume)
@@ -113,8 +122,9 @@ public final class ExecutionContext: @unchecked Sendable {
     /// context and the one to resume; both references are dropped before the switch, so the
     /// abandoned stack keeps nothing alive.
     public static func abandonRunning(_ choose: () -> (current: ExecutionContext, next: ExecutionContext)) -> Never {
-        let (slot, resume) = prepareAbandon(choose)
+        let (slot, resume, next) = prepareAbandon(choose)
         #if hasFeature(Embedded)
+        UserMode.install(slotAddress: next)
         // SAFETY: as in switchTo; both contexts stay referenced by their owners (the thread
         // table), so their stacks are alive; `slot` is the top of the abandoned stack.
         unsafe x86_switch_context(UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot)), resume)
@@ -127,9 +137,10 @@ public final class ExecutionContext: @unchecked Sendable {
     /// Checks and marks the two contexts and returns the raw switch operands; every
     /// reference taken here is released when it returns.
     @inline(never)
-    static func prepareAbandon(_ choose: () -> (current: ExecutionContext, next: ExecutionContext)) -> (UInt64, UInt64) {
+    static func prepareAbandon(_ choose: () -> (current: ExecutionContext, next: ExecutionContext)) -> (UInt64, UInt64, UInt64) {
         let pair = choose()
-        return handOver(from: pair.current, to: pair.next)
+        let (slot, resume) = handOver(from: pair.current, to: pair.next)
+        return (slot, resume, pair.next.slotAddress)
     }
 
     /// Checks that `current` runs and `next` is a different, suspended context whose saved

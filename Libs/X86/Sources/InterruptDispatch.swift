@@ -65,6 +65,11 @@ public enum InterruptDispatch {
     /// call it: a dispatch of a made-up frame could fake an interrupt a handler relies on.
     static func dispatch(_ frame: InterruptFrame) {
         let vector = Int(frame.vector & 0xFF)
+        // An exception in a program (ring 3) ends the program, not the kernel; page faults go
+        // to the pager first, which may serve them.
+        if frame.cs & 3 == 3 && vector < 32 && vector != Int(ExceptionVector.pageFault.rawValue) && isClaimable(UInt8(vector)) {
+            UserMode.fault(frame, reason: "an exception in the program")
+        }
         if vector == Int(ExceptionVector.pageFault.rawValue) && reentersItsStack(frame) {
             Panic.exception(frame, reason: "a page fault while the page-fault stack was in use (a fault inside the fault handler)")
         }

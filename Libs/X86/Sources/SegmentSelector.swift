@@ -6,4 +6,8 @@ public enum SegmentSelector {
     public static let kernelData: UInt16 = 0x10
     /// The task state segment, entries 3 and 4 (a system descriptor is 16 bytes).
     public static let taskState: UInt16 = 0x18
+    /// Program data (ring 3), entry 5, RPL 3.
+    public static let userData: UInt16 = 0x2B
+    /// 64-bit program code (ring 3), entry 6, RPL 3.
+    public static let userCode: UInt16 = 0x33
 }

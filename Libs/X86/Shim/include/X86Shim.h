@@ -74,9 +74,9 @@ X86_INLINE uint64_t x86_rdtsc(void) {
     return ((uint64_t)high << 32) | low;
 }
 
-/// The 256 per-processor slots of 16 bytes (interrupts.S); GS points at the running processor's.
+/// The 256 per-processor slots of 64 bytes (interrupts.S); GS points at the running processor's.
 extern char x86_processor_slots[];
-X86_INLINE uint64_t x86_processor_slot_address(uint32_t index) { return (uint64_t)x86_processor_slots + 32 * (uint64_t)index; }
+X86_INLINE uint64_t x86_processor_slot_address(uint32_t index) { return (uint64_t)x86_processor_slots + 64 * (uint64_t)index; }
 /// The quadwords at GS:16 and GS:24: the top of the running processor's page-fault stack and its size.
 X86_INLINE uint64_t x86_read_gs16(void) { uint64_t v; __asm__ volatile("movq %%gs:16, %0" : "=r"(v)); return v; }
 X86_INLINE uint64_t x86_read_gs24(void) { uint64_t v; __asm__ volatile("movq %%gs:24, %0" : "=r"(v)); return v; }
@@ -156,6 +156,30 @@ extern char x86_interrupt_stubs[];
 
 X86_INLINE uint64_t x86_interrupt_stub_address(uint32_t vector) {
     return (uint64_t)x86_interrupt_stubs + (uint64_t)vector * X86_INTERRUPT_STUB_SIZE;
+}
+
+// MARK: Ring 3 (usermode.S)
+/// The SYSCALL entry (IA32_LSTAR): saves the program's registers as an interrupt frame on the
+/// thread's kernel stack (GS:32), calls `hermit_system_call_dispatch`, returns with iretq.
+extern char x86_system_call_entry[];
+X86_INLINE uint64_t x86_system_call_entry_address(void) { return (uint64_t)x86_system_call_entry; }
+/// Enters ring 3 with the 176-byte frame at `frame`; records the kernel stack top for later
+/// entries at `context_slot + 16`, GS:32 and the TSS's RSP0; never returns.
+__attribute__((noreturn)) void x86_enter_user(const uint64_t *frame, uint64_t context_slot);
+/// The quadwords at GS:32 (the running program thread's kernel stack top), GS:48 (the TSS)
+/// and GS:56 (the running program thread's context slot).
+X86_INLINE uint64_t x86_read_gs48(void) { uint64_t v; __asm__ volatile("movq %%gs:48, %0" : "=r"(v)); return v; }
+X86_INLINE uint64_t x86_read_gs56(void) { uint64_t v; __asm__ volatile("movq %%gs:56, %0" : "=r"(v)); return v; }
+X86_INLINE void x86_write_gs32(uint64_t v) { __asm__ volatile("movq %0, %%gs:32" : : "r"(v) : "memory"); }
+X86_INLINE void x86_write_gs56(uint64_t v) { __asm__ volatile("movq %0, %%gs:56" : : "r"(v) : "memory"); }
+/// XGETBV/XSETBV (extended control register 0: which state XSAVE manages).
+X86_INLINE uint64_t x86_xgetbv(uint32_t index) {
+    uint32_t low, high;
+    __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(index));
+    return ((uint64_t)high << 32) | low;
+}
+X86_INLINE void x86_xsetbv(uint32_t index, uint64_t value) {
+    __asm__ volatile("xsetbv" : : "c"(index), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)) : "memory");
 }
 
 // MARK: Context switch (context.S)

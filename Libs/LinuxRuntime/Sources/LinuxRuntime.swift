@@ -1,0 +1,100 @@
+import Alloc
+import Boot
+import LinuxABI
+import Paging
+import Sched
+import X86
+
+/// Runs the unmodified static Linux program that arrived as the boot module: loads it into
+/// its pages, builds its stack, and enters it in ring 3; then serves its system calls
+/// (LinuxABI's ``LinuxProcess`` is the policy, this is the mechanism: pages, the FS base,
+/// sleeping, the exit) and ends it the way Linux would when it faults.
+///
+/// Guarantees: the program reaches memory only through its own pages (``UserAddressSpace``)
+/// and the kernel reaches the program's memory only through checked copies, so a wrong
+/// pointer is `EFAULT` and a wild access a segmentation fault report — never a kernel fault.
+/// Pages are backed on first touch exactly where a mapping allows that access, and frames
+/// of ranges the program gives back return to the allocator after their TLB flush. A
+/// program that cannot be started is named with the reason and ends with status 126.
+public enum LinuxRuntime {
+    /// The boot module's bytes, until the program is started.
+    static let initrd = InterruptSafeLock<[UInt8]?>(nil)
+    /// The process, once started.
+    static let process = InterruptSafeLock<LinuxProcess?>(nil)
+    /// The process's mappings as the page-fault path sees them: a copy refreshed after every
+    /// call that changes them (the fault path cannot wait for the process's lock).
+    static let faultMappings = InterruptSafeLock<MemoryMappings?>(nil)
+    /// The program's path, for fault reports.
+    static let programName = InterruptSafeLock<String>("program")
+    static let memory = KernelProgramMemory()
+
+    /// The status a program that cannot be started ends with (a shell's "cannot execute").
+    public static let cannotExecute: Int32 = 126
+
+    /// Starts the program named by the command line (kernel words, `--`, its arguments) and
+    /// never returns: the virtual machine ends with the program's exit status.
+    public static func run(commandLine text: String, memoryBytes: UInt64) -> Never {
+        let line = ProgramCommandLine(text)
+        let bytes = initrd.withLock { $0.take() }
+        let program: LinuxProgram
+        do {
+            program = try LinuxProgram(initrd: bytes, executablePath: line.executablePath, arguments: line.arguments,
+                                       environment: line.environment(over: LinuxProgram.defaultEnvironment),
+                                       processors: Threads.coreCount, memoryBytes: memoryBytes, random: randomBytes(16),
+                                       hardwareCapabilities: UInt64(CPUID.query(leaf: 1).edx))
+        } catch {
+            refuse("\(error)")
+        }
+        programName.withLock { $0 = program.path }
+        let loaded = ProgramLoader.load(program)
+        if let failure = loaded.failure { refuse(failure) }
+        let console = StandardFiles.consolePath
+        let files: FileDescriptorTable
+        do {
+            files = FileDescriptorTable(fileSystem: program.fileSystem, console: try program.fileSystem.lookup(console))
+        } catch {
+            refuse("the file system has no \(console)")
+        }
+        let started = LinuxProcess(mappings: loaded.mappings, files: files, programEnd: UserAddressSpace.areaStart,
+                                   processors: Threads.coreCount,
+                                   console: { bytes in for byte in bytes { Console.write(byte: byte) } },
+                                   monotonicClock: { ProgramClock.monotonicNanoseconds },
+                                   realTimeClock: { ProgramClock.realTimeNanoseconds },
+                                   random: { randomBytes($0) }, yield: { Threads.yield() })
+        started.executable = program.path
+        started.programRange = loaded.programRange
+        started.tracing = line.tracing
+        started.trace = { line in Console.write("[strace] " + line + "\n") }
+        faultMappings.withLock { $0 = started.mappings }
+        process.withLock(moving: started) { slot, started in slot = started }
+        let registers = UserRegisters(entry: program.plan.entry, stack: program.stack.stackPointer)
+        UserMode.enter(registers, fsBase: 0, on: Threads.currentContext)
+    }
+
+    /// Says why the program cannot run and ends the machine with ``cannotExecute``.
+    static func refuse(_ reason: String) -> Never {
+        Console.write("hermit: cannot run the program: " + reason + "\n")
+        DebugExit.exit(programStatus: cannotExecute)
+    }
+
+    /// `count` random bytes: RDRAND where the processor has it, else TSC-seeded SplitMix64.
+    static func randomBytes(_ count: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count + 8)
+        var seed = TimeStampCounter.read()
+        while bytes.count < count {
+            var value: UInt64
+            if let hardware = RandomSource.hardware() {
+                value = hardware
+            } else {
+                seed &+= 0x9E37_79B9_7F4A_7C15
+                value = seed
+                value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+                value ^= value >> 31
+            }
+            for index in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(index)))) }
+        }
+        return Array(bytes.prefix(count))
+    }
+}

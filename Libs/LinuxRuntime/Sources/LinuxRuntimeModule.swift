@@ -1,0 +1,17 @@
+import Boot
+import Paging
+import X86
+
+/// Starts the Linux layer: keeps the boot module's bytes for the program, and installs the
+/// system call handler, the fault handler and the page-fault resolver for the program's pages.
+public enum LinuxRuntimeModule: KernelModule {
+    public static func start(_ kernel: inout KernelResources) {
+        let contents = kernel.moduleContents(0)
+        LinuxRuntime.initrd.withLock { $0 = contents }
+        guard UserMode.setSystemCallHandler({ registers in LinuxRuntime.systemCall(&registers) }),
+              UserMode.setFaultHandler({ frame, reason in LinuxRuntime.fault(frame, reason) }),
+              DemandPager.setUserFaultResolver({ address, write, execute in LinuxRuntime.resolve(address, write, execute) }) else {
+            Panic.halt("LinuxRuntime: the ring-3 handlers were installed already")
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Alloc
+import Boot
+import LinuxABI
+import Paging
+import Sched
+import X86
+
+/// The system call path: what the SYSCALL stub hands over, served by the process.
+extension LinuxRuntime {
+    /// What a call left for the mechanism to do once the process's lock is released.
+    struct Aftermath: Sendable {
+        var result: Int64
+        var released: [Range<UInt64>] = []
+        var exitStatus: Int32? = nil
+        var mappings: MemoryMappings? = nil
+    }
+
+    /// Calls that change the mappings: mmap, mprotect, munmap, brk, mremap, madvise.
+    static func changesMappings(_ number: UInt64) -> Bool {
+        number == 9 || number == 10 || number == 11 || number == 12 || number == 25 || number == 28
+    }
+
+    /// Serves one system call (the handler ``X86/UserMode`` calls, on the thread's kernel stack).
+    static func systemCall(_ registers: inout UserRegisters) {
+        let number = registers.number
+        let (a0, a1, a2, a3, a4, a5) = registers.arguments
+        switch number {
+        case 39, 186:                                   // getpid, gettid: no state needed
+            registers.setResult(LinuxProcess.processID)
+            return
+        case 24:                                        // sched_yield
+            Threads.yield()
+            registers.setResult(0)
+            return
+        case 35, 230:                                   // nanosleep, clock_nanosleep
+            registers.setResult(sleep(number == 35 ? a0 : a2, flags: number == 35 ? 0 : a1, clock: number == 35 ? 1 : a0))
+            return
+        case 158 where a0 == 0x1002:                    // arch_prctl(ARCH_SET_FS)
+            guard UserMode.setFSBase(a1) else { registers.setResult(-1); return }   // EPERM
+        default:
+            break
+        }
+        let aftermath = process.withLock { process -> Aftermath in
+            guard let process else { return Aftermath(result: -38) }
+            var outcome = Aftermath(result: process.handle(Int(truncatingIfNeeded: number), [a0, a1, a2, a3, a4, a5], memory: memory))
+            outcome.released = process.released
+            process.released = []
+            outcome.exitStatus = process.exitStatus
+            if changesMappings(number) { outcome.mappings = process.mappings }
+            return outcome
+        }
+        if let exitStatus = aftermath.exitStatus { DebugExit.exit(programStatus: exitStatus) }
+        if let mappings = aftermath.mappings { faultMappings.withLock { $0 = mappings } }
+        for range in aftermath.released { release(range) }
+        if number == 10 && aftermath.result == 0 { reprotect(a0, length: a1) }
+        registers.setResult(aftermath.result)
+    }
+
+    /// Unmaps every backed page of `range` and gives its frame back.
+    static func release(_ range: Range<UInt64>) {
+        var page = range.lowerBound & ~0xFFF
+        while page < range.upperBound {
+            let outcome = UserAddressSpace.release(VirtAddr(page))
+            switch consume outcome {
+            case .nothing: break
+            case .programPage: break
+            case .frame(let pending): Frames.free(pending.flush())
+            }
+            page += 4096
+        }
+    }
+
+    /// Gives the backed pages of `[address, address + length)` the protection their mapping
+    /// now has.
+    static func reprotect(_ address: UInt64, length: UInt64) {
+        let (end, overflow) = address.addingReportingOverflow(length)
+        guard !overflow, let mappings = faultMappings.withLock({ $0 }) else { return }
+        var page = address & ~0xFFF
+        while page < end {
+            if KernelPages.translate(VirtAddr(page)) != nil {
+                let protection = mappings.mapping(containing: page).map { ProgramLoader.protection($0.protection) } ?? []
+                _ = UserAddressSpace.protect(VirtAddr(page), protection)
+            }
+            page += 4096
+        }
+    }
+
+    /// nanosleep / clock_nanosleep: sleeps for the `struct timespec` at `request` (relative,
+    /// or absolute with TIMER_ABSTIME on CLOCK_MONOTONIC/CLOCK_REALTIME).
+    static func sleep(_ request: UInt64, flags: UInt64, clock: UInt64) -> Int64 {
+        guard clock <= 1 || clock == 7 || clock == 4 else { return -22 }
+        guard let bytes = memory.read(request, count: 16) else { return -14 }
+        var seconds: UInt64 = 0, nanoseconds: UInt64 = 0
+        for index in (0..<8).reversed() {
+            seconds = seconds << 8 | UInt64(bytes[index])
+            nanoseconds = nanoseconds << 8 | UInt64(bytes[8 + index])
+        }
+        guard Int64(bitPattern: seconds) >= 0, nanoseconds < 1_000_000_000 else { return -22 }
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        var duration = overflow ? UInt64.max / 2 : min(scaled &+ nanoseconds, UInt64.max / 2)
+        if flags & 1 != 0 {                             // TIMER_ABSTIME
+            let now = clock == 0 ? ProgramClock.realTimeNanoseconds : ProgramClock.monotonicNanoseconds
+            duration = duration > now ? duration - now : 0
+        }
+        if duration > 0 { Threads.sleep(nanoseconds: duration) }
+        return 0
+    }
+
+    /// Decides a page fault of the program (the pager's resolver): the protection its mapping
+    /// gives, when that allows the access.
+    static func resolve(_ address: UInt64, _ write: Bool, _ execute: Bool) -> UserAddressSpace.Protection? {
+        faultMappings.withLock { mappings -> UserAddressSpace.Protection? in
+            guard let mapping = mappings?.mapping(containing: address), !mapping.protection.isEmpty else { return nil }
+            if write && !mapping.protection.contains(.write) { return nil }
+            if execute && !mapping.protection.contains(.execute) { return nil }
+            return ProgramLoader.protection(mapping.protection)
+        }
+    }
+}

@@ -1,0 +1,223 @@
+import Synchronization
+import X86Shim
+
+/// A program's registers as ring 3 sees them: what a system call receives and what the
+/// program resumes with.
+///
+/// Guarantees: whatever a handler stores here, the program resumes in ring 3 — ``sanitized``
+/// (applied by X86 before every return) forces the ring-3 code and stack selectors, keeps
+/// only the flags a program may set itself (interrupts always on, I/O privilege 0, no nested
+/// task), and replaces an instruction or stack pointer outside the lower half with 0, so the
+/// return can neither fault in the kernel nor resume anywhere but in the program's pages.
+public struct UserRegisters: BitwiseCopyable, Sendable {
+    /// The registers, laid out as an interrupt frame (``InterruptFrame``).
+    public var frame: InterruptFrame
+
+    /// The flags a program may change itself: CF PF AF ZF SF TF DF OF AC ID.
+    public static let programFlags: UInt64 = 0x0024_0DD5
+    /// Where the lower half of the address space ends.
+    public static let lowerHalfEnd: UInt64 = 0x0000_8000_0000_0000
+
+    /// Registers all zero, starting at `entry` with the stack pointer `stack`.
+    public init(entry: UInt64, stack: UInt64) {
+        frame = InterruptFrame()
+        frame.rip = entry
+        frame.rsp = stack
+        frame = UserRegisters(frame: frame).sanitized.frame
+    }
+
+    /// The registers saved in `frame`.
+    public init(frame: InterruptFrame) { self.frame = frame }
+
+    /// The registers as X86 resumes them.
+    public var sanitized: UserRegisters {
+        var copy = frame
+        copy.cs = UInt64(SegmentSelector.userCode)
+        copy.ss = UInt64(SegmentSelector.userData)
+        copy.rflags = (copy.rflags & UserRegisters.programFlags) | 0x202
+        if copy.rip >= UserRegisters.lowerHalfEnd { copy.rip = 0 }
+        if copy.rsp >= UserRegisters.lowerHalfEnd { copy.rsp = 0 }
+        return UserRegisters(frame: copy)
+    }
+
+    /// The system call number (RAX at SYSCALL).
+    public var number: UInt64 { frame.rax }
+    /// The six system-call arguments: RDI, RSI, RDX, R10, R8, R9.
+    public var arguments: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) {
+        (frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9)
+    }
+    /// Sets the system call's result (RAX).
+    public mutating func setResult(_ value: Int64) { frame.rax = UInt64(bitPattern: value) }
+}
+
+/// Ring 3: running unmodified programs on their own pages, and the ways back into the kernel.
+///
+/// Guarantees (why entering a program is sound for any safe caller): the program runs at
+/// CPL 3, where it can reach only pages the fence mapped with the user bit — and the fence
+/// maps only frames it gave to the program's address space, never a frame that Swift code or
+/// a device owns — cannot execute privileged instructions, and cannot reach I/O ports (IOPL 0,
+/// no I/O bitmap). Every entry into the kernel (SYSCALL, interrupts, exceptions) switches to
+/// the running thread's kernel stack before pushing anything and swaps GS, so the program's
+/// red zone and registers are never the kernel's and nothing it leaves in GS reaches the
+/// kernel. A system call handler and the fault handler are installed once. The FS base is
+/// the program's alone (the kernel never addresses through FS).
+public enum UserMode {
+    /// Handles a system call: reads the arguments from the registers and writes the result.
+    /// Runs on the calling thread's kernel stack with interrupts enabled.
+    public typealias SystemCallHandler = @Sendable (inout UserRegisters) -> Void
+    /// Ends a program that took an exception in ring 3 (or a page fault the pager could not
+    /// serve). Runs with interrupts off on the thread's kernel stack; `reason` names it.
+    public typealias FaultHandler = @Sendable (InterruptFrame, StaticString) -> Never
+
+    static let systemCallHandlerSet = Atomic<Bool>(false)
+    static let faultHandlerSet = Atomic<Bool>(false)
+    // SAFETY: each is written once, guarded by its flag, before any program runs (the Linux
+    // layer's start-up); read-only afterwards.
+    nonisolated(unsafe) static var systemCallHandler: SystemCallHandler? = nil
+    nonisolated(unsafe) static var faultHandler: FaultHandler? = nil
+
+    /// Installs the system call handler, once: false (installing nothing) afterwards.
+    @discardableResult
+    public static func setSystemCallHandler(_ handler: @escaping SystemCallHandler) -> Bool {
+        guard !systemCallHandlerSet.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+        unsafe systemCallHandler = handler
+        return true
+    }
+
+    /// Installs the fault handler, once: false (installing nothing) afterwards.
+    @discardableResult
+    public static func setFaultHandler(_ handler: @escaping FaultHandler) -> Bool {
+        guard !faultHandlerSet.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+        unsafe faultHandler = handler
+        return true
+    }
+
+    /// Ends the program whose exception `frame` records (it came from ring 3): the fault
+    /// handler's report, or a panic when none is installed.
+    public static func fault(_ frame: InterruptFrame, reason: StaticString) -> Never {
+        precondition(frame.cs & 3 == 3, "a kernel fault reported as a program's")
+        if let handler = unsafe faultHandler { handler(frame, reason) }
+        Panic.exception(frame, reason: reason)
+    }
+
+    /// IA32_STAR: SYSCALL loads CS 0x08 and SS 0x10; SYSRET (unused: returns go through
+    /// iretq) would load from base 0x20.
+    static let star: UInt64 = (0x20 << 48) | (0x08 << 32)
+    /// IA32_FMASK: SYSCALL clears TF, IF, DF, IOPL, NT and AC.
+    static let flagMask: UInt64 = 0x0004_7700
+
+    /// Readies the running processor for ring 3: records its TSS (whose RSP0 entries from
+    /// ring 3 use) in its slot and turns SYSCALL on (EFER.SCE, STAR, LSTAR, FMASK).
+    ///
+    /// The caller (Boot, on each processor after loading its GDT and TSS) guarantees
+    /// `taskState` is the TSS loaded on this processor and stays allocated for good.
+    @unsafe public static func prepareProcessor(taskState: MemoryRegion) {
+        #if hasFeature(Embedded)
+        let slot = x86_processor_slot_address(UInt32(Processor.index))
+        // SAFETY: word 6 of this processor's own slot.
+        unsafe UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot + 48)).unsafelyUnwrapped.pointee = taskState.base
+        // SAFETY: SYSCALL enters at X86's own stub with kernel selectors and interrupts off.
+        unsafe ModelSpecificRegister.extendedFeatureEnable.write(ModelSpecificRegister.extendedFeatureEnable.read() | 1)
+        unsafe ModelSpecificRegister(0xC000_0081).write(star)
+        unsafe ModelSpecificRegister(0xC000_0082).write(x86_system_call_entry_address())
+        unsafe ModelSpecificRegister(0xC000_0084).write(flagMask)
+        #endif
+    }
+
+    /// Runs the program in ring 3 with `registers` and FS base `fsBase`, on the running
+    /// thread `context`, whose stack from here up is never returned to (its kernel stack for
+    /// entries from ring 3 starts here). Panics when `context` is not the running one, or the
+    /// processor was not prepared for ring 3.
+    public static func enter(_ registers: UserRegisters, fsBase: UInt64, on context: ExecutionContext) -> Never {
+        #if hasFeature(Embedded)
+        let here = Processor.stackPointer
+        precondition(context.isRunning && here >= context.stackBase && here < context.stackEnd,
+                     "entering ring 3 on a context that is not the running one")
+        guard x86_read_gs48() != 0 else { Panic.halt("ring 3: this processor was not prepared (UserMode.prepareProcessor)") }
+        Processor.disableInterrupts()
+        let slot = context.slotAddress
+        let base = fsBase < UserRegisters.lowerHalfEnd ? fsBase : 0
+        // SAFETY: word 3 of the running context's own reserved top.
+        unsafe UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot + 24)).unsafelyUnwrapped.pointee = base
+        // SAFETY: the kernel never addresses through FS.
+        unsafe ModelSpecificRegister.fsBase.write(base)
+        var frame = registers.sanitized.frame
+        // SAFETY: the stub copies the 176 bytes of `frame` (alive: this function never
+        // returns) and records its stack top in the running context's reserved top.
+        unsafe withUnsafeBytes(of: &frame) { bytes in
+            unsafe x86_enter_user(bytes.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self), slot)
+        }
+        #else
+        _ = (registers, fsBase, context)
+        BareMachine.unavailable("ring 3")
+        #endif
+    }
+
+    /// Sets the running program thread's FS base (ARCH_SET_FS): false when the running thread
+    /// runs no program or `value` lies outside the lower half.
+    public static func setFSBase(_ value: UInt64) -> Bool {
+        #if hasFeature(Embedded)
+        guard value < UserRegisters.lowerHalfEnd else { return false }
+        return Processor.withInterruptsDisabled {
+            let slot = x86_read_gs56()
+            guard slot != 0 else { return false }
+            // SAFETY: GS:56 names the running context's reserved top (kept by `install`).
+            unsafe UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot + 24)).unsafelyUnwrapped.pointee = value
+            // SAFETY: the kernel never addresses through FS.
+            unsafe ModelSpecificRegister.fsBase.write(value)
+            return true
+        }
+        #else
+        _ = value
+        return false
+        #endif
+    }
+
+    /// The running program thread's FS base (0 when the thread runs no program).
+    public static var fsBase: UInt64 {
+        #if hasFeature(Embedded)
+        return Processor.withInterruptsDisabled { x86_read_gs56() == 0 ? 0 : ModelSpecificRegister.fsBase.read() }
+        #else
+        return 0
+        #endif
+    }
+
+    /// Makes the context about to run the processor's current one for ring 3: its kernel
+    /// stack top (GS:32, TSS.RSP0), its slot (GS:56) and its FS base; GS:56 = 0 for a thread
+    /// that runs no program.
+    static func install(_ next: ExecutionContext) { install(slotAddress: next.slotAddress) }
+
+    static func install(slotAddress slot: UInt64) {
+        #if hasFeature(Embedded)
+        // SAFETY: words 2 and 3 of the next context's reserved top, which X86 alone writes.
+        let top = unsafe UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot + 16)).unsafelyUnwrapped.pointee
+        guard top != 0 else {
+            if x86_read_gs56() != 0 { x86_write_gs56(0) }
+            return
+        }
+        let fs = unsafe UnsafeMutablePointer<UInt64>(bitPattern: UInt(slot + 24)).unsafelyUnwrapped.pointee
+        x86_write_gs32(top)
+        // SAFETY: GS:48 is this processor's TSS (prepareProcessor), RSP0 at offset 4.
+        unsafe UnsafeMutableRawPointer(bitPattern: UInt(x86_read_gs48() + 4)).unsafelyUnwrapped.storeBytes(of: top, as: UInt64.self)
+        x86_write_gs56(slot)
+        // SAFETY: the kernel never addresses through FS.
+        unsafe ModelSpecificRegister.fsBase.write(fs)
+        #endif
+    }
+}
+
+#if hasFeature(Embedded)
+/// The C entry point the SYSCALL stub calls with the program's saved frame.
+@_cdecl("hermit_system_call_dispatch")
+func hermitSystemCallDispatch(_ frame: UnsafeMutableRawPointer) {
+    // SAFETY: the stub passes the 176-byte frame it pushed on this thread's kernel stack; it
+    // stays valid until this function returns, and what is stored back is sanitized.
+    var registers = UserRegisters(frame: unsafe frame.load(as: InterruptFrame.self))
+    if let handler = unsafe UserMode.systemCallHandler {
+        handler(&registers)
+    } else {
+        registers.setResult(-38)   // ENOSYS
+    }
+    unsafe frame.storeBytes(of: registers.sanitized.frame, as: InterruptFrame.self)
+}
+#endif
