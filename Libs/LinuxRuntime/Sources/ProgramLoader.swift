@@ -27,7 +27,7 @@ enum ProgramLoader {
     }
 
     static func load(_ program: LinuxProgram) -> Loaded {
-        var mappings = MemoryMappings(window: LinuxProgram.window)
+        var mappings = MemoryMappings(window: LinuxProgram.window.lowerBound..<LinuxProgram.stackTop)
         let plan = program.plan
         func refused(_ reason: String) -> Loaded { Loaded(mappings: mappings, programRange: nil, failure: reason) }
         guard let first = plan.regions.first, let last = plan.regions.last else { return refused("\(program.path) has no loadable segment") }
@@ -65,11 +65,14 @@ enum ProgramLoader {
                 _ = UserAddressSpace.protect(VirtAddr(page), protection(region.protection))
                 page += 4096
             }
-            _ = try? mappings.map(length: UInt64(region.range.count), protection: region.protection, placement: .fixed(region.range.lowerBound))
+            guard (try? mappings.map(length: UInt64(region.range.count), protection: region.protection,
+                                     placement: .fixed(region.range.lowerBound))) != nil else { return refused("could not record \(program.path)'s segments") }
         }
         // The stack: an 8 MiB mapping whose top pages hold the initial stack now.
         let stackBottom = LinuxProgram.stackTop - LinuxProgram.stackSize
-        _ = try? mappings.map(length: LinuxProgram.stackSize, protection: [.read, .write], placement: .fixed(stackBottom))
+        guard (try? mappings.map(length: LinuxProgram.stackSize, protection: [.read, .write], placement: .fixed(stackBottom))) != nil else {
+            return refused("could not record the stack")
+        }
         let stack = program.stack
         var page = stack.stackPointer & ~0xFFF
         while page < LinuxProgram.stackTop {
