@@ -40,7 +40,7 @@ public struct BootTarget: Sendable {
     /// The image as its config describes it.
     public init(_ image: BuiltImage) {
         let config = image.config
-        self.init(name: config.name, kernel: image.path, commandLine: config.commandLine, memoryKiB: config.memoryKiB,
+        self.init(name: config.name, kernel: image.path, initialRAMDisk: image.initrd, commandLine: image.commandLine, memoryKiB: config.memoryKiB,
                   cpus: config.cpus, timeoutSeconds: config.timeoutSeconds, extraArguments: config.qemuArguments)
         machine = config.machine
         if config.network != nil { forwards = config.forwards }

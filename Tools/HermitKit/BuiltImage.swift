@@ -10,12 +10,19 @@ public struct BuiltImage: Sendable {
     public var debugPath: URL
     /// The stripped image's size in bytes.
     public var size: Int
+    /// The initial RAM disk written beside it (an image that runs a Linux executable).
+    public var initrd: URL? = nil
+    /// The kernel command line the image boots with: the config's, or for a Linux
+    /// executable the one ``ProgramInitrd`` made.
+    public var commandLine: String
 
-    public init(config: ImageConfig, path: URL, debugPath: URL, size: Int) {
+    public init(config: ImageConfig, path: URL, debugPath: URL, size: Int, initrd: URL? = nil, commandLine: String? = nil) {
         self.config = config
         self.path = path
         self.debugPath = debugPath
         self.size = size
+        self.initrd = initrd
+        self.commandLine = commandLine ?? config.commandLine
     }
 
     /// The end of the highest loadable segment (physical address), i.e. the RAM the image

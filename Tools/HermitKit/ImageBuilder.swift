@@ -169,6 +169,15 @@ public struct ImageBuilder: Sendable {
             throw HermitError("stripping '\(config.name)' failed: \(strip.output)")
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: image.path)[.size] as? Int) ?? 0
-        return BuiltImage(config: config, path: image, debugPath: debugImage, size: size)
+        guard config.executable != nil else { return BuiltImage(config: config, path: image, debugPath: debugImage, size: size) }
+        // 4. A Linux executable: its initrd beside the kernel.
+        let program = try ProgramInitrd(config: config, root: root)
+        let initrd = imagesDirectory.appendingPathComponent("\(config.name).initrd")
+        do {
+            try Data(program.bytes).write(to: initrd)
+        } catch {
+            throw HermitError("cannot write \(initrd.path): \(error.localizedDescription)")
+        }
+        return BuiltImage(config: config, path: image, debugPath: debugImage, size: size, initrd: initrd, commandLine: program.commandLine)
     }
 }

@@ -40,6 +40,19 @@ public struct ImageConfig: Equatable, Sendable {
     /// Ports forwarded from 127.0.0.1 on the host to the guest, as "host:guest" (TCP) or
     /// "udp:host:guest".
     public var forwards: [String] = []
+    /// An unmodified static Linux executable to run instead of an app (its path on the host,
+    /// relative to the package root unless absolute); the image then runs the `linux` app.
+    public var executable: String? = nil
+    /// Host files and directories the program finds in its file system, as "path" (it appears
+    /// as /<its last component>) or "path:/guest/path".
+    public var files: [String] = []
+    /// The program's environment, "NAME=VALUE" each (added to the default one).
+    public var environment: [String] = []
+    /// The program's arguments after its name.
+    public var programArguments: [String] = []
+
+    /// The modules an image that runs a Linux executable links.
+    public static let linuxModules = ["X86", "Boot", "Alloc", "Paging", "Sched", "ACPI", "APIC", "ELF", "CPIO", "LinuxABI", "LinuxRuntime"]
 
     /// The keys a config may use.
     public enum Key: String, CaseIterable, Sendable {
@@ -47,6 +60,7 @@ public struct ImageConfig: Equatable, Sendable {
         case panicMessages = "panic_messages"
         case qemuArguments = "qemu_args"
         case machine, network, forward
+        case executable, files, env, arguments
     }
 
     public init(name: String, app: String, modules: [String]) {
@@ -96,9 +110,34 @@ public struct ImageConfig: Equatable, Sendable {
             return list
         }
 
-        guard let app = try string(.app), !app.isEmpty else { throw HermitError("\(name).toml: no 'app' given") }
-        guard let modules = try strings(.modules) else { throw HermitError("\(name).toml: no 'modules' given") }
+        let executable = try string(.executable)
+        if executable != nil, let app = try string(.app), app != "linux" {
+            throw HermitError("\(name).toml: an 'executable' runs in the 'linux' app, not '\(app)'")
+        }
+        guard let app = try string(.app) ?? (executable != nil ? "linux" : nil), !app.isEmpty else {
+            throw HermitError("\(name).toml: no 'app' (or 'executable') given")
+        }
+        guard let modules = try strings(.modules) ?? (executable != nil ? linuxModules : nil) else {
+            throw HermitError("\(name).toml: no 'modules' given")
+        }
         var config = ImageConfig(name: name, app: app, modules: modules)
+        config.executable = executable
+        if let files = try strings(.files) { config.files = files }
+        if let environment = try strings(.env) {
+            for entry in environment where !entry.contains("=") || entry.hasPrefix("=") || entry.contains(" ") {
+                throw HermitError("\(name).toml: 'env' entries look like \"NAME=VALUE\" without spaces, not \"\(entry)\"")
+            }
+            config.environment = environment
+        }
+        if let arguments = try strings(.arguments) {
+            for argument in arguments where argument.contains(" ") || argument.isEmpty {
+                throw HermitError("\(name).toml: an argument cannot be empty or hold a space (the kernel command line splits at spaces): \"\(argument)\"")
+            }
+            config.programArguments = arguments
+        }
+        if executable == nil, !config.files.isEmpty || !config.environment.isEmpty || !config.programArguments.isEmpty {
+            throw HermitError("\(name).toml: 'files', 'env' and 'arguments' are for an 'executable'")
+        }
         if let memory = try string(.memory) {
             guard let kib = parseMemory(memory) else {
                 throw HermitError("\(name).toml: 'memory' must look like \"1280K\", \"2M\" or \"1G\", not \"\(memory)\"")
@@ -143,7 +182,7 @@ public struct ImageConfig: Equatable, Sendable {
     }
 
     /// The size in KiB: "1280K" → 1280, "2M" → 2048, "1G" → 1048576; nil for anything else.
-    static func parseMemory(_ text: String) -> Int? {
+    public static func parseMemory(_ text: String) -> Int? {
         guard let unit = text.last, let number = Int(text.dropLast()), number > 0, number <= 1 << 20 else { return nil }
         switch unit {
         case "K", "k": return number

@@ -6,8 +6,15 @@ let usage = """
 usage: hermit <command> [options]
 
 commands:
-  build <config>        build configs/<config>.toml into images/<config>.elf
+  build <config>        build configs/<config>.toml into images/<config>.elf (and, for a Linux
+                        executable, images/<config>.initrd), and print the QEMU command line
   run <config>          build, then boot the image in QEMU; exits with the app's status
+  run <executable> [-- arguments]
+                        run an unmodified static Linux executable (gcc -static, musl-gcc -static,
+                        swiftc -static-executable) on SwiftyHermit; exits with its status
+      --memory 512M     guest RAM for an executable (default: 256M, more for large programs)
+      --cpus N          virtual CPUs (default 1)
+      --strace          log every system call of the executable
       --accel kvm|tcg   override the accelerator (default: hardware KVM if present, else TCG)
       --no-icount       under TCG, do not count instructions with the TSC
   bench                 boot the bench image and Debian's Linux kernel (fetched with apt on first
@@ -68,10 +75,26 @@ do {
         var configName: String? = nil
         var accelerator = Accelerator.detect()
         var icount = true
+        var memory: String? = nil
+        var cpus: Int? = nil
+        var strace = false
+        var programArguments: [String] = []
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
             switch argument {
+            case "--":
+                programArguments = Array(arguments[(index + 1)...])
+                index = arguments.count
+                continue
+            case "--memory":
+                guard let value = optionValue(arguments, &index), ImageConfig.parseMemory(value) != nil else { fail("--memory takes a size like 512M") }
+                memory = value
+            case "--cpus":
+                guard let value = optionValue(arguments, &index).flatMap({ Int($0) }), (1...64).contains(value) else { fail("--cpus takes 1...64") }
+                cpus = value
+            case "--strace":
+                strace = true
             case "--accel":
                 guard let chosen = optionValue(arguments, &index).flatMap(Accelerator.init(rawValue:)) else {
                     fail("--accel takes 'kvm' or 'tcg'")
@@ -88,16 +111,33 @@ do {
         guard let configName else { fail("'\(command)' needs a config name\n\(usage)", status: 2) }
         let toolchain = try Toolchain.locate()
         let builder = ImageBuilder(root: root, toolchain: toolchain)
-        let config = try builder.loadConfig(configName)
+        var config: ImageConfig
+        if let executable = ExecutableRun.executablePath(configName) {
+            config = try ExecutableRun.config(for: executable, memory: memory, cpus: cpus, arguments: programArguments)
+        } else {
+            guard programArguments.isEmpty, memory == nil, cpus == nil else {
+                fail("'--', --memory and --cpus are for running an executable; a config sets them itself", status: 2)
+            }
+            config = try builder.loadConfig(configName)
+        }
+        if strace {
+            guard config.executable != nil else { fail("--strace is for a Linux executable", status: 2) }
+            config.commandLine = "strace " + config.commandLine
+        }
         let image = try builder.build(config, log: log)
-        log("image \(image.path.path): \(image.size) bytes")
-        guard command == "run" else { exit(0) }
+        log("image \(image.path.path): \(image.size) bytes" + (image.initrd.map { ", initrd \($0.path)" } ?? ""))
+        guard command == "run" else {
+            let qemu = (try? QEMURunner.locateQEMU()) ?? "qemu-system-x86_64"
+            let boot = QEMURunner(qemu: qemu, accelerator: accelerator, instructionCounting: false).arguments(for: image)
+            print(([qemu] + boot).map(ExecutableRun.shellQuoted).joined(separator: " "))
+            exit(0)
+        }
         let runner = QEMURunner(qemu: try QEMURunner.locateQEMU(), accelerator: accelerator, instructionCounting: icount)
         log("booting with \(accelerator.rawValue)\(runner.instructionCounting ? " (icount)" : ""), \(config.memoryKiB) KiB, \(config.cpus) CPU(s)")
         let run = try runner.run(image, echo: true)
         switch run.outcome {
         case .exited(let status):
-            log("\(config.app) exited with status \(status) (\(Int(run.seconds * 1000)) ms)")
+            log("\(config.executable.map { URL(fileURLWithPath: $0).lastPathComponent } ?? config.app) exited with status \(status) (\(Int(run.seconds * 1000)) ms)")
         case .panicked:
             let symbols = PanicSymbolizer(toolchain: toolchain).symbolize(run.output, image: image)
             if !symbols.isEmpty { print("backtrace, symbolised:\n" + symbols.joined(separator: "\n")) }
