@@ -104,6 +104,8 @@ public enum KernelPages {
             state.devices = devices
             state.program = program
         }
+        UserAddressSpace.programStart.store(program.0, ordering: .releasing)
+        UserAddressSpace.programEnd.store(program.1, ordering: .releasing)
         guard !activated.exchange(true, ordering: .acquiringAndReleasing) else { return false }
         Kernel.activate(TableView(), layout: layout)
         return true

@@ -1,3 +1,4 @@
+import Synchronization
 import X86
 
 /// The program's pages: the only memory ring 3 can reach, and the kernel's checked way to
@@ -59,9 +60,15 @@ public enum UserAddressSpace {
         page >= state.program.start && page < state.program.end
     }
 
+    /// The program area's bounds, set once when the page table is activated: read without a
+    /// lock, since the page-fault path asks while the page table's lock may be held.
+    static let programStart = Atomic<UInt64>(0)
+    static let programEnd = Atomic<UInt64>(0)
+
     /// The program area's range (empty when the boot module held no program).
     public static var programArea: Range<UInt64> {
-        KernelPages.state.withLock { $0.program.start..<$0.program.end }
+        let start = programStart.load(ordering: .acquiring), end = programEnd.load(ordering: .acquiring)
+        return start..<max(start, end)
     }
 
     /// Backs the user page `page` with zeroed memory with `protection`: in the program area
@@ -151,9 +158,11 @@ public enum UserAddressSpace {
     /// Copies `count` bytes from the program's memory at `address` into `bytes`.
     public static func read(_ address: UInt64, count: Int, into bytes: inout [UInt8]) -> Access {
         guard count > 0 else { bytes = []; return .done }
+        var copied = 0
         return access(address, count: count, writing: false) { region, offset, done in
-            bytes.append(contentsOf: region.bytes(at: offset, count: done))
-        } prepare: { bytes.removeAll(keepingCapacity: true); bytes.reserveCapacity(count) }
+            region.copy(at: offset, count: done, into: &bytes, at: copied)
+            copied += done
+        } prepare: { if bytes.count != count { bytes = [UInt8](repeating: 0, count: count) } }
     }
 
     /// Copies `bytes` into the program's memory at `address`: all of them, or none when a page
@@ -162,22 +171,26 @@ public enum UserAddressSpace {
         guard !bytes.isEmpty else { return .done }
         var copied = 0
         return access(address, count: bytes.count, writing: true) { region, offset, done in
-            region.copy(bytes: Array(bytes[copied..<(copied + done)]), to: offset)
+            region.copy(from: bytes, arrayOffset: copied, count: done, to: offset)
             copied += done
         } prepare: {}
     }
 
     /// Checks every page of `[address, address + count)` under the lock, then copies page by
-    /// page with `copy(region, offsetInRegion, byteCount)` while still holding it.
+    /// page with `copy(region, offsetInRegion, byteCount)` while still holding it. Nothing
+    /// allocates under the lock (`prepare` runs before it): a heap that grows faults, and the
+    /// fault path takes the same lock.
     static func access(_ address: UInt64, count: Int, writing: Bool,
                        copy: (MemoryRegion, Int, Int) -> Void, prepare: () -> Void) -> Access {
         let (end, overflow) = address.addingReportingOverflow(UInt64(count))
         guard !overflow, end <= areaEnd else { return .fault }
+        // Allocated before the lock: the heap may grow, and its page faults take that lock.
+        var frames: [PhysAddr] = []
+        frames.reserveCapacity(Int((end - (address & ~0xFFF) + 4095) / 4096))
+        prepare()
         return KernelPages.state.withLock { state -> Access in
             guard state.table != nil else { return .fault }
             var page = address & ~0xFFF
-            var frames: [PhysAddr] = []
-            frames.reserveCapacity(Int((end - page + 4095) / 4096))
             while page < end {
                 guard mayMapUser(page, state) else { return .fault }
                 guard let translation = state.table!.translate(VirtAddr(page)) else { return .notPresent(page) }
@@ -186,7 +199,6 @@ public enum UserAddressSpace {
                 frames.append(translation.physical)
                 page += 4096
             }
-            prepare()
             var cursor = address
             for frame in frames {
                 let offset = Int(cursor & 0xFFF)

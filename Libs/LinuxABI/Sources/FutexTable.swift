@@ -30,6 +30,9 @@ public struct FutexTable<Waiter: Equatable & Sendable>: Sendable {
         entries.append(Entry(address: address, waiter: waiter, bitset: bitset))
     }
 
+    /// Whether `waiter` is queued (no wake has taken it yet).
+    public func isWaiting(_ waiter: Waiter) -> Bool { entries.contains { $0.waiter == waiter } }
+
     /// Takes `waiter` out (its timeout fired, or a signal): whether it was still waiting.
     public mutating func cancel(_ waiter: Waiter) -> Bool {
         guard let index = entries.firstIndex(where: { $0.waiter == waiter }) else { return false }

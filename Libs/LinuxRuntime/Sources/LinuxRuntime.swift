@@ -67,6 +67,7 @@ public enum LinuxRuntime {
         started.trace = { line in Console.write("[strace] " + line + "\n") }
         faultMappings.withLock { $0 = started.mappings }
         process.withLock(moving: started) { slot, started in slot = started }
+        adoptMainThread()
         let registers = UserRegisters(entry: program.plan.entry, stack: program.stack.stackPointer)
         UserMode.enter(registers, fsBase: 0, on: Threads.currentContext)
     }

@@ -10,8 +10,15 @@ public enum LinuxRuntimeModule: KernelModule {
         LinuxRuntime.initrd.withLock { $0 = contents }
         guard UserMode.setSystemCallHandler({ registers in LinuxRuntime.systemCall(&registers) }),
               UserMode.setFaultHandler({ frame, reason in LinuxRuntime.fault(frame, reason) }),
-              DemandPager.setUserFaultResolver({ address, write, execute in LinuxRuntime.resolve(address, write, execute) }) else {
+              DemandPager.setUserFaultResolver(ProgramFaultResolver()) else {
             Panic.halt("LinuxRuntime: the ring-3 handlers were installed already")
         }
+    }
+}
+
+/// The program's page faults, decided by its mappings (``LinuxRuntime/resolve(_:_:_:)``).
+final class ProgramFaultResolver: UserFaultResolver {
+    func protection(at address: UInt64, write: Bool, execute: Bool) -> UserAddressSpace.Protection? {
+        LinuxRuntime.resolve(address, write, execute)
     }
 }

@@ -25,8 +25,28 @@ extension LinuxRuntime {
         let number = registers.number
         let (a0, a1, a2, a3, a4, a5) = registers.arguments
         switch number {
-        case 39, 186:                                   // getpid, gettid: no state needed
+        case 39:                                        // getpid: no state needed
             registers.setResult(LinuxProcess.processID)
+            return
+        case 186:                                       // gettid
+            registers.setResult(currentTID)
+            return
+        case 56:                                        // clone
+            registers.setResult(clone(registers))
+            return
+        case 202:                                       // futex
+            registers.setResult(futex(registers))
+            return
+        case 218:                                       // set_tid_address
+            registers.setResult(setTIDAddress(a0))
+            return
+        case 60:                                        // exit (this thread)
+            exitThread(status: Int32(truncatingIfNeeded: a0 & 0xFF))
+        case 62, 200:                                   // kill(pid, sig), tkill(tid, sig)
+            registers.setResult(signalSelf(a1))
+            return
+        case 234:                                       // tgkill(tgid, tid, sig)
+            registers.setResult(signalSelf(a2))
             return
         case 24:                                        // sched_yield
             Threads.yield()
@@ -40,9 +60,28 @@ extension LinuxRuntime {
         default:
             break
         }
+        let arguments = [a0, a1, a2, a3, a4, a5]
+        if changesMappings(number) {
+            // One mapping change at a time, from the table through the page tables and the
+            // flushes: no other thread can be given a range whose old pages are still going.
+            addressSpace.wait()
+            let result = serve(number, arguments)
+            addressSpace.signal()
+            registers.setResult(result)
+        } else {
+            registers.setResult(serve(number, arguments))
+        }
+    }
+
+    /// Serializes the calls that change the program's mappings: a semaphore, so waiting
+    /// threads sleep and the holder keeps interrupts on (its TLB flushes need them).
+    static let addressSpace = Semaphore(value: 1)
+
+    /// Serves a call through the process, then carries out what it left to do.
+    static func serve(_ number: UInt64, _ arguments: [UInt64]) -> Int64 {
         let aftermath = process.withLock { process -> Aftermath in
             guard let process else { return Aftermath(result: -38) }
-            var outcome = Aftermath(result: process.handle(Int(truncatingIfNeeded: number), [a0, a1, a2, a3, a4, a5], memory: memory))
+            var outcome = Aftermath(result: process.handle(Int(truncatingIfNeeded: number), arguments, memory: memory))
             outcome.released = process.released
             process.released = []
             outcome.exitStatus = process.exitStatus
@@ -52,8 +91,8 @@ extension LinuxRuntime {
         if let exitStatus = aftermath.exitStatus { DebugExit.exit(programStatus: exitStatus) }
         if let mappings = aftermath.mappings { faultMappings.withLock { $0 = mappings } }
         for range in aftermath.released { release(range) }
-        if number == 10 && aftermath.result == 0 { reprotect(a0, length: a1) }
-        registers.setResult(aftermath.result)
+        if number == 10 && aftermath.result == 0 { reprotect(arguments[0], length: arguments[1]) }
+        return aftermath.result
     }
 
     /// Unmaps every backed page of `range` and gives its frame back.

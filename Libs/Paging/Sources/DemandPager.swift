@@ -3,6 +3,12 @@ import Alloc
 import Boot
 import X86
 
+/// Decides a program's page fault: the protection to back the page with, or nil for a
+/// segmentation fault. Runs in the fault path (interrupts off): it must not block.
+public protocol UserFaultResolver: AnyObject, Sendable {
+    func protection(at address: UInt64, write: Bool, execute: Bool) -> UserAddressSpace.Protection?
+}
+
 /// Demand paging: lazily reserved regions are backed on first touch by the page-fault
 /// handler, which maps a zeroed frame for the faulting page; every other page fault is a
 /// panic whose report says what went wrong.
@@ -66,17 +72,16 @@ public enum DemandPager {
     public static var faultsServed: Int { served.load(ordering: .relaxed) }
     static let served = Atomic<Int>(0)
 
-    /// Decides a program's page fault: the protection to back the page with, or nil for a
-    /// segmentation fault. Runs in the fault path (interrupts off): it must not block.
-    public typealias UserFaultResolver = @Sendable (_ address: UInt64, _ write: Bool, _ execute: Bool) -> UserAddressSpace.Protection?
-
     static let userResolverSet = Atomic<Bool>(false)
-    static let userResolver = InterruptSafeLock<UserFaultResolver?>(nil)
+    /// A class reference, not a closure: a closure kept in a generic lock was re-wrapped in a
+    /// reabstraction thunk on every access (Embedded Swift 6.3.1), until a fault's call chain
+    /// overflowed the page-fault stack.
+    static let userResolver = InterruptSafeLock<(any UserFaultResolver)?>(nil)
 
     /// Installs the resolver for the program's page faults (the Linux layer's mappings), once:
     /// false afterwards.
     @discardableResult
-    public static func setUserFaultResolver(_ resolver: @escaping UserFaultResolver) -> Bool {
+    public static func setUserFaultResolver(_ resolver: any UserFaultResolver) -> Bool {
         guard !userResolverSet.exchange(true, ordering: .acquiringAndReleasing) else { return false }
         userResolver.withLock { $0 = resolver }
         return true
@@ -95,7 +100,7 @@ public enum DemandPager {
         guard fromProgram else { Panic.exception(frame, reason: "the kernel touched a program page directly") }
         if !code.contains(.present) && !code.contains(.reservedBit), isUserAddress(address),
            let resolver = userResolver.withLock({ $0 }),
-           let protection = resolver(address, code.contains(.write), code.contains(.instructionFetch)) {
+           let protection = resolver.protection(at: address, write: code.contains(.write), execute: code.contains(.instructionFetch)) {
             let page = VirtAddr(address & ~0xFFF)
             if Frames.backUserPage(page, protection: protection) || KernelPages.translate(page) != nil {
                 served.add(1, ordering: .relaxed)

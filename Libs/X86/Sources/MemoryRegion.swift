@@ -101,6 +101,37 @@ public struct MemoryRegion: Sendable, Equatable {
         for (i, byte) in bytes.enumerated() { store(byte, at: offset + i) }
     }
 
+    /// Copies `count` bytes of the region from `offset` into `array` from `arrayOffset`, in one
+    /// move and without allocating (both ranges are bounds-checked).
+    @inlinable
+    public func copy(at offset: Int, count: Int, into array: inout [UInt8], at arrayOffset: Int) {
+        let from = checkedAddress(offset, count)
+        precondition(arrayOffset >= 0 && count >= 0 && arrayOffset <= array.count && count <= array.count - arrayOffset,
+                     "a copy beyond the array")
+        guard count > 0 else { return }
+        // SAFETY: the region's range was bounds-checked, the array's just above; the array's
+        // buffer is its own (unique after withUnsafeMutableBytes) and cannot overlap the region.
+        unsafe array.withUnsafeMutableBytes { buffer in
+            unsafe buffer.baseAddress.unsafelyUnwrapped.advanced(by: arrayOffset)
+                .copyMemory(from: UnsafeRawPointer(bitPattern: UInt(from)).unsafelyUnwrapped, byteCount: count)
+        }
+    }
+
+    /// Copies `count` bytes of `array` from `arrayOffset` into the region at `offset`, in one
+    /// move and without allocating (both ranges are bounds-checked).
+    @inlinable
+    public func copy(from array: [UInt8], arrayOffset: Int, count: Int, to offset: Int) {
+        let to = checkedAddress(offset, count)
+        precondition(arrayOffset >= 0 && count >= 0 && arrayOffset <= array.count && count <= array.count - arrayOffset,
+                     "a copy beyond the array")
+        guard count > 0 else { return }
+        // SAFETY: as above, in the other direction; the array is only read.
+        unsafe array.withUnsafeBytes { buffer in
+            unsafe UnsafeMutableRawPointer(bitPattern: UInt(to)).unsafelyUnwrapped
+                .copyMemory(from: buffer.baseAddress.unsafelyUnwrapped.advanced(by: arrayOffset), byteCount: count)
+        }
+    }
+
     /// `count` bytes starting at `offset`, as an array.
     @inlinable
     public func bytes(at offset: Int, count: Int) -> [UInt8] {

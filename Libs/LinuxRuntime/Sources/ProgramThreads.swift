@@ -1,0 +1,241 @@
+import Boot
+import LinuxABI
+import Sched
+import X86
+
+/// The program's threads: `clone` for the thread flags glibc and musl pass, `set_tid_address`,
+/// thread `exit` with the clear-tid word and its futex wake, `futex` over the scheduler, and
+/// the signals a program sends itself (`abort`).
+///
+/// Guarantees: each program thread is a scheduler thread of its own with its own kernel stack
+/// and FS base; the child resumes where the parent called `clone`, with every register the
+/// parent had except RAX = 0 and the new stack; a waiter is queued before it sleeps and under
+/// the same lock as the word's check, so a wake between the check and the sleep is never lost
+/// (the scheduler remembers a wake-up that comes before the sleep); the process ends when its
+/// last thread exits, or at `exit_group`, with that status.
+extension LinuxRuntime {
+    struct ProgramThread: Sendable {
+        var tid: Int32
+        var clearChildThreadID: UInt64 = 0
+        var handle: ThreadHandle? = nil
+    }
+
+    struct ThreadTable: Sendable {
+        var threads: [ThreadID: ProgramThread] = [:]
+        var nextTID: Int32 = 2
+        /// Threads that exited, to be joined (their scheduler slots and stacks freed).
+        var exited: [ThreadHandle] = []
+    }
+
+    static let threadTable = InterruptSafeLock(ThreadTable())
+    static let futexes = InterruptSafeLock(FutexTable<ThreadID>())
+
+    /// Records the running thread as the program's first (tid 1 = the process ID).
+    static func adoptMainThread() {
+        let me = Threads.current
+        threadTable.withLock { $0.threads[me] = ProgramThread(tid: Int32(LinuxProcess.processID)) }
+    }
+
+    /// The running thread's tid.
+    static var currentTID: Int64 {
+        let me = Threads.current
+        return Int64(threadTable.withLock { $0.threads[me]?.tid ?? Int32(LinuxProcess.processID) })
+    }
+
+    static let cloneVM: UInt64 = 0x100, cloneThread: UInt64 = 0x10000, cloneSetTLS: UInt64 = 0x80000
+    static let cloneParentSetTID: UInt64 = 0x10_0000, cloneChildClearTID: UInt64 = 0x20_0000, cloneChildSetTID: UInt64 = 0x100_0000
+    static let cloneSignalHandlers: UInt64 = 0x800, cloneFiles: UInt64 = 0x400, cloneFileSystem: UInt64 = 0x200
+    /// What a thread clone may carry besides the flags above (SYSVSEM, DETACHED, the exit signal).
+    static let cloneAllowed: UInt64 = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000 | 0x80000 | 0x10_0000 | 0x20_0000 | 0x40_0000 | 0x100_0000 | 0xFF
+
+    /// `clone(flags, stack, parent_tid, child_tid, tls)` for a thread; -ENOSYS for a fork.
+    static func clone(_ registers: UserRegisters) -> Int64 {
+        let (flags, stack, parentTID, childTID, tls, _) = registers.arguments
+        guard flags & cloneVM != 0, flags & cloneThread != 0, flags & cloneSignalHandlers != 0 else { return -38 }   // fork, vfork
+        guard flags & ~cloneAllowed == 0 else { return -22 }
+        reapExitedThreads()
+        let tid = threadTable.withLock { table -> Int32 in
+            defer { table.nextTID = table.nextTID == Int32.max ? 2 : table.nextTID + 1 }
+            return table.nextTID
+        }
+        var tidBytes: [UInt8] = []
+        for index in 0..<4 { tidBytes.append(UInt8(truncatingIfNeeded: UInt32(bitPattern: tid) >> (8 * UInt32(index)))) }
+        if flags & cloneParentSetTID != 0, !memory.write(parentTID, tidBytes) { return -14 }
+        if flags & cloneChildSetTID != 0, !memory.write(childTID, tidBytes) { return -14 }
+        var child = registers
+        child.frame.rax = 0
+        if stack != 0 { child.frame.rsp = stack }
+        let fsBase = flags & cloneSetTLS != 0 ? tls : UserMode.fsBase
+        if flags & cloneSetTLS != 0 && tls >= UserRegisters.lowerHalfEnd { return -1 }   // EPERM, as Linux for a bad TLS
+        let clearTID = flags & cloneChildClearTID != 0 ? childTID : 0
+        let started = Threads.spawn { [child] in
+            let me = Threads.current
+            // The parent records the thread before it can run here (it holds no lock the child needs).
+            while threadTable.withLock({ $0.threads[me] == nil }) { Threads.yield() }
+            UserMode.enter(child, fsBase: fsBase, on: Threads.currentContext)
+        }
+        guard let started else { return -11 }   // EAGAIN
+        threadTable.withLock { $0.threads[started.id] = ProgramThread(tid: tid, clearChildThreadID: clearTID, handle: started) }
+        return Int64(tid)
+    }
+
+    /// `set_tid_address(address)`: the running thread's clear-tid word; returns its tid.
+    static func setTIDAddress(_ address: UInt64) -> Int64 {
+        let me = Threads.current
+        return Int64(threadTable.withLock { table -> Int32 in
+            table.threads[me, default: ProgramThread(tid: Int32(LinuxProcess.processID))].clearChildThreadID = address
+            return table.threads[me]!.tid
+        })
+    }
+
+    /// `exit(status)` of one thread: clears and wakes its clear-tid word, ends it; the last
+    /// thread's exit ends the process.
+    static func exitThread(status: Int32) -> Never {
+        let me = Threads.current
+        let (record, remaining) = threadTable.withLock { table -> (ProgramThread?, Int) in
+            let record = table.threads.removeValue(forKey: me)
+            if let handle = record?.handle { table.exited.append(handle) }
+            return (record, table.threads.count)
+        }
+        if remaining == 0 { DebugExit.exit(programStatus: status) }
+        if let address = record?.clearChildThreadID, address != 0 {
+            _ = memory.write(address, [0, 0, 0, 0])
+            _ = futexWake(address, count: 1, bitset: .max)
+        }
+        Threads.exit(0)
+    }
+
+    /// Joins threads that exited (their exit has finished or is finishing).
+    static func reapExitedThreads() {
+        let exited = threadTable.withLock { table -> [ThreadHandle] in
+            defer { table.exited = [] }
+            return table.exited
+        }
+        for handle in exited { _ = handle.join() }
+    }
+
+    // MARK: futex
+
+    /// `futex(address, operation, value, timeout, address2, value3)`.
+    static func futex(_ registers: UserRegisters) -> Int64 {
+        let (address, word, value, timeout, address2, value3) = registers.arguments
+        let operation: FutexOperation
+        do { operation = try FutexOperation(Int32(truncatingIfNeeded: word)) } catch { return error.returnValue }
+        let expected = UInt32(truncatingIfNeeded: value)
+        switch operation.command {
+        case .wait, .waitBitset:
+            let bitset = operation.command == .wait ? UInt32.max : UInt32(truncatingIfNeeded: value3)
+            var deadline: UInt64? = nil
+            if timeout != 0 {
+                let span: UInt64
+                switch readTimespec(timeout) {
+                case .unreadable: return -14
+                case .invalid: return -22
+                case .nanoseconds(let value): span = value
+                }
+                if operation.command == .wait {
+                    deadline = ProgramClock.monotonicNanoseconds &+ span    // FUTEX_WAIT: relative
+                } else {
+                    let now = operation.realTimeClock ? ProgramClock.realTimeNanoseconds : ProgramClock.monotonicNanoseconds
+                    deadline = ProgramClock.monotonicNanoseconds &+ (span > now ? span - now : 0)
+                }
+            }
+            return futexWait(address, expected: expected, bitset: bitset, deadline: deadline)
+        case .wake, .wakeBitset:
+            let bitset = operation.command == .wake ? UInt32.max : UInt32(truncatingIfNeeded: value3)
+            return futexWake(address, count: Int32(truncatingIfNeeded: value), bitset: bitset)
+        case .requeue, .compareRequeue:
+            let result = futexes.withLock { table -> Result<(woken: [ThreadID], moved: Int), LinuxError> in
+                if operation.command == .compareRequeue {
+                    guard let bytes = memory.read(address, count: 4) else { return .failure(.badAddress) }
+                    guard word32(bytes) == UInt32(truncatingIfNeeded: value3) else { return .failure(.tryAgain) }
+                }
+                do throws(LinuxError) {
+                    let outcome = try table.requeue(address, to: address2, count: Int32(truncatingIfNeeded: value),
+                                                    requeueCount: Int32(truncatingIfNeeded: timeout))
+                    return .success(outcome)
+                } catch {
+                    return .failure(error)
+                }
+            }
+            switch result {
+            case .failure(let error): return error.returnValue
+            case .success(let outcome):
+                for thread in outcome.woken { Threads.wake(thread) }
+                return Int64(outcome.woken.count + (operation.command == .compareRequeue ? outcome.moved : 0))
+            }
+        case .wakeOperation:
+            return -38
+        }
+    }
+
+    static func futexWait(_ address: UInt64, expected: UInt32, bitset: UInt32, deadline: UInt64?) -> Int64 {
+        let me = Threads.current
+        let queued = futexes.withLock { table -> Int64 in
+            guard let bytes = memory.read(address, count: 4) else { return -14 }
+            guard word32(bytes) == expected else { return -11 }   // EAGAIN
+            do throws(LinuxError) { try table.wait(me, on: address, bitset: bitset) } catch { return error.returnValue }
+            return 0
+        }
+        guard queued == 0 else { return queued }
+        while futexes.withLock({ table in table.isWaiting(me) }) {
+            if let deadline {
+                let now = ProgramClock.monotonicNanoseconds
+                if now >= deadline {
+                    return futexes.withLock { $0.cancel(me) } ? -110 : 0   // ETIMEDOUT, unless a wake took it first
+                }
+                Threads.waitForWake(nanoseconds: deadline - now)
+            } else {
+                CoreScheduler.block()
+            }
+        }
+        return 0
+    }
+
+    static func futexWake(_ address: UInt64, count: Int32, bitset: UInt32) -> Int64 {
+        let result = futexes.withLock { table -> Result<[ThreadID], LinuxError> in
+            do throws(LinuxError) { return .success(try table.wake(address, count: count, bitset: bitset)) } catch { return .failure(error) }
+        }
+        switch result {
+        case .failure(let error): return error.returnValue
+        case .success(let woken):
+            for thread in woken { Threads.wake(thread) }
+            return Int64(woken.count)
+        }
+    }
+
+    static func word32(_ bytes: [UInt8]) -> UInt32 {
+        UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
+    }
+
+    enum Timespec { case unreadable, invalid, nanoseconds(UInt64) }
+
+    /// A `struct timespec` at `address`, in nanoseconds (invalid: negative, or nanoseconds ≥ 10^9).
+    static func readTimespec(_ address: UInt64) -> Timespec {
+        guard let bytes = memory.read(address, count: 16) else { return .unreadable }
+        var seconds: UInt64 = 0, nanoseconds: UInt64 = 0
+        for index in (0..<8).reversed() {
+            seconds = seconds << 8 | UInt64(bytes[index])
+            nanoseconds = nanoseconds << 8 | UInt64(bytes[8 + index])
+        }
+        guard Int64(bitPattern: seconds) >= 0, nanoseconds < 1_000_000_000 else { return .invalid }
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return .nanoseconds(overflow ? UInt64.max / 4 : min(scaled &+ nanoseconds, UInt64.max / 4))
+    }
+
+    // MARK: Signals a program sends itself
+
+    /// `kill`, `tkill`, `tgkill` aimed at the program itself: signal 0 probes, and a signal
+    /// ignored by default is accepted; any other ends the program as Linux's default action
+    /// would (there is no delivery to handlers yet: `abort` and `raise` end the program).
+    static func signalSelf(_ signal: UInt64) -> Int64 {
+        guard signal <= 64 else { return -22 }
+        if signal == 0 { return 0 }
+        let ignoredByDefault: Set<UInt64> = [17, 23, 28]   // SIGCHLD, SIGURG, SIGWINCH
+        if ignoredByDefault.contains(signal) { return 0 }
+        let names: [UInt64: String] = [1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS",
+                                       8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM"]
+        Console.write("hermit: the program was killed by signal \(signal) (\(names[signal] ?? "SIG\(signal)"))\n")
+        DebugExit.exit(programStatus: Int32(128 + min(signal, 127)))
+    }
+}
