@@ -83,7 +83,7 @@ var targets: [Target] = [
     // Compile-fail tests of the fence: type-checks Tests/FenceCases against these modules.
     .testTarget(name: "FenceTests", dependencies: ["X86", "Boot", "Alloc", "Paging", "Sched", "APIC", "PCI", "Virtio", "Net"],
                 swiftSettings: strict),
-    .testTarget(name: "ImageTests", dependencies: ["HermitKit"], exclude: ["Scripts"], swiftSettings: strict),
+    .testTarget(name: "ImageTests", dependencies: ["HermitKit"], exclude: ["Scripts", "Programs"], swiftSettings: strict),
 ]
 
 var products: [Product] = [

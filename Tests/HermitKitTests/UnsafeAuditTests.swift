@@ -143,6 +143,16 @@ struct QEMUOutcomeTests {
         #expect(QEMURunner.Outcome.panicked.exitStatus != 0)
     }
 
+    /// A Linux program's statuses the device can carry come back as the program gave them:
+    /// 0...100, 117...126, and 129...143 (killed by signals 1...15).
+    @Test func decodesLinuxProgramStatuses() {
+        #expect(QEMURunner.Outcome.fromQEMUStatus((126 << 1) | 1) == .exited(126))
+        #expect(QEMURunner.Outcome.fromQEMUStatus((117 << 1) | 1) == .exited(117))
+        #expect(QEMURunner.Outcome.fromQEMUStatus((11 << 1) | 1) == .exited(139))
+        #expect(QEMURunner.Outcome.fromQEMUStatus((1 << 1) | 1) == .exited(129))
+        #expect(QEMURunner.Outcome.fromQEMUStatus((15 << 1) | 1) == .exited(143))
+    }
+
     @Test func buildsTheCommandLine() {
         var config = ImageConfig(name: "hello", app: "hello", modules: [])
         config.memoryKiB = 2048

@@ -12,9 +12,11 @@ public struct BuiltImage: Sendable {
     public var size: Int
     /// The initial RAM disk written beside it (an image that runs a Linux executable).
     public var initrd: URL? = nil
+    /// For a Linux executable, the command line ``ProgramInitrd`` made.
+    public var programCommandLine: String?
     /// The kernel command line the image boots with: the config's, or for a Linux
     /// executable the one ``ProgramInitrd`` made.
-    public var commandLine: String
+    public var commandLine: String { programCommandLine ?? config.commandLine }
 
     public init(config: ImageConfig, path: URL, debugPath: URL, size: Int, initrd: URL? = nil, commandLine: String? = nil) {
         self.config = config
@@ -22,7 +24,7 @@ public struct BuiltImage: Sendable {
         self.debugPath = debugPath
         self.size = size
         self.initrd = initrd
-        self.commandLine = commandLine ?? config.commandLine
+        programCommandLine = commandLine
     }
 
     /// The end of the highest loadable segment (physical address), i.e. the RAM the image

@@ -94,6 +94,7 @@ public struct QEMURunner: Sendable {
             if value == 0x7F { return .panicked }
             if value >= 0x10 && value <= 0x10 + 100 { return .exited(Int32(value - 0x10)) }
             if value >= 1 && value <= 15 { return .exited(Int32(128 + value)) }   // a Linux program killed by a signal
+            if value >= 117 && value <= 126 { return .exited(Int32(value)) }      // a Linux program's status as it is
             return .qemuFailed(status)
         }
     }

@@ -34,6 +34,8 @@ public final class LinuxProcess {
     public var programRange: Range<UInt64>? = nil
     /// Processors the program may run on (`sched_getaffinity`).
     public let processors: Int
+    /// The machine's memory and what is free of it, for `sysinfo` (bytes; 0 when unknown).
+    public var memoryBytes: () -> (total: UInt64, free: UInt64) = { (0, 0) }
     /// Whether each call is traced (`strace = true`), and where the lines go.
     public var tracing = false
     public var trace: (String) -> Void = { _ in }
@@ -211,6 +213,32 @@ public final class LinuxProcess {
             return 0
         case .brk:
             return Int64(bitPattern: setBreak(a[0]))
+        case .sysinfo:
+            let sizes = memoryBytes()
+            var info: [UInt8] = []
+            LittleEndian.append(UInt64(monotonicClock() / 1_000_000_000), to: &info)   // uptime
+            for _ in 0..<3 { LittleEndian.append(UInt64(0), to: &info) }              // loads
+            LittleEndian.append(sizes.total, to: &info)
+            LittleEndian.append(sizes.free, to: &info)
+            for _ in 0..<4 { LittleEndian.append(UInt64(0), to: &info) }              // shared, buffer, swap total, swap free
+            LittleEndian.append(UInt16(1), to: &info)                                 // procs
+            info += [0, 0, 0, 0, 0, 0]                                                // padding to 8
+            for _ in 0..<2 { LittleEndian.append(UInt64(0), to: &info) }              // high memory
+            LittleEndian.append(UInt32(1), to: &info)                                 // mem_unit
+            info += Array(repeating: 0, count: 112 - info.count)
+            guard memory.write(a[0], info) else { throw .badAddress }
+            return 0
+        case .time:
+            let seconds = Int64(realTimeClock() / 1_000_000_000)
+            if a[0] != 0 {
+                var bytes: [UInt8] = []
+                LittleEndian.append(UInt64(bitPattern: seconds), to: &bytes)
+                guard memory.write(a[0], bytes) else { throw .badAddress }
+            }
+            return seconds
+        case .setpriority:
+            guard a[0] <= 2 else { throw .invalidArgument }
+            return 0
         case .getpid: return Self.processID
         case .gettid: return Self.processID
         case .getppid: return 0

@@ -64,7 +64,8 @@ public enum LinuxRuntime {
         started.executable = program.path
         started.programRange = loaded.programRange
         started.tracing = line.tracing
-        started.trace = { line in Console.write("[strace] " + line + "\n") }
+        started.trace = { line in Console.write((line.hasPrefix("unknown system call") ? "hermit: " : "[strace] ") + line + "\n") }
+        started.memoryBytes = { (memoryBytes, UInt64(Frames.counts.free) * 4096) }
         faultMappings.withLock { $0 = started.mappings }
         process.withLock(moving: started) { slot, started in slot = started }
         adoptMainThread()

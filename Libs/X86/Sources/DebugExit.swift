@@ -21,11 +21,16 @@ public enum DebugExit {
     }
 
     /// Ends the virtual machine with a Linux program's exit status (0...255): 0...100 as an
-    /// application's, 129...143 (death by signals 1...15, such as 139 for SIGSEGV) as
-    /// `status - 128`, so `hermit run` returns the status a Linux shell would; any other status
+    /// application's, 117...126 as themselves (126: "cannot execute"), 129...143 (death by
+    /// signals 1...15, such as 139 for SIGSEGV) as `status - 128` — the values the device
+    /// leaves free — so `hermit run` returns the status a Linux shell would; any other status
     /// is written on the console and reported as 100.
     public static func exit(programStatus status: Int32) -> Never {
         if (0...100).contains(status) { exit(status: status) }
+        if (117...126).contains(status) {
+            port.write(UInt32(status))
+            Processor.stop()
+        }
         if (129...143).contains(status) {
             port.write(UInt32(status - 128))
             Processor.stop()
