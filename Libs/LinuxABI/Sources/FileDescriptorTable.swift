@@ -61,6 +61,24 @@ public struct FileDescriptorTable {
         return descriptor
     }
 
+    /// Opens an event descriptor (eventfd, timerfd, epoll) on an anonymous node at the lowest
+    /// free number.
+    public mutating func open(event: EventObject, flags: Int32) throws(LinuxError) -> Int32 {
+        let descriptor = try lowestFree(from: 0)
+        let open = OpenFile(node: FileDescriptorTable.anonymousNode, flags: OpenFlags.readWrite | (flags & OpenFlags.nonBlocking))
+        open.event = event
+        place(open, at: descriptor, closeOnExec: flags & OpenFlags.closeOnExec != 0)
+        return descriptor
+    }
+
+    /// The node behind every event descriptor (Linux's anon_inode).
+    static let anonymousNode = FileNode(.device(.null), inode: 0xA_0000, permissions: 0o600)
+
+    /// Every open descriptor and its file.
+    public var openDescriptors: [(Int32, OpenFile)] {
+        slots.enumerated().compactMap { index, slot in slot.map { (Int32(index), $0) } }
+    }
+
     public mutating func close(_ descriptor: Int32) throws(LinuxError) {
         _ = try file(descriptor)
         slots[Int(descriptor)] = nil

@@ -18,6 +18,9 @@ public final class LinuxProcess {
     public let breakStart: UInt64
     public private(set) var breakCurrent: UInt64
     public let breakLimit: UInt64
+    /// Set when an event descriptor changed (a counter written, a timer set, an interest list
+    /// edited, a descriptor closed): the mechanism wakes the threads waiting for events.
+    public var eventsChanged = false
     /// Set by `exit` or `exit_group`: the process is over with this status (0…255).
     public private(set) var exitStatus: Int32? = nil
     /// The FS base the program asked for (`arch_prctl(ARCH_SET_FS)`): its thread pointer.
@@ -101,6 +104,20 @@ public final class LinuxProcess {
 
     func serve(_ call: SystemCallNumber, _ a: [UInt64], _ memory: some ProgramMemory) throws(LinuxError) -> Int64 {
         switch call {
+        case .read where (try? files.file(fd(a[0])))?.event != nil:
+            let value = try readEvent(fd(a[0]), count: a[2])
+            var bytes: [UInt8] = []
+            LittleEndian.append(value, to: &bytes)
+            guard memory.write(a[1], bytes) else { throw .badAddress }
+            return 8
+        case .write where (try? files.file(fd(a[0])))?.event != nil:
+            guard a[2] >= 8 else { throw .invalidArgument }
+            guard let bytes = memory.read(a[1], count: 8) else { throw .badAddress }
+            try writeEvent(fd(a[0]), value: LittleEndian.word(bytes, at: 0))
+            return 8
+        case .eventfd, .eventfd2, .timerfdCreate, .timerfdSettime, .timerfdGettime,
+             .epollCreate, .epollCreate1, .epollControl, .epollWait, .epollPwait:
+            return try serveEvents(call, a, memory)
         case .read:
             let bytes = try files.read(fd(a[0]), maximum: Int(clamping: min(a[2], 1 << 30)), random: random)
             guard memory.write(a[1], bytes) else { throw .badAddress }
@@ -140,6 +157,7 @@ public final class LinuxProcess {
             return Int64(render(try files.open(try path(a[1], memory, relativeTo: a[0]), flags: Int32(truncatingIfNeeded: a[2]))))
         case .close:
             try files.close(fd(a[0]))
+            forgetInEventPolls(fd(a[0]))
             return 0
         case .lseek:
             return try files.seek(fd(a[0]), offset: Int64(bitPattern: a[1]), whence: Int32(truncatingIfNeeded: a[2]))

@@ -8,6 +8,8 @@ public final class OpenFile {
     /// A generated file's bytes, rendered once when it was opened (as procfs does per read,
     /// close enough for a program that reads it once).
     public var snapshot: [UInt8]? = nil
+    /// What an event descriptor (eventfd, timerfd, epoll) carries; nil for files and devices.
+    public var event: EventObject? = nil
 
     init(node: FileNode, flags: Int32) {
         self.node = node
@@ -15,6 +17,7 @@ public final class OpenFile {
     }
 
     public var readable: Bool { flags & OpenFlags.accessMode != OpenFlags.writeOnly }
+    public var nonBlocking: Bool { flags & OpenFlags.nonBlocking != 0 }
     public var writable: Bool { flags & OpenFlags.accessMode != OpenFlags.readOnly }
 }
 

@@ -6,9 +6,9 @@ public enum SystemCallNumber: Int, Sendable, CaseIterable {
     case pread64 = 17, readv = 19, writev = 20, access = 21, schedYield = 24, madvise = 28, dup = 32, dup2 = 33
     case nanosleep = 35, getpid = 39, clone = 56, exit = 60, uname = 63, fcntl = 72, getcwd = 79
     case readlink = 89, gettimeofday = 96, sysinfo = 99, getuid = 102, getgid = 104, geteuid = 107, getegid = 108, getppid = 110
-    case sigaltstack = 131, setpriority = 141, prctl = 157, archPrctl = 158, gettid = 186, time = 201, futex = 202, schedGetaffinity = 204
+    case sigaltstack = 131, setpriority = 141, prctl = 157, archPrctl = 158, gettid = 186, time = 201, futex = 202, epollCreate = 213, epollWait = 232, epollControl = 233, schedGetaffinity = 204
     case getdents64 = 217, setTidAddress = 218, clockGettime = 228, clockGetres = 229, clockNanosleep = 230
-    case exitGroup = 231, openat = 257, newfstatat = 262, readlinkat = 267, setRobustList = 273, dup3 = 292
+    case exitGroup = 231, epollPwait = 281, timerfdCreate = 283, eventfd = 284, timerfdSettime = 286, timerfdGettime = 287, eventfd2 = 290, epollCreate1 = 291, openat = 257, newfstatat = 262, readlinkat = 267, setRobustList = 273, dup3 = 292
     case pipe2 = 293, prlimit64 = 302, getrandom = 318, statx = 332, rseq = 334, clone3 = 435
 
     /// The name `strace` prints.
@@ -78,6 +78,16 @@ public enum SystemCallNumber: Int, Sendable, CaseIterable {
         case .sysinfo: "sysinfo"
         case .setpriority: "setpriority"
         case .time: "time"
+        case .epollCreate: "epoll_create"
+        case .epollCreate1: "epoll_create1"
+        case .epollControl: "epoll_ctl"
+        case .epollWait: "epoll_wait"
+        case .epollPwait: "epoll_pwait"
+        case .eventfd: "eventfd"
+        case .eventfd2: "eventfd2"
+        case .timerfdCreate: "timerfd_create"
+        case .timerfdSettime: "timerfd_settime"
+        case .timerfdGettime: "timerfd_gettime"
         }
     }
 }

@@ -13,6 +13,10 @@ extension LinuxRuntime {
         var released: [Range<UInt64>] = []
         var exitStatus: Int32? = nil
         var mappings: MemoryMappings? = nil
+        var eventsChanged = false
+        /// The call found no events and waits for them, until a change or this timer deadline.
+        var waits = false
+        var timerDeadline: UInt64? = nil
     }
 
     /// Calls that change the mappings: mmap, mprotect, munmap, brk, mremap, madvise.
@@ -77,22 +81,67 @@ extension LinuxRuntime {
     /// threads sleep and the holder keeps interrupts on (its TLB flushes need them).
     static let addressSpace = Semaphore(value: 1)
 
-    /// Serves a call through the process, then carries out what it left to do.
-    static func serve(_ number: UInt64, _ arguments: [UInt64]) -> Int64 {
-        let aftermath = process.withLock { process -> Aftermath in
-            guard let process else { return Aftermath(result: -38) }
-            var outcome = Aftermath(result: process.handle(Int(truncatingIfNeeded: number), arguments, memory: memory))
-            outcome.released = process.released
-            process.released = []
-            outcome.exitStatus = process.exitStatus
-            if changesMappings(number) { outcome.mappings = process.mappings }
-            return outcome
+    /// Threads waiting for an event descriptor to change (epoll_wait, a blocking read of an
+    /// eventfd or timerfd); every change wakes them all to look again.
+    static let eventWaiters = InterruptSafeLock<[ThreadID]>([])
+
+    /// Whether call `number` waits for events when it finds none: epoll_wait and epoll_pwait
+    /// with a timeout, or a read of a blocking event descriptor that found nothing.
+    static func waitsForEvents(_ number: UInt64, _ arguments: [UInt64], result: Int64, process: LinuxProcess) -> Bool {
+        switch number {
+        case 232, 281: return result == 0 && Int32(truncatingIfNeeded: arguments[3]) != 0
+        case 0: return result == -11 && process.waitsForEvents(Int32(truncatingIfNeeded: arguments[0]))
+        default: return false
         }
-        if let exitStatus = aftermath.exitStatus { DebugExit.exit(programStatus: exitStatus) }
-        if let mappings = aftermath.mappings { faultMappings.withLock { $0 = mappings } }
-        for range in aftermath.released { release(range) }
-        if number == 10 && aftermath.result == 0 { reprotect(arguments[0], length: arguments[1]) }
-        return aftermath.result
+    }
+
+    /// Serves a call through the process, then carries out what it left to do; a call that
+    /// waits for events sleeps until a change, its timeout or the next timer, and looks again.
+    static func serve(_ number: UInt64, _ arguments: [UInt64]) -> Int64 {
+        var deadline: UInt64? = nil
+        if number == 232 || number == 281, Int32(truncatingIfNeeded: arguments[3]) > 0 {
+            deadline = ProgramClock.monotonicNanoseconds &+ UInt64(Int32(truncatingIfNeeded: arguments[3])) * 1_000_000
+        }
+        var lastLook = false
+        while true {
+            let me = Threads.current
+            let finalLook = lastLook
+            let aftermath = process.withLock { process -> Aftermath in
+                guard let process else { return Aftermath(result: -38) }
+                var outcome = Aftermath(result: process.handle(Int(truncatingIfNeeded: number), arguments, memory: memory))
+                outcome.released = process.released
+                process.released = []
+                outcome.exitStatus = process.exitStatus
+                if changesMappings(number) { outcome.mappings = process.mappings }
+                outcome.eventsChanged = process.eventsChanged
+                process.eventsChanged = false
+                if !finalLook && waitsForEvents(number, arguments, result: outcome.result, process: process) {
+                    // Queued under the process's lock: a change after this wakes this thread,
+                    // and a wake before its sleep is remembered by the scheduler.
+                    eventWaiters.withLock { $0.append(me) }
+                    outcome.waits = true
+                    outcome.timerDeadline = process.nextTimerDeadline
+                }
+                return outcome
+            }
+            if aftermath.eventsChanged {
+                for thread in eventWaiters.withLock({ waiters -> [ThreadID] in defer { waiters = [] }; return waiters }) { Threads.wake(thread) }
+            }
+            if let exitStatus = aftermath.exitStatus { DebugExit.exit(programStatus: exitStatus) }
+            if let mappings = aftermath.mappings { faultMappings.withLock { $0 = mappings } }
+            for range in aftermath.released { release(range) }
+            if number == 10 && aftermath.result == 0 { reprotect(arguments[0], length: arguments[1]) }
+            guard aftermath.waits else { return aftermath.result }
+            let until = min(deadline ?? .max, aftermath.timerDeadline ?? .max)
+            let now = ProgramClock.monotonicNanoseconds
+            if until == .max {
+                CoreScheduler.block()
+            } else if until > now {
+                Threads.waitForWake(nanoseconds: until - now)
+            }
+            eventWaiters.withLock { $0.removeAll { $0 == me } }
+            if let deadline, ProgramClock.monotonicNanoseconds >= deadline { lastLook = true }
+        }
     }
 
     /// Unmaps every backed page of `range` and gives its frame back.

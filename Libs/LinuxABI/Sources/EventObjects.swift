@@ -1,0 +1,149 @@
+/// The descriptors that carry events rather than bytes: `eventfd`, `timerfd` and `epoll`
+/// (what Dispatch and SwiftNIO build their event loops on). Pure state: the mechanism puts a
+/// thread to sleep when a call would block (`EAGAIN` here) and wakes it when any of these
+/// changes or a timer's deadline passes.
+///
+/// Guarantees: the semantics are Linux's — an event counter adds writes (refusing to reach
+/// 2^64 − 1) and a read takes the whole count, or one in semaphore mode; a timer counts the
+/// expirations since its last read, re-arming by its interval; an epoll set reports a
+/// descriptor when one of the events asked for (or always EPOLLERR/EPOLLHUP) is ready, with
+/// EPOLLONESHOT disarming it after one report and EPOLLET reporting only changes.
+public enum EventObject {
+    case counter(EventCounter)
+    case timer(IntervalTimer)
+    case poll(EventPoll)
+}
+
+/// `eventfd`: a 64-bit counter.
+public final class EventCounter {
+    public var value: UInt64
+    public let semaphore: Bool
+
+    public init(value: UInt64, semaphore: Bool) {
+        self.value = value
+        self.semaphore = semaphore
+    }
+
+    /// `read`: the count (or 1 in semaphore mode), which it takes; EAGAIN at zero.
+    public func take() throws(LinuxError) -> UInt64 {
+        guard value > 0 else { throw .tryAgain }
+        let taken = semaphore ? 1 : value
+        value -= taken
+        return taken
+    }
+
+    /// `write`: adds `amount`; EAGAIN if the sum would reach 2^64 − 1, EINVAL for that value.
+    public func add(_ amount: UInt64) throws(LinuxError) {
+        guard amount != UInt64.max else { throw .invalidArgument }
+        guard UInt64.max - 1 - value >= amount else { throw .tryAgain }
+        value += amount
+    }
+
+    public var readable: Bool { value > 0 }
+}
+
+/// `timerfd`: a deadline on the monotonic clock (nanoseconds), an interval, and the
+/// expirations not yet read.
+public final class IntervalTimer {
+    public let clock: Int32
+    /// The next expiry (0: disarmed).
+    public var deadline: UInt64 = 0
+    public var interval: UInt64 = 0
+    var pending: UInt64 = 0
+
+    public init(clock: Int32) { self.clock = clock }
+
+    /// Moves the expirations up to `now` into the pending count (re-arming by the interval).
+    public func advance(to now: UInt64) {
+        guard deadline != 0, now >= deadline else { return }
+        if interval == 0 {
+            pending &+= 1
+            deadline = 0
+        } else {
+            let periods = (now - deadline) / interval + 1
+            pending &+= periods
+            deadline &+= periods &* interval
+        }
+    }
+
+    /// `read`: the expirations since the last read; EAGAIN when none.
+    public func take(now: UInt64) throws(LinuxError) -> UInt64 {
+        advance(to: now)
+        guard pending > 0 else { throw .tryAgain }
+        defer { pending = 0 }
+        return pending
+    }
+
+    /// `timerfd_settime`: arms at `deadline` (0 disarms) with `interval`; the old setting's
+    /// time left and interval.
+    public func set(deadline newDeadline: UInt64, interval newInterval: UInt64, now: UInt64) -> (left: UInt64, interval: UInt64) {
+        advance(to: now)
+        let old = (deadline == 0 ? 0 : deadline - min(deadline, now), interval)
+        deadline = newDeadline
+        interval = newInterval
+        pending = 0
+        return old
+    }
+
+    public func readable(now: UInt64) -> Bool { pending > 0 || (deadline != 0 && now >= deadline) }
+}
+
+/// `epoll`: the interest list.
+public final class EventPoll {
+    public struct Interest: Sendable, Equatable {
+        public var events: UInt32
+        public var data: UInt64
+        /// EPOLLONESHOT fired: reports nothing until EPOLL_CTL_MOD.
+        var disarmed = false
+        /// EPOLLET: the readiness last reported.
+        var reported: UInt32 = 0
+    }
+
+    public static let input: UInt32 = 0x001, output: UInt32 = 0x004, error: UInt32 = 0x008, hangUp: UInt32 = 0x010
+    public static let readHangUp: UInt32 = 0x2000, edgeTriggered: UInt32 = 1 << 31, oneShot: UInt32 = 1 << 30
+    public static let exclusive: UInt32 = 1 << 28, wakeUp: UInt32 = 1 << 29
+
+    public private(set) var interests: [Int32: Interest] = [:]
+    public init() {}
+
+    /// `epoll_ctl`: ADD (1), DEL (2), MOD (3).
+    public func control(_ operation: Int32, descriptor: Int32, events: UInt32, data: UInt64) throws(LinuxError) {
+        switch operation {
+        case 1:
+            guard interests[descriptor] == nil else { throw .exists }
+            interests[descriptor] = Interest(events: events, data: data)
+        case 2:
+            guard interests.removeValue(forKey: descriptor) != nil else { throw .noEntry }
+        case 3:
+            guard interests[descriptor] != nil else { throw .noEntry }
+            interests[descriptor] = Interest(events: events, data: data)
+        default:
+            throw .invalidArgument
+        }
+    }
+
+    /// Forgets a descriptor that was closed.
+    public func forget(_ descriptor: Int32) { interests.removeValue(forKey: descriptor) }
+
+    /// Up to `maximum` ready descriptors as (events, data), given each one's readiness now;
+    /// consumes one-shot and edge-triggered reports.
+    public func collect(maximum: Int, readiness: (Int32) -> UInt32?) -> [(events: UInt32, data: UInt64)] {
+        var ready: [(events: UInt32, data: UInt64)] = []
+        for descriptor in interests.keys.sorted() {
+            guard ready.count < maximum, var interest = interests[descriptor], !interest.disarmed else { continue }
+            guard let now = readiness(descriptor) else { interests.removeValue(forKey: descriptor); continue }   // closed
+            let events = now & (interest.events | EventPoll.error | EventPoll.hangUp)
+            if interest.events & EventPoll.edgeTriggered != 0 {
+                let fresh = events & ~interest.reported
+                interest.reported = events
+                interests[descriptor] = interest
+                guard fresh != 0 else { continue }
+            } else {
+                guard events != 0 else { continue }
+            }
+            if interest.events & EventPoll.oneShot != 0 { interest.disarmed = true; interests[descriptor] = interest }
+            ready.append((events, interest.data))
+        }
+        return ready
+    }
+}
