@@ -35,7 +35,7 @@ struct ImageConfigTests {
     }
 
     @Test(arguments: [
-        ("modules = [\"X86\"]", "no 'app' given"),
+        ("modules = [\"X86\"]", "no 'app' (or 'executable') given"),
         ("app = \"hello\"", "no 'modules' given"),
         ("app = \"hello\"\nmodules = []\ncolour = \"red\"", "x.toml:3: unknown key 'colour'"),
         ("app = \"hello\"\napp = \"crash\"", "x.toml:2: 'app' is set twice"),

@@ -98,7 +98,10 @@ public struct KernelResources: ~Copyable, Sendable {
         guard index >= 0, index < boot.modules.count, boot.modules[index].size < UInt64(Int.max) else { return nil }
         let module = boot.modules[index]
         guard module.size > 0 else { return [] }
-        return window.region(at: module.start, size: Int(module.size))?.bytes(at: 0, count: Int(module.size))
+        guard let region = window.region(at: module.start, size: Int(module.size)) else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(module.size))
+        region.copy(at: 0, count: Int(module.size), into: &bytes, at: 0)
+        return bytes
     }
 
     /// The context of the boot processor's running code (on the boot stack), once: the
