@@ -102,6 +102,23 @@ extension ImageTests {
         #expect(run.output.hasPrefix(expected.output.replacingOccurrences(of: "\r", with: "")), "host:\n\(expected.output)\nSwiftyHermit:\n\(run.log)")
     }
 
+    @Test(arguments: [1, 2])
+    func aFoundationAndDispatchProgramGivesTheHostsOutput(cpus: Int) throws {
+        let directory = try ImageTests.scratch("foundation-\(cpus)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let swiftc = URL(fileURLWithPath: try Toolchain.locate().swift).deletingLastPathComponent().appendingPathComponent("swiftc").path
+        let program = try ImageTests.compile("foundation.swift", with: swiftc, flags: ["-static-executable", "-O"], into: directory, name: "foundation")
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let input = data.appendingPathComponent("input.txt")
+        try (1...50).map(String.init).joined(separator: "\n").appending("\n").write(to: input, atomically: true, encoding: .utf8)
+        let expected = try ImageTests.host(program.path, [input.path])
+        #expect(expected.status == 7 && expected.output.contains("file: 50 lines"), "host: \(expected.output)")
+        let run = try runProgram(program, arguments: [input.path], files: ["\(data.path):\(data.path)"], cpus: cpus, memory: "512M")
+        #expect(run.outcome == .exited(7), "\(run.log.suffix(3000))")
+        #expect(run.output.hasPrefix(expected.output), "host:\n\(expected.output)\nSwiftyHermit:\n\(run.log.suffix(3000))")
+    }
+
     @Test func aSegfaultEndsTheProgramLikeLinuxWithStatus139() throws {
         let directory = try ImageTests.scratch("segfault")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -30,6 +30,12 @@ public struct BenchmarkComparison: Sendable {
 
     public var swiftyHermit: BenchmarkFigures
     public var linux: BenchmarkFigures?
+    /// The Linux guest's own program (Tools/LinuxBaseline/bench.c, a static glibc binary) run
+    /// unmodified on SwiftyHermit through the Linux system-call layer: the same binary in
+    /// both guests.
+    public var sameBinary: BenchmarkFigures? = nil
+    /// Why there is no same-binary run, if there is none.
+    public var sameBinaryFailure: String? = nil
     /// Why there is no Linux side, if there is none.
     public var linuxFailure: String?
     /// What the numbers count ("guest instructions" under TCG with icount, else "TSC cycles").
@@ -70,6 +76,18 @@ public struct BenchmarkComparison: Sendable {
         lines.append("boot rows: TSC ticks; a guest that halts lets QEMU's icount clock jump ahead, so Linux's boot")
         lines.append("figure includes time it spent idle (delays, timers), not only instructions.")
         if let linuxFailure { lines.append("Linux side missing: \(linuxFailure)") }
+        if sameBinary != nil || sameBinaryFailure != nil {
+            lines.append("")
+            lines.append("the same static binary (Tools/LinuxBaseline/bench.c, gcc -static) in both guests, \(unit):")
+            lines.append(column("operation", 24, left: true) + column("Linux", 14) + column("SwiftyHermit", 14) + column("Linux/SH", 10))
+            lines.append(String(repeating: "-", count: 62))
+            for operation in Self.operations where operation.name != "boot_to_main" {
+                let ours = sameBinary?[operation.name], theirs = linux?[operation.name]
+                let ratio = (ours.flatMap { $0 > 0 ? $0 : nil }).flatMap { ours in theirs.map { Self.fixed(Double($0) / Double(ours)) + "x" } } ?? "-"
+                lines.append(column(operation.title, 24, left: true) + column(number(theirs), 14) + column(number(ours), 14) + column(ratio, 10))
+            }
+            if let sameBinaryFailure { lines.append("SwiftyHermit side missing: \(sameBinaryFailure)") }
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -86,6 +104,7 @@ public struct BenchmarkComparison: Sendable {
             var unit: String
             var operations: [Row]
             var linux_failure: String?
+            var same_binary: [String: UInt64]?
         }
         let rows = Self.operations.map { operation in
             Row(name: operation.name, linux: linux?[operation.name], swiftyhermit: swiftyHermit[operation.name],
@@ -94,7 +113,13 @@ public struct BenchmarkComparison: Sendable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = (try? encoder.encode(Document(unit: unit, operations: rows, linux_failure: linuxFailure))) ?? Data()
+        var sameBinaryRows: [String: UInt64]? = nil
+        if let sameBinary {
+            var rows: [String: UInt64] = [:]
+            for operation in Self.operations { if let value = sameBinary[operation.name] { rows[operation.name] = value } }
+            sameBinaryRows = rows
+        }
+        let data = (try? encoder.encode(Document(unit: unit, operations: rows, linux_failure: linuxFailure, same_binary: sameBinaryRows))) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -29,6 +29,9 @@ public enum ExecutableRun {
         }
         config.programArguments = arguments
         config.cpus = cpus ?? 1
+        // -O rather than -Osize: the kernel's size hardly matters next to the program's, and
+        // -Osize copies the system-call frame with `rep movsb` (an instruction per byte).
+        config.optimizeForSize = false
         config.timeoutSeconds = 600
         if let memory, let kib = ImageConfig.parseMemory(memory) {
             config.memoryKiB = kib

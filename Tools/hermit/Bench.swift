@@ -36,7 +36,25 @@ func runBenchmarks(root: URL, accelerator: Accelerator, json: Bool) throws(Hermi
     } catch {
         linuxFailure = error.description
     }
-    let comparison = BenchmarkComparison(swiftyHermit: hermitFigures, linux: linuxFigures, linuxFailure: linuxFailure, unit: unit)
+    var comparison = BenchmarkComparison(swiftyHermit: hermitFigures, linux: linuxFigures, linuxFailure: linuxFailure, unit: unit)
+    // The Linux guest's own static binary, unmodified, through SwiftyHermit's Linux layer.
+    do {
+        _ = try LinuxBaseline(root: root).initialRAMDisk()
+        let program = root.appendingPathComponent("images/linux-baseline/init").path
+        var config = try ExecutableRun.config(for: program, memory: "\(image.config.memoryKiB)K", cpus: image.config.cpus, arguments: [])
+        config.name = "bench-linux-binary"
+        let linuxImage = try builder.build(config, log: log)
+        log("booting the same static binary on SwiftyHermit (\(linuxImage.path.lastPathComponent) with \(linuxImage.initrd?.lastPathComponent ?? "no initrd"))")
+        let run = try runner.run(linuxImage, echo: false)
+        let figures = BenchmarkFigures(parsing: run.output)
+        if run.outcome == .exited(0) && figures.complete {
+            comparison.sameBinary = figures
+        } else {
+            comparison.sameBinaryFailure = "the program did not finish (\(run.outcome)):\n\(run.output.suffix(2000))"
+        }
+    } catch {
+        comparison.sameBinaryFailure = error.description
+    }
     print(json ? comparison.json() : comparison.table())
     if let linuxFailure { log("the Linux side failed: \(linuxFailure.split(separator: "\n").first ?? "")") }
     return linuxFailure == nil ? 0 : 1

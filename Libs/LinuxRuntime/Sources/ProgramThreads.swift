@@ -117,8 +117,8 @@ extension LinuxRuntime {
     // MARK: futex
 
     /// `futex(address, operation, value, timeout, address2, value3)`.
-    static func futex(_ registers: UserRegisters) -> Int64 {
-        let (address, word, value, timeout, address2, value3) = registers.arguments
+    static func futex(_ arguments: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)) -> Int64 {
+        let (address, word, value, timeout, address2, value3) = arguments
         let operation: FutexOperation
         do { operation = try FutexOperation(Int32(truncatingIfNeeded: word)) } catch { return error.returnValue }
         let expected = UInt32(truncatingIfNeeded: value)

@@ -25,7 +25,7 @@ extension LinuxRuntime {
     }
 
     /// Serves one system call (the handler ``X86/UserMode`` calls, on the thread's kernel stack).
-    static func systemCall(_ registers: inout UserRegisters) {
+    static func systemCall(_ registers: inout SystemCallFrame) {
         let number = registers.number
         let (a0, a1, a2, a3, a4, a5) = registers.arguments
         switch number {
@@ -36,10 +36,10 @@ extension LinuxRuntime {
             registers.setResult(currentTID)
             return
         case 56:                                        // clone
-            registers.setResult(clone(registers))
+            registers.setResult(clone(registers.registers))
             return
         case 202:                                       // futex
-            registers.setResult(futex(registers))
+            registers.setResult(futex(registers.arguments))
             return
         case 218:                                       // set_tid_address
             registers.setResult(setTIDAddress(a0))
@@ -52,6 +52,14 @@ extension LinuxRuntime {
         case 234:                                       // tgkill(tgid, tid, sig)
             registers.setResult(signalSelf(a2))
             return
+        case 169:                                       // reboot(magic, magic2, command)
+            guard a0 == 0xFEE1_DEAD, [0x2812_1969, 0x0512_1996, 0x1607_1997, 0x2011_2000].contains(a1) else { registers.setResult(-22); return }
+            switch a2 {
+            case 0x4321_FEDC, 0xCDEF_0123, 0x0123_4567: DebugExit.exit(programStatus: 0)   // power off, halt, restart: the VM ends
+            default: registers.setResult(-22); return
+            }
+        case 34:                                        // pause: no signal will come
+            while true { CoreScheduler.block() }
         case 24:                                        // sched_yield
             Threads.yield()
             registers.setResult(0)

@@ -50,6 +50,53 @@ public struct UserRegisters: BitwiseCopyable, Sendable {
     public mutating func setResult(_ value: Int64) { frame.rax = UInt64(bitPattern: value) }
 }
 
+/// The registers of a program's system call, in place on the thread's kernel stack: what a
+/// handler reads its arguments from and writes its result to, without copying the frame.
+///
+/// Guarantees: only X86's SYSCALL path makes one, for the frame it just pushed, and hands it
+/// to the handler `inout`; it cannot be copied, and no one else can make one, so it cannot
+/// outlive the call or name any other memory. Every write keeps the frame resumable in ring 3
+/// (the same rules as ``UserRegisters/sanitized``): the instruction and stack pointers only
+/// take lower-half addresses (others become 0), the flags only what a program may set.
+public struct SystemCallFrame: ~Copyable {
+    @usableFromInline let address: UInt64
+
+    init(address: UInt64) { self.address = address }
+
+    @inlinable @inline(__always) func load(_ offset: UInt64) -> UInt64 {
+        #if hasFeature(Embedded)
+        // SAFETY: `address` is the 176-byte frame the stub pushed, alive during the call;
+        // `offset` is one of the frame's own fields (below 176).
+        return unsafe UnsafeRawPointer(bitPattern: UInt(address &+ offset)).unsafelyUnwrapped.load(as: UInt64.self)
+        #else
+        return 0
+        #endif
+    }
+
+    @inlinable @inline(__always) func store(_ value: UInt64, _ offset: UInt64) {
+        #if hasFeature(Embedded)
+        // SAFETY: as in load.
+        unsafe UnsafeMutableRawPointer(bitPattern: UInt(address &+ offset)).unsafelyUnwrapped.storeBytes(of: value, as: UInt64.self)
+        #endif
+    }
+
+    /// The system call number (RAX at SYSCALL).
+    @inlinable public var number: UInt64 { load(112) }
+    /// The six arguments: RDI, RSI, RDX, R10, R8, R9.
+    @inlinable public var arguments: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) { (load(72), load(80), load(88), load(40), load(56), load(48)) }
+    /// Sets the result (RAX).
+    @inlinable public func setResult(_ value: Int64) { store(UInt64(bitPattern: value), 112) }
+    /// A copy of every register (what a new thread made by `clone` starts from).
+    public var registers: UserRegisters {
+        var frame = InterruptFrame()
+        #if hasFeature(Embedded)
+        // SAFETY: as in load: the 176 bytes of the frame.
+        frame = unsafe UnsafeRawPointer(bitPattern: UInt(address)).unsafelyUnwrapped.load(as: InterruptFrame.self)
+        #endif
+        return UserRegisters(frame: frame)
+    }
+}
+
 /// Ring 3: running unmodified programs on their own pages, and the ways back into the kernel.
 ///
 /// Guarantees (why entering a program is sound for any safe caller): the program runs at
@@ -62,9 +109,9 @@ public struct UserRegisters: BitwiseCopyable, Sendable {
 /// kernel. A system call handler and the fault handler are installed once. The FS base is
 /// the program's alone (the kernel never addresses through FS).
 public enum UserMode {
-    /// Handles a system call: reads the arguments from the registers and writes the result.
+    /// Handles a system call: reads the arguments from the frame and writes the result.
     /// Runs on the calling thread's kernel stack with interrupts enabled.
-    public typealias SystemCallHandler = @Sendable (inout UserRegisters) -> Void
+    public typealias SystemCallHandler = @Sendable (inout SystemCallFrame) -> Void
     /// Ends a program that took an exception in ring 3 (or a page fault the pager could not
     /// serve). Runs with interrupts off on the thread's kernel stack; `reason` names it.
     public typealias FaultHandler = @Sendable (InterruptFrame, StaticString) -> Never
@@ -73,14 +120,23 @@ public enum UserMode {
     static let faultHandlerSet = Atomic<Bool>(false)
     // SAFETY: each is written once, guarded by its flag, before any program runs (the Linux
     // layer's start-up); read-only afterwards.
-    nonisolated(unsafe) static var systemCallHandler: SystemCallHandler? = nil
     nonisolated(unsafe) static var faultHandler: FaultHandler? = nil
+    /// The system call handler's slot: read through a pointer on every call, so the read
+    /// costs a load, not a dynamic exclusivity check (a static var's read calls
+    /// swift_beginAccess).
+    // SAFETY: allocated once here and never freed; written once (guarded by its flag) before
+    // any program runs, read-only afterwards.
+    nonisolated(unsafe) static let systemCallSlot: UnsafeMutablePointer<SystemCallHandler?> = {
+        let slot = unsafe UnsafeMutablePointer<SystemCallHandler?>.allocate(capacity: 1)
+        unsafe slot.initialize(to: nil)
+        return unsafe slot
+    }()
 
     /// Installs the system call handler, once: false (installing nothing) afterwards.
     @discardableResult
     public static func setSystemCallHandler(_ handler: @escaping SystemCallHandler) -> Bool {
         guard !systemCallHandlerSet.exchange(true, ordering: .acquiringAndReleasing) else { return false }
-        unsafe systemCallHandler = handler
+        unsafe systemCallSlot.pointee = handler
         return true
     }
 
@@ -211,13 +267,13 @@ public enum UserMode {
 @_cdecl("hermit_system_call_dispatch")
 func hermitSystemCallDispatch(_ frame: UnsafeMutableRawPointer) {
     // SAFETY: the stub passes the 176-byte frame it pushed on this thread's kernel stack; it
-    // stays valid until this function returns, and what is stored back is sanitized.
-    var registers = UserRegisters(frame: unsafe frame.load(as: InterruptFrame.self))
-    if let handler = unsafe UserMode.systemCallHandler {
-        handler(&registers)
+    // stays valid until this function returns. The view writes only RAX; the rest of the frame
+    // is the program's own, as SYSCALL saved it.
+    var view = SystemCallFrame(address: UInt64(UInt(bitPattern: frame)))
+    if let handler = unsafe UserMode.systemCallSlot.pointee {
+        handler(&view)
     } else {
-        registers.setResult(-38)   // ENOSYS
+        view.setResult(-38)   // ENOSYS
     }
-    unsafe frame.storeBytes(of: registers.sanitized.frame, as: InterruptFrame.self)
 }
 #endif
