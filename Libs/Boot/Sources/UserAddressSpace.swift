@@ -25,10 +25,15 @@ public enum UserAddressSpace {
 
     /// What the program may do with a page.
     public struct Protection: OptionSet, Sendable, Hashable {
+        /// The bits: read 1, write 2, execute 4.
         public let rawValue: UInt8
+        /// The protection with these bits (any bits: only these three mean anything).
         public init(rawValue: UInt8) { self.rawValue = rawValue }
+        /// The program may read the page (any non-empty protection implies it on x86).
         public static let read = Protection(rawValue: 1)
+        /// The program may write the page.
         public static let write = Protection(rawValue: 2)
+        /// The program may execute the page.
         public static let execute = Protection(rawValue: 4)
 
         /// The leaf flags: user-accessible unless the protection is empty (then the page keeps
