@@ -7,6 +7,7 @@
 // Frame layout, lowest address first, must match X86's InterruptFrame:
 //   r15 r14 r13 r12 r11 r10 r9 r8 rbp rdi rsi rdx rcx rbx rax vector error rip cs rflags rsp ss
 #if !defined(__linux__)
+#include "X86Frame.h"
 
     .section .text.x86_interrupts, "ax"
     .code64
@@ -38,21 +39,7 @@ x86_interrupt_common:
     jz 1f                        // swap in the processor's slot (IA32_KERNEL_GS_BASE)
     swapgs
 1:
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GENERAL_REGISTERS
     movq %rsp, %rdi              // the frame
     movq %rsp, %rbx              // callee-saved: where the frame is
     subq $512, %rsp              // room for FXSAVE, 16-byte aligned (22 quadwords pushed)
@@ -72,21 +59,7 @@ x86_frame_return:
     addq $16, %rsp
     fxrstor64 (%rsp)
     movq %rbx, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GENERAL_REGISTERS
     addq $16, %rsp               // vector and error code
     testb $3, 8(%rsp)            // back to ring 3: give the program its GS base again
     jz 2f

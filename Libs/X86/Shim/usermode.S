@@ -9,6 +9,7 @@
 // restores exactly the frame: a system call frame is laid out as an interrupt frame whose
 // vector is 256.
 #if !defined(__linux__)
+#include "X86Frame.h"
 
     .set USER_DATA, 0x2B          // GDT entry 5, RPL 3
     .set USER_CODE, 0x33          // GDT entry 6, RPL 3
@@ -29,21 +30,7 @@ x86_system_call_entry:
     pushq %rcx
     pushq $0                      // error code
     pushq $256                    // "vector": a system call
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GENERAL_REGISTERS
     movq %rsp, %rdi               // the frame
     movq %rsp, %rbx
     subq $512, %rsp
@@ -95,21 +82,7 @@ x86_enter_user:
     pxor %xmm13, %xmm13
     pxor %xmm14, %xmm14
     pxor %xmm15, %xmm15
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GENERAL_REGISTERS
     addq $16, %rsp
     swapgs
     iretq
