@@ -130,8 +130,9 @@ public final class EventPoll {
     public func collect(maximum: Int, readiness: (Int32) -> UInt32?) -> [(events: UInt32, data: UInt64)] {
         var ready: [(events: UInt32, data: UInt64)] = []
         for descriptor in interests.keys.sorted() {
-            guard ready.count < maximum, var interest = interests[descriptor], !interest.disarmed else { continue }
+            guard ready.count < maximum, var interest = interests[descriptor] else { continue }
             guard let now = readiness(descriptor) else { interests.removeValue(forKey: descriptor); continue }   // closed
+            guard !interest.disarmed else { continue }
             let events = now & (interest.events | EventPoll.error | EventPoll.hangUp)
             if interest.events & EventPoll.edgeTriggered != 0 {
                 let fresh = events & ~interest.reported
