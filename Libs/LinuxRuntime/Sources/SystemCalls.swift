@@ -185,15 +185,12 @@ extension LinuxRuntime {
     /// or absolute with TIMER_ABSTIME on CLOCK_MONOTONIC/CLOCK_REALTIME).
     static func sleep(_ request: UInt64, flags: UInt64, clock: UInt64) -> Int64 {
         guard clock <= 1 || clock == 7 || clock == 4 else { return -22 }
-        guard let bytes = memory.read(request, count: 16) else { return -14 }
-        var seconds: UInt64 = 0, nanoseconds: UInt64 = 0
-        for index in (0..<8).reversed() {
-            seconds = seconds << 8 | UInt64(bytes[index])
-            nanoseconds = nanoseconds << 8 | UInt64(bytes[8 + index])
+        var duration: UInt64
+        switch readTimespec(request) {
+        case .unreadable: return -14
+        case .invalid: return -22
+        case .nanoseconds(let value): duration = value
         }
-        guard Int64(bitPattern: seconds) >= 0, nanoseconds < 1_000_000_000 else { return -22 }
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        var duration = overflow ? UInt64.max / 2 : min(scaled &+ nanoseconds, UInt64.max / 2)
         if flags & 1 != 0 {                             // TIMER_ABSTIME
             let now = clock == 0 ? ProgramClock.realTimeNanoseconds : ProgramClock.monotonicNanoseconds
             duration = duration > now ? duration - now : 0
