@@ -69,8 +69,33 @@ extension ImageTests {
         #expect(run.output.hasPrefix(expected.output), "host:\n\(expected.output)\nSwiftyHermit:\n\(run.log)")
     }
 
-    @Test func busyboxAppletsGiveTheHostsOutput() throws {
-        let directory = try ImageTests.scratch("busybox")
+    @Test(arguments: [1, 2])
+    func avxStateIsTheProgramsAcrossThreadSwitches(cpus: Int) throws {
+        let directory = try ImageTests.scratch("avx-\(cpus)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let program = try ImageTests.compile("avx.c", with: "/usr/bin/gcc", flags: ["-static", "-O2", "-mavx2", "-pthread"],
+                                             into: directory, name: "avx")
+        let run = try runProgram(program, cpus: cpus)
+        #expect(run.outcome == .exited(0), "\(run.log)")
+        #expect(!run.output.contains("avx2 usable: 0") && run.output.contains("avx2 usable: "), "\(run.log)")
+        #expect(run.output.contains("ymm kept across switches: yes"), "\(run.log)")
+    }
+
+    /// A static PIE (glibc relocates itself) goes into the user area at Linux's PIE base.
+    @Test func aStaticPIEGivesTheHostsOutput() throws {
+        let directory = try ImageTests.scratch("pie")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let program = try ImageTests.compile("pthreads.c", with: "/usr/bin/gcc", flags: ["-static-pie", "-O2", "-pthread"],
+                                             into: directory, name: "pthreads-pie")
+        let expected = try ImageTests.host(program.path, [])
+        let run = try runProgram(program)
+        #expect(run.outcome == .exited(expected.status), "\(run.log)")
+        #expect(run.output.hasPrefix(expected.output), "host:\n\(expected.output)\nSwiftyHermit:\n\(run.log)")
+    }
+
+    @Test(arguments: [1, 2])
+    func busyboxAppletsGiveTheHostsOutput(cpus: Int) throws {
+        let directory = try ImageTests.scratch("busybox-\(cpus)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
@@ -83,7 +108,7 @@ extension ImageTests {
                                    ["grep", "-c", "7", lines], ["sed", "-n", "100,105p;2990,$p", lines], ["uniq", "-c", lines]]
         for applet in applets {
             let expected = try ImageTests.host("/bin/busybox", applet)
-            let run = try runProgram(URL(fileURLWithPath: "/bin/busybox"), arguments: applet, files: ["\(data.path):\(data.path)"])
+            let run = try runProgram(URL(fileURLWithPath: "/bin/busybox"), arguments: applet, files: ["\(data.path):\(data.path)"], cpus: cpus)
             #expect(run.outcome == .exited(expected.status), "\(applet): \(run.log)")
             #expect(run.output.hasPrefix(expected.output) && !expected.output.isEmpty,
                     "\(applet.joined(separator: " ")): host \(expected.output.count) bytes, SwiftyHermit:\n\(run.log.suffix(2000))")

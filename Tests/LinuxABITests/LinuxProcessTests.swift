@@ -116,6 +116,12 @@ struct LinuxProcessTests {
         #expect(h.call(.readlink, exe, 0x10_3000, 100) == 9 && h.memory.read(0x10_3000, count: 9) == Array("/bin/tool".utf8))
         #expect(h.call(.newfstatat, UInt64(bitPattern: -100), exe, 0x10_2000, 0) == 0, "followed to the tool")
         #expect(h.call(.ioctl, 1, 0x5401, 0x10_4000) == LinuxError.notTerminal.returnValue)
+        // statx: struct statx's size at 40, mode at 28, the basic-stats mask at 0 (linux/stat.h).
+        #expect(h.call(.statx, UInt64(bitPattern: -100), path, 0, 0x7FF, 0x10_5000) == 0)
+        #expect(h.memory.word(0x10_5000 + 40) == UInt64(FileSystemTests.files["etc/passwd"]!.count))
+        #expect(h.memory.word(0x10_5000 + 28) & 0xFFFF == 0o100644)
+        #expect(h.memory.word(0x10_5000) & 0xFFFF_FFFF == 0x7FF)
+        #expect(h.call(.statx, UInt64(bitPattern: -100), h.memory.put("/missing", at: 0x10_0300), 0, 0x7FF, 0x10_5000) == LinuxError.noEntry.returnValue)
     }
 
     @Test func unameAndLimitsAreWhatGlibcAccepts() throws {

@@ -50,6 +50,8 @@ public struct ImageConfig: Equatable, Sendable {
     public var environment: [String] = []
     /// The program's arguments after its name.
     public var programArguments: [String] = []
+    /// Log every system call of the program, with its arguments and result, like `strace`.
+    public var strace = false
 
     /// The modules an image that runs a Linux executable links.
     public static let linuxModules = ["X86", "Boot", "Alloc", "Paging", "Sched", "ACPI", "APIC", "ELF", "CPIO", "LinuxABI", "LinuxRuntime"]
@@ -60,7 +62,7 @@ public struct ImageConfig: Equatable, Sendable {
         case panicMessages = "panic_messages"
         case qemuArguments = "qemu_args"
         case machine, network, forward
-        case executable, files, env, arguments
+        case executable, files, env, arguments, strace
     }
 
     public init(name: String, app: String, modules: [String]) {
@@ -135,8 +137,12 @@ public struct ImageConfig: Equatable, Sendable {
             }
             config.programArguments = arguments
         }
-        if executable == nil, !config.files.isEmpty || !config.environment.isEmpty || !config.programArguments.isEmpty {
-            throw HermitError("\(name).toml: 'files', 'env' and 'arguments' are for an 'executable'")
+        if let strace = values[.strace] {
+            guard case .boolean(let b) = strace else { throw HermitError("\(name).toml: 'strace' must be true or false") }
+            config.strace = b
+        }
+        if executable == nil, !config.files.isEmpty || !config.environment.isEmpty || !config.programArguments.isEmpty || config.strace {
+            throw HermitError("\(name).toml: 'files', 'env', 'arguments' and 'strace' are for an 'executable'")
         }
         if let memory = try string(.memory) {
             guard let kib = parseMemory(memory) else {

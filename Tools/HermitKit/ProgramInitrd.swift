@@ -73,6 +73,7 @@ public struct ProgramInitrd: Sendable {
         let words = config.commandLine.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         let split = words.firstIndex(of: "--")
         var line = Array(words[..<(split ?? words.endIndex)])
+        if config.strace { line.append("strace") }
         line += config.environment.map { "env=" + $0 }
         line.append("exe=" + name)
         line.append("--")

@@ -122,7 +122,7 @@ do {
         }
         if strace {
             guard config.executable != nil else { fail("--strace is for a Linux executable", status: 2) }
-            config.commandLine = "strace " + config.commandLine
+            config.strace = true
         }
         let image = try builder.build(config, log: log)
         log("image \(image.path.path): \(image.size) bytes" + (image.initrd.map { ", initrd \($0.path)" } ?? ""))

@@ -190,6 +190,19 @@ public final class LinuxProcess {
             }
             guard memory.write(a[2], Self.encode(status)) else { throw .badAddress }
             return 0
+        case .statx:
+            let flags = a[2]
+            // AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE bits.
+            guard flags & ~UInt64(0x1000 | 0x100 | 0x800 | 0x6000) == 0, a[3] & 0x8000_0000 == 0 else { throw .invalidArgument }
+            let given = try path(a[1], memory, relativeTo: a[0], allowingEmpty: flags & 0x1000 != 0)
+            let status: FileDescriptorTable.Status
+            if given.isEmpty {
+                status = try files.status(fd(a[0]))
+            } else {
+                status = Self.status(of: try files.fileSystem.lookup(given, followingFinalLink: flags & 0x100 == 0))
+            }
+            guard memory.write(a[4], Self.encodeStatx(status)) else { throw .badAddress }
+            return 0
         case .access:
             let node = try files.fileSystem.lookup(try path(a[0], memory))
             if a[1] & 2 != 0, case .device = node.content {} else if a[1] & 2 != 0 { throw .readOnlyFileSystem }
@@ -392,7 +405,7 @@ public final class LinuxProcess {
                 return 0
             default: throw .invalidArgument
             }
-        case .poll, .nanosleep, .clockNanosleep, .clone, .futex, .pipe2, .statx, .rseq, .clone3:
+        case .poll, .nanosleep, .clockNanosleep, .clone, .futex, .pipe2, .rseq, .clone3:
             throw .notImplemented
         }
     }
@@ -478,6 +491,25 @@ public final class LinuxProcess {
         }
         breakCurrent = requested
         return breakCurrent
+    }
+
+    /// A `struct statx` (256 bytes) with the basic fields Linux fills (STATX_BASIC_STATS).
+    static func encodeStatx(_ status: FileDescriptorTable.Status) -> [UInt8] {
+        var bytes: [UInt8] = []
+        LittleEndian.append(UInt32(0x7FF), to: &bytes)                       // stx_mask: STATX_BASIC_STATS
+        LittleEndian.append(UInt32(status.blockSize), to: &bytes)
+        LittleEndian.append(UInt64(0), to: &bytes)                           // attributes
+        LittleEndian.append(UInt32(truncatingIfNeeded: status.links), to: &bytes)
+        LittleEndian.append(UInt32(0), to: &bytes)                           // uid
+        LittleEndian.append(UInt32(0), to: &bytes)                           // gid
+        LittleEndian.append(UInt16(truncatingIfNeeded: status.mode), to: &bytes)
+        LittleEndian.append(UInt16(0), to: &bytes)
+        LittleEndian.append(status.inode, to: &bytes)
+        LittleEndian.append(UInt64(status.size), to: &bytes)
+        LittleEndian.append(UInt64((status.size + 511) / 512), to: &bytes)   // 512-byte blocks
+        LittleEndian.append(UInt64(0), to: &bytes)                           // attributes_mask
+        bytes += Array(repeating: 0, count: 256 - bytes.count)               // times (the epoch), devices, spare
+        return bytes
     }
 
     static func status(of node: FileNode) -> FileDescriptorTable.Status {

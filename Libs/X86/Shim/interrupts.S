@@ -42,8 +42,7 @@ x86_interrupt_common:
     PUSH_GENERAL_REGISTERS
     movq %rsp, %rdi              // the frame
     movq %rsp, %rbx              // callee-saved: where the frame is
-    subq $512, %rsp              // room for FXSAVE, 16-byte aligned (22 quadwords pushed)
-    fxsave64 (%rsp)
+    SAVE_EXTENDED_STATE
     // A frame-pointer record linking the handler's backtrace to the interrupted code.
     pushq 136(%rbx)              // rip of the interrupted code
     pushq 64(%rbx)               // its rbp
@@ -57,7 +56,7 @@ x86_interrupt_common:
 x86_frame_return:
     cli
     addq $16, %rsp
-    fxrstor64 (%rsp)
+    RESTORE_EXTENDED_STATE
     movq %rbx, %rsp
     POP_GENERAL_REGISTERS
     addq $16, %rsp               // vector and error code
@@ -75,6 +74,15 @@ x86_frame_return:
     // running program thread's context slot at 56. IA32_GS_BASE points at the running
     // processor's slot, so `movq %gs:0` reads the index and `movq %gs:8` the thread in one
     // instruction.
+    // The XSAVE feature mask the entry stubs save and restore (x87, SSE, AVX), or 0 while the
+    // kernel uses FXSAVE (UserMode.prepareProcessor sets it once XSAVE is on).
+    .section .data.x86_extended_state_mask, "aw"
+    .balign 8
+    .global x86_extended_state_mask
+x86_extended_state_mask:
+    .long 0
+    .long 0
+
     .section .bss.x86_processor_slots, "aw", @nobits
     .balign 16
     .global x86_processor_slots

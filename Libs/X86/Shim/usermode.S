@@ -33,8 +33,7 @@ x86_system_call_entry:
     PUSH_GENERAL_REGISTERS
     movq %rsp, %rdi               // the frame
     movq %rsp, %rbx
-    subq $512, %rsp
-    fxsave64 (%rsp)               // the program's x87/SSE state: kernel code uses SSE
+    SAVE_EXTENDED_STATE           // the program's x87/SSE/AVX state: kernel code uses SSE
     pushq 136(%rbx)               // frame-pointer record: backtraces end at the program
     pushq $0
     movq %rsp, %rbp

@@ -127,7 +127,7 @@ public enum UserMode {
     // SAFETY: allocated once here and never freed; written once (guarded by its flag) before
     // any program runs, read-only afterwards.
     nonisolated(unsafe) static let systemCallSlot: UnsafeMutablePointer<SystemCallHandler?> = {
-        let slot = unsafe UnsafeMutablePointer<SystemCallHandler?>.allocate(capacity: 1)
+        let slot = UnsafeMutablePointer<SystemCallHandler?>.allocate(capacity: 1)
         unsafe slot.initialize(to: nil)
         return unsafe slot
     }()
@@ -177,6 +177,32 @@ public enum UserMode {
         unsafe ModelSpecificRegister(0xC000_0081).write(star)
         unsafe ModelSpecificRegister(0xC000_0082).write(x86_system_call_entry_address())
         unsafe ModelSpecificRegister(0xC000_0084).write(flagMask)
+        enableExtendedState()
+        #endif
+    }
+
+    /// The extended state the kernel saves for programs: x87, SSE and AVX (XCR0 bits 0–2).
+    static let extendedStateMask: UInt64 = 0x7
+
+    /// Turns XSAVE on for x87, SSE and AVX on this processor (CR4.OSXSAVE, XCR0) when it has
+    /// XSAVE and AVX, so programs see AVX as usable (glibc then picks its AVX2 functions) and
+    /// the entry stubs save the whole state with XSAVE; otherwise FXSAVE stays. Every
+    /// processor calls it (through ``prepareProcessor(taskState:)``) before it takes an
+    /// interrupt; the stubs switch to XSAVE once the boot processor has turned it on, before
+    /// any other processor starts.
+    static func enableExtendedState() {
+        #if hasFeature(Embedded)
+        let features = CPUID.query(leaf: 1)
+        let xsave: UInt32 = 1 << 26, avx: UInt32 = 1 << 28
+        guard features.ecx & xsave != 0, features.ecx & avx != 0 else { return }
+        let area = CPUID.query(leaf: 0xD, subleaf: 0)
+        guard area.ebx <= 1024 - 64 else { return }   // the stubs' area (the size for XCR0's features)
+        // OSXSAVE only allows XSAVE, XGETBV and AVX instructions; no memory changes.
+        x86_write_cr4(x86_read_cr4() | (1 << 18))
+        x86_xsetbv(0, extendedStateMask)
+        // SAFETY: a 32-bit word of X86's own data, read by the stubs; set before this
+        // processor (and, on the boot processor, any other) takes an interrupt.
+        unsafe UnsafeMutablePointer<UInt32>(bitPattern: UInt(x86_extended_state_mask_address())).unsafelyUnwrapped.pointee = UInt32(extendedStateMask)
         #endif
     }
 

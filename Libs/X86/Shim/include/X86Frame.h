@@ -43,5 +43,41 @@
     popq %rax
     .endm
 
+    // Saves the x87/SSE (and, when the kernel turned XSAVE on, AVX) state below the frame,
+    // in a 1 KiB area aligned to 64 bytes; %rbx must hold the frame (the way back restores
+    // %rsp from it). Clobbers %rax and %rdx, which the frame holds already.
+    .macro SAVE_EXTENDED_STATE
+    subq $1024, %rsp
+    andq $-64, %rsp
+    movl x86_extended_state_mask(%rip), %eax
+    testl %eax, %eax
+    jz 91f
+    xorl %edx, %edx
+    movq $0, 512(%rsp)           // the XSAVE header: XSAVE writes XSTATE_BV only, and XRSTOR
+    movq $0, 520(%rsp)           // refuses reserved bytes that are not zero
+    movq $0, 528(%rsp)
+    movq $0, 536(%rsp)
+    movq $0, 544(%rsp)
+    movq $0, 552(%rsp)
+    movq $0, 560(%rsp)
+    movq $0, 568(%rsp)
+    xsave64 (%rsp)
+    jmp 92f
+91: fxsave64 (%rsp)
+92:
+    .endm
+
+    // Restores what SAVE_EXTENDED_STATE saved at (%rsp). Clobbers %rax and %rdx.
+    .macro RESTORE_EXTENDED_STATE
+    movl x86_extended_state_mask(%rip), %eax
+    testl %eax, %eax
+    jz 93f
+    xorl %edx, %edx
+    xrstor64 (%rsp)
+    jmp 94f
+93: fxrstor64 (%rsp)
+94:
+    .endm
+
 #endif
 #endif

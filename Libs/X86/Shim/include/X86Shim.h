@@ -8,6 +8,7 @@
 #define X86_SHIM_H
 
 #include <stdint.h>
+#include "X86Frame.h"   // assembler macros only: empty here
 
 #define X86_INLINE static inline __attribute__((always_inline))
 
@@ -172,6 +173,9 @@ X86_INLINE uint64_t x86_read_gs48(void) { uint64_t v; __asm__ volatile("movq %%g
 X86_INLINE uint64_t x86_read_gs56(void) { uint64_t v; __asm__ volatile("movq %%gs:56, %0" : "=r"(v)); return v; }
 X86_INLINE void x86_write_gs32(uint64_t v) { __asm__ volatile("movq %0, %%gs:32" : : "r"(v) : "memory"); }
 X86_INLINE void x86_write_gs56(uint64_t v) { __asm__ volatile("movq %0, %%gs:56" : : "r"(v) : "memory"); }
+/// The feature mask the entry stubs pass to XSAVE/XRSTOR (0: they use FXSAVE).
+extern char x86_extended_state_mask[];
+X86_INLINE uint64_t x86_extended_state_mask_address(void) { return (uint64_t)x86_extended_state_mask; }
 /// XGETBV/XSETBV (extended control register 0: which state XSAVE manages).
 X86_INLINE uint64_t x86_xgetbv(uint32_t index) {
     uint32_t low, high;
