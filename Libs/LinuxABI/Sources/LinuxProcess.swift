@@ -181,27 +181,13 @@ public final class LinuxProcess {
         case .newfstatat:
             let flags = a[3]
             guard flags & ~UInt64(0x1000 | 0x100 | 0x800) == 0 else { throw .invalidArgument }   // AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, AT_NO_AUTOMOUNT
-            let given = try path(a[1], memory, relativeTo: a[0], allowingEmpty: flags & 0x1000 != 0)
-            let status: FileDescriptorTable.Status
-            if given.isEmpty {
-                status = try files.status(fd(a[0]))
-            } else {
-                status = Self.status(of: try files.fileSystem.lookup(given, followingFinalLink: flags & 0x100 == 0))
-            }
-            guard memory.write(a[2], Self.encode(status)) else { throw .badAddress }
+            guard memory.write(a[2], Self.encode(try status(directory: a[0], path: a[1], flags: flags, memory))) else { throw .badAddress }
             return 0
         case .statx:
             let flags = a[2]
             // AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE bits.
             guard flags & ~UInt64(0x1000 | 0x100 | 0x800 | 0x6000) == 0, a[3] & 0x8000_0000 == 0 else { throw .invalidArgument }
-            let given = try path(a[1], memory, relativeTo: a[0], allowingEmpty: flags & 0x1000 != 0)
-            let status: FileDescriptorTable.Status
-            if given.isEmpty {
-                status = try files.status(fd(a[0]))
-            } else {
-                status = Self.status(of: try files.fileSystem.lookup(given, followingFinalLink: flags & 0x100 == 0))
-            }
-            guard memory.write(a[4], Self.encodeStatx(status)) else { throw .badAddress }
+            guard memory.write(a[4], Self.encodeStatx(try status(directory: a[0], path: a[1], flags: flags, memory))) else { throw .badAddress }
             return 0
         case .access:
             let node = try files.fileSystem.lookup(try path(a[0], memory))
@@ -491,6 +477,15 @@ public final class LinuxProcess {
         }
         breakCurrent = requested
         return breakCurrent
+    }
+
+    /// The status `newfstatat` and `statx` report: of the file at the path relative to
+    /// `directory`, or of `directory` itself for an empty path with AT_EMPTY_PATH; the final
+    /// link is followed unless AT_SYMLINK_NOFOLLOW.
+    func status(directory: UInt64, path address: UInt64, flags: UInt64, _ memory: some ProgramMemory) throws(LinuxError) -> FileDescriptorTable.Status {
+        let given = try path(address, memory, relativeTo: directory, allowingEmpty: flags & 0x1000 != 0)
+        if given.isEmpty { return try files.status(fd(directory)) }
+        return Self.status(of: try files.fileSystem.lookup(given, followingFinalLink: flags & 0x100 == 0))
     }
 
     /// A `struct statx` (256 bytes) with the basic fields Linux fills (STATX_BASIC_STATS).

@@ -133,8 +133,10 @@ extension LinuxProcess {
         eventsChanged = true
     }
 
-    /// A `struct timespec` at `offset` in nanoseconds; nil when invalid.
-    static func nanoseconds(_ bytes: [UInt8], at offset: Int) -> UInt64? {
+    /// A `struct timespec` at `offset` of `bytes` in nanoseconds (saturating at 2^62); nil when
+    /// invalid (negative seconds, or nanoseconds of 10^9 or more). Also the runtime's reader of
+    /// the timespecs of futex and nanosleep.
+    public static func nanoseconds(_ bytes: [UInt8], at offset: Int) -> UInt64? {
         let seconds = LittleEndian.word(bytes, at: offset), fraction = LittleEndian.word(bytes, at: offset + 8)
         guard Int64(bitPattern: seconds) >= 0, fraction < 1_000_000_000 else { return nil }
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)

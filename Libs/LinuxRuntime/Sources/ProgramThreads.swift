@@ -213,14 +213,8 @@ extension LinuxRuntime {
     /// A `struct timespec` at `address`, in nanoseconds (invalid: negative, or nanoseconds ≥ 10^9).
     static func readTimespec(_ address: UInt64) -> Timespec {
         guard let bytes = memory.read(address, count: 16) else { return .unreadable }
-        var seconds: UInt64 = 0, nanoseconds: UInt64 = 0
-        for index in (0..<8).reversed() {
-            seconds = seconds << 8 | UInt64(bytes[index])
-            nanoseconds = nanoseconds << 8 | UInt64(bytes[8 + index])
-        }
-        guard Int64(bitPattern: seconds) >= 0, nanoseconds < 1_000_000_000 else { return .invalid }
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return .nanoseconds(overflow ? UInt64.max / 4 : min(scaled &+ nanoseconds, UInt64.max / 4))
+        guard let nanoseconds = LinuxProcess.nanoseconds(bytes, at: 0) else { return .invalid }
+        return .nanoseconds(nanoseconds)
     }
 
     // MARK: Signals a program sends itself
