@@ -5,16 +5,9 @@ import X86
 /// reading at the first use plus the monotonic time since.
 ///
 /// Guarantees: monotonic time never goes backwards (the TSC is invariant under the VMMs this
-/// runs on) and does not overflow for centuries (whole seconds and the rest apart).
+/// runs on) and does not overflow for centuries (``TimeSource/nanoseconds(ticks:)``).
 enum ProgramClock {
-    static var monotonicNanoseconds: UInt64 {
-        let ticks = TimeSource.now
-        let perSecond = max(TimeSource.ticksPerSecond, 1)
-        let seconds = ticks / perSecond, rest = ticks % perSecond
-        // rest < perSecond, so rest * 10^9 fits while the TSC runs below 18 GHz.
-        let (fraction, overflow) = rest.multipliedReportingOverflow(by: 1_000_000_000)
-        return seconds &* 1_000_000_000 &+ (overflow ? 0 : fraction / perSecond)
-    }
+    static var monotonicNanoseconds: UInt64 { TimeSource.nanoseconds(ticks: TimeSource.now) }
 
     static var realTimeNanoseconds: UInt64 {
         monotonicNanoseconds &+ bootEpochNanoseconds

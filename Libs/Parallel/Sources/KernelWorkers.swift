@@ -23,11 +23,7 @@ enum KernelWorkers: WorkerPlatform {
 
     static func makeParking() -> KernelParking { KernelParking() }
 
-    static var nanoseconds: UInt64 {
-        let ticks = TimeSource.now
-        let perSecond = TimeSource.ticksPerSecond
-        return ticks / perSecond * 1_000_000_000 + ticks % perSecond * 1_000_000_000 / perSecond
-    }
+    static var nanoseconds: UInt64 { TimeSource.nanoseconds(ticks: TimeSource.now) }
 }
 
 /// Idle workers block on a Sched semaphore (a waker on another processor sends an IPI).

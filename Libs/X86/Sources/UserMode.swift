@@ -40,14 +40,10 @@ public struct UserRegisters: BitwiseCopyable, Sendable {
         return UserRegisters(frame: copy)
     }
 
-    /// The system call number (RAX at SYSCALL).
-    public var number: UInt64 { frame.rax }
-    /// The six system-call arguments: RDI, RSI, RDX, R10, R8, R9.
+    /// The six system-call arguments as SYSCALL left them: RDI, RSI, RDX, R10, R8, R9.
     public var arguments: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) {
         (frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9)
     }
-    /// Sets the system call's result (RAX).
-    public mutating func setResult(_ value: Int64) { frame.rax = UInt64(bitPattern: value) }
 }
 
 /// The registers of a program's system call, in place on the thread's kernel stack: what a
