@@ -3,7 +3,7 @@
 // and structures the input also chooses — served by one LinuxProcess over the standard files.
 // The program is outside input (it comes in the initrd), so each call must return a value or
 // -errno, never trap, and the process must keep its promises: mappings sorted, disjoint and in
-// the window, descriptors within the limit. Built by Tests/Fuzz/run with the ELF, CPIO and
+// the window, descriptors within the limit, /tmp within its capacity. Built by Tests/Fuzz/run with the ELF, CPIO and
 // LinuxABI sources in one module; not part of `swift build`.
 
 final class FuzzMemory: ProgramMemory {
@@ -28,7 +28,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     for (index, byte) in input.prefix(512).enumerated() { memory.bytes[index] = byte }
     _ = memory.write(0x10_0400, Array("/proc/self/maps".utf8) + [0])
     _ = memory.write(0x10_0440, Array("/etc/passwd".utf8) + [0])
-    let tree = FileSystem(archive: nil, extras: StandardFiles.extras(executable: "/p", processors: 2, memoryBytes: 1 << 26, processorName: "fuzz"))
+    _ = memory.write(0x10_0480, Array("/tmp/f".utf8) + [0])
+    _ = memory.write(0x10_04C0, Array("/tmp/d/../d/g".utf8) + [0])
+    let store = TemporaryStore(capacity: 1 << 20)
+    let tree = FileSystem(archive: nil, extras: StandardFiles.extras(executable: "/p", processors: 2, memoryBytes: 1 << 26, processorName: "fuzz"),
+                          temporary: store)
     guard let console = try? tree.lookup("/dev/console") else { return 0 }
     let window: Range<UInt64> = 0x40_0000..<0x4000_0000
     let process = LinuxProcess(mappings: MemoryMappings(window: window), files: FileDescriptorTable(fileSystem: tree, console: console),
@@ -41,7 +45,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         let kind = input[cursor]; cursor += 1
         switch kind % 6 {
         case 0: return 0x10_0000 + UInt64(kind) * 16                           // into the memory
-        case 1: return 0x10_0400                                               // a path
+        case 1: return [0x10_0400, 0x10_0480, 0x10_04C0][Int(kind / 6) % 3]       // a path
         case 2: return 0x10_0440
         case 3: return UInt64(kind % 16)                                        // small numbers, descriptors
         case 4: return UInt64(bitPattern: -100)                                 // AT_FDCWD, -1
@@ -63,6 +67,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
             }
             previous = mapping.range.upperBound
         }
+        if store.used > store.capacity { fatalError("/tmp holds more than its capacity") }
     }
     return 0
 }

@@ -69,6 +69,28 @@ extension ImageTests {
         #expect(run.output.hasPrefix(expected.output), "host:\n\(expected.output)\nSwiftyHermit:\n\(run.log)")
     }
 
+    @Test(arguments: [("gcc", 1), ("gcc", 2), ("musl-gcc", 1)])
+    func filesInTmpAndPipesBehaveAsOnTheHost(compiler: String, cpus: Int) throws {
+        let directory = try ImageTests.scratch("files-\(compiler)-\(cpus)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let program = try ImageTests.compile("files.c", with: "/usr/bin/\(compiler)", flags: ["-static", "-O2", "-pthread"],
+                                             into: directory, name: "files")
+        let expected = try ImageTests.host(program.path, [])
+        #expect(expected.status == 0 && expected.output.hasSuffix("done\n"), "host: \(expected.output)")
+        let run = try runProgram(program, cpus: cpus)
+        #expect(run.outcome == .exited(0), "\(run.log)")
+        #expect(run.output.hasPrefix(expected.output), "host:\n\(expected.output)\nSwiftyHermit:\n\(run.log)")
+    }
+
+    @Test func aWriteToAPipeNobodyReadsEndsTheProgramWithSIGPIPE() throws {
+        let directory = try ImageTests.scratch("sigpipe")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let program = try ImageTests.compile("files.c", with: "/usr/bin/gcc", flags: ["-static", "-O2", "-pthread"], into: directory, name: "files")
+        let run = try runProgram(program, arguments: ["sigpipe"])
+        #expect(run.outcome == .exited(128 + 13), "\(run.log)")
+        #expect(run.output.contains("writing to a pipe nobody reads") && !run.output.contains("not reached"), "\(run.log)")
+    }
+
     @Test(arguments: [1, 2])
     func avxStateIsTheProgramsAcrossThreadSwitches(cpus: Int) throws {
         let directory = try ImageTests.scratch("avx-\(cpus)")

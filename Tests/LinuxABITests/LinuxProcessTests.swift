@@ -47,7 +47,7 @@ struct LinuxProcessTests {
         init() {
             var extras = FileSystemTests.links.map { FileSystem.Extra.symbolicLink(path: $0.key, target: $0.value) }
             extras += [.device(path: "/dev/null", .null), .device(path: "/dev/console", .console), .symbolicLink(path: "/proc/self/exe", target: "/bin/tool")]
-            let tree = FileSystem(archive: CPIOArchiveFixture.tree().reader, extras: extras)
+            let tree = FileSystem(archive: CPIOArchiveFixture.tree().reader, extras: extras, temporary: TemporaryStore(capacity: 1 << 20))
             let files = FileDescriptorTable(fileSystem: tree, console: try! tree.lookup("/dev/console"))
             process = LinuxProcess(mappings: MemoryMappings(window: 0x0040_0000..<0x2000_0000), files: files, programEnd: 0x0050_1234,
                                    processors: 2, console: { [unowned self] in self.output += $0 }, monotonicClock: { 5_000_000_123 },
@@ -94,6 +94,61 @@ struct LinuxProcessTests {
         // writev of two pieces.
         _ = h.memory.write(0x10_0200, [0x00, 0x01, 0x10, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0x07, 0x01, 0x10, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0])
         #expect(h.call(.writev, 2, 0x10_0200, 2) == 13)
+    }
+
+    @Test func pipesPollAndSIGPIPEThroughTheSystemCalls() {
+        let h = Harness()
+        let ends: UInt64 = 0x10_0400, poll: UInt64 = 0x10_0500, text = h.memory.put("through the pipe", at: 0x10_0600)
+        #expect(h.call(.pipe2, ends, 0o4000) == 0)                       // O_NONBLOCK
+        let read = h.memory.word(ends) & 0xFFFF_FFFF, write = h.memory.word(ends) >> 32
+        #expect((read, write) == (3, 4))
+        #expect(h.call(.read, read, 0x10_0700, 64) == LinuxError.tryAgain.returnValue)
+        // poll: the read end not ready, then ready once bytes are in; a closed descriptor is POLLNVAL.
+        _ = h.memory.write(poll, [3, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 0x99, 0, 0, 0, 1, 0, 0, 0])
+        #expect(h.call(.poll, poll, 3, 0) == 2)                           // the write end is writable, 0x99 is not open
+        #expect(h.memory.read(poll + 6, count: 2) == [0, 0] && h.memory.read(poll + 14, count: 2) == [4, 0] && h.memory.read(poll + 22, count: 2) == [0x20, 0])
+        #expect(h.call(.write, write, text, 16) == 16)
+        #expect(h.call(.ppoll, poll, 1, 0, 0, 8) == 1 && h.memory.read(poll + 6, count: 2) == [1, 0])
+        #expect(h.call(.read, read, 0x10_0700, 64) == 16 && h.memory.read(0x10_0700, count: 16) == Array("through the pipe".utf8))
+        #expect(h.call(.close, write) == 0)
+        #expect(h.call(.read, read, 0x10_0700, 64) == 0)                 // end of file
+        #expect(h.call(.poll, poll, 1, 0) == 1 && h.memory.read(poll + 6, count: 2) == [0x10, 0])   // POLLHUP
+        #expect(h.call(.lseek, read, 0, 0) == LinuxError.illegalSeek.returnValue)
+        #expect(h.call(.pipe2, ends, 0o100) == LinuxError.invalidArgument.returnValue)
+        #expect(h.call(.pipe2, 0xDEAD_0000, 0) == LinuxError.badAddress.returnValue)
+        // A write nobody can read: EPIPE once SIGPIPE is ignored; with the default action, the end.
+        #expect(h.call(.close, read) == 0)
+        #expect(h.call(.pipe, ends) == 0)
+        #expect(h.call(.close, h.memory.word(ends) & 0xFFFF_FFFF) == 0)
+        _ = h.memory.write(0x10_0800, [1] + Array(repeating: 0, count: 31))   // SIG_IGN
+        #expect(h.call(.rtSigaction, 13, 0x10_0800, 0, 8) == 0)
+        #expect(h.call(.write, h.memory.word(ends) >> 32, text, 1) == LinuxError.brokenPipe.returnValue && h.process.exitStatus == nil)
+        _ = h.memory.write(0x10_0800, Array(repeating: 0, count: 32))         // SIG_DFL
+        #expect(h.call(.rtSigaction, 13, 0x10_0800, 0, 8) == 0)
+        #expect(h.call(.write, h.memory.word(ends) >> 32, text, 1) == LinuxError.brokenPipe.returnValue && h.process.exitStatus == 128 + 13)
+    }
+
+    @Test func tmpFilesThroughTheSystemCalls() {
+        let h = Harness()
+        let path = h.memory.put("/tmp/made", at: 0x10_0100), etc = h.memory.put("/etc", at: 0x10_0200), text = h.memory.put("0123456789", at: 0x10_0300)
+        #expect(h.call(.umask, 0o027) == 0o022 && h.call(.umask, 0o022) == 0o027)
+        let fd = h.call(.openat, UInt64(bitPattern: -100), path, UInt64(OpenFlags.create | OpenFlags.readWrite), 0o777)
+        #expect(fd == 3)
+        #expect(h.call(.write, 3, text, 10) == 10 && h.call(.pwrite64, 3, text, 4, 20) == 4)
+        #expect(h.call(.fstat, 3, 0x10_0400) == 0 && h.memory.word(0x10_0400 + 48) == 24)                 // st_size
+        #expect(h.memory.read(0x10_0400 + 24, count: 4) == [0xED, 0x81, 0, 0])                           // 0100755: the umask took 022
+        #expect(h.call(.ftruncate, 3, 5) == 0 && h.call(.pread64, 3, 0x10_0500, 100, 0) == 5)
+        #expect(h.call(.pwrite64, 3, text, 4, UInt64(bitPattern: -1)) == LinuxError.invalidArgument.returnValue)
+        #expect(h.call(.fsync, 3) == 0 && h.call(.fchmod, 3, 0o600) == 0)
+        #expect(h.call(.faccessat, UInt64(bitPattern: -100), etc, 2) == LinuxError.readOnlyFileSystem.returnValue)
+        #expect(h.call(.faccessat, UInt64(bitPattern: -100), path, 2) == 0)
+        #expect(h.call(.mkdirat, UInt64(bitPattern: -100), etc, 0o755) == LinuxError.exists.returnValue)
+        let renamed = h.memory.put("/tmp/renamed", at: 0x10_0600)
+        #expect(h.call(.renameat2, UInt64(bitPattern: -100), path, UInt64(bitPattern: -100), renamed, 1) == 0)   // RENAME_NOREPLACE
+        #expect(h.call(.renameat2, UInt64(bitPattern: -100), renamed, UInt64(bitPattern: -100), renamed, 4) == LinuxError.invalidArgument.returnValue)
+        #expect(h.call(.unlinkat, UInt64(bitPattern: -100), renamed, 0) == 0)
+        #expect(h.call(.unlinkat, UInt64(bitPattern: -100), renamed, 0) == LinuxError.noEntry.returnValue)
+        #expect(h.call(.read, 3, 0x10_0500, 100) == 0)   // the offset is at 10, past the 5 bytes left
     }
 
     @Test func filesOpenReadAndStatLikeGlibcExpects() throws {

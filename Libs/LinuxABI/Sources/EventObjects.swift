@@ -1,5 +1,5 @@
-/// The descriptors that carry events rather than bytes: `eventfd`, `timerfd` and `epoll`
-/// (what Dispatch and SwiftNIO build their event loops on). Pure state: the mechanism puts a
+/// The descriptors that are kernel objects rather than files: `eventfd`, `timerfd` and `epoll`
+/// (what Dispatch and SwiftNIO build their event loops on), and the ends of a pipe. Pure state: the mechanism puts a
 /// thread to sleep when a call would block (`EAGAIN` here) and wakes it when any of these
 /// changes or a timer's deadline passes.
 ///
@@ -12,6 +12,7 @@ public enum EventObject {
     case counter(EventCounter)
     case timer(IntervalTimer)
     case poll(EventPoll)
+    case pipe(PipeEnd)
 }
 
 /// `eventfd`: a 64-bit counter.

@@ -1,11 +1,12 @@
 /// A process's file descriptors over its ``FileSystem``: `open`, `close`, `read`, `pread64`,
-/// `lseek`, `fstat`, `getdents64`, `dup`, `dup2`, `dup3` and `fcntl(F_DUPFD)`, with Linux's
-/// numbering (the lowest free descriptor) and errors.
+/// `write` to `/tmp`, `ftruncate`, `lseek`, `fstat`, `getdents64`, `pipe2`, `dup`, `dup2`,
+/// `dup3` and `fcntl(F_DUPFD)`, with Linux's numbering (the lowest free descriptor) and errors.
 ///
 /// Guarantees: descriptors 0, 1 and 2 start on the console; every call either does what Linux
 /// does or fails with Linux's errno for the same case and changes nothing — `EBADF` for a
 /// descriptor that is not open, `EMFILE` past ``maximumDescriptors``, `EROFS` for writing or
-/// creating anything but a device (the initrd is read-only), `EISDIR` for reading a directory,
+/// creating anything outside `/tmp` but a device (the initrd is read-only), `ENOSPC` when
+/// `/tmp` is full, `EISDIR` for reading a directory,
 /// `ENOTDIR` for `O_DIRECTORY` on a file, `EINVAL` for a bad `whence` or a negative offset,
 /// `ESPIPE` for seeking a device. A read never returns more than it was asked for, nor bytes
 /// outside the file.
@@ -41,24 +42,81 @@ public struct FileDescriptorTable {
         return file
     }
 
-    public mutating func open(_ path: String, flags: Int32, from directory: String = "/") throws(LinuxError) -> Int32 {
-        let node: FileNode
-        do {
-            node = try fileSystem.lookup(path, from: directory, followingFinalLink: flags & OpenFlags.noFollow == 0)
-        } catch {
-            // Creating anything is refused on a read-only tree (Linux checks that after the walk).
-            if error == .noEntry && flags & OpenFlags.create != 0 { throw .readOnlyFileSystem }
-            throw error
+    /// `open`: the file at `path` (relative paths start at `directory`); `O_CREAT` makes a
+    /// missing one in `/tmp` with `permissions`, `O_TRUNC` empties a file of `/tmp`.
+    public mutating func open(_ path: String, flags: Int32, from directory: String = "/", permissions: UInt32 = 0o644) throws(LinuxError) -> Int32 {
+        let creating = flags & OpenFlags.create != 0
+        if creating && path.hasSuffix("/") {
+            _ = try fileSystem.parent(of: path, from: directory)   // its directory must be there
+            throw .isDirectory
         }
+        var node: FileNode
+        var created = false
+        let exclusive = creating && flags & OpenFlags.exclusive != 0
+        do {
+            // O_CREAT|O_EXCL never follows a final link: a link there is a name that exists.
+            node = try fileSystem.lookup(path, from: directory, followingFinalLink: flags & OpenFlags.noFollow == 0 && !exclusive)
+        } catch {
+            guard error == .noEntry && creating else { throw error }
+            node = try fileSystem.createFile(path, from: directory, permissions: permissions, exclusive: exclusive)
+            created = true
+        }
+        if exclusive && !created { throw .exists }
         if case .symbolicLink = node.content { throw .tooManySymbolicLinks }   // O_NOFOLLOW on a link: ELOOP
-        if flags & OpenFlags.create != 0 && flags & OpenFlags.exclusive != 0 { throw .exists }
         if flags & OpenFlags.directory != 0 && !node.isDirectory { throw .notDirectory }
         let writing = flags & OpenFlags.accessMode != OpenFlags.readOnly
-        if node.isDirectory && (writing || flags & OpenFlags.create != 0) { throw .isDirectory }
-        if case .device = node.content {} else if writing || flags & OpenFlags.truncate != 0 { throw .readOnlyFileSystem }
+        if node.isDirectory && (writing || creating) { throw .isDirectory }
+        switch node.content {
+        case .device: break
+        case .writableFile(let file):
+            if flags & OpenFlags.truncate != 0 && writing { try file.truncate(to: 0) }
+        default:
+            if writing || flags & OpenFlags.truncate != 0 { throw .readOnlyFileSystem }
+        }
         let descriptor = try lowestFree(from: 0)
-        place(OpenFile(node: node, flags: flags & ~OpenFlags.closeOnExec), at: descriptor, closeOnExec: flags & OpenFlags.closeOnExec != 0)
+        let open = OpenFile(node: node, flags: flags & ~OpenFlags.closeOnExec)
+        if node.isDirectory { open.path = path.hasPrefix("/") ? path : directory + "/" + path }
+        place(open, at: descriptor, closeOnExec: flags & OpenFlags.closeOnExec != 0)
         return descriptor
+    }
+
+    /// `pipe2`: the read end and the write end at the two lowest free numbers.
+    public mutating func openPipe(flags: Int32) throws(LinuxError) -> (read: Int32, write: Int32) {
+        let read = try lowestFree(from: 0)
+        var write = read + 1
+        while Int(write) < slots.count && slots[Int(write)] != nil { write += 1 }
+        guard Int(write) < Self.maximumDescriptors else { throw .tooManyOpenFiles }
+        let buffer = PipeBuffer()
+        let status = flags & OpenFlags.nonBlocking
+        let reading = OpenFile(node: FileDescriptorTable.pipeNode, flags: OpenFlags.readOnly | status)
+        reading.event = .pipe(PipeEnd(buffer: buffer, reading: true))
+        let writing = OpenFile(node: FileDescriptorTable.pipeNode, flags: OpenFlags.writeOnly | status)
+        writing.event = .pipe(PipeEnd(buffer: buffer, reading: false))
+        place(reading, at: read, closeOnExec: flags & OpenFlags.closeOnExec != 0)
+        place(writing, at: write, closeOnExec: flags & OpenFlags.closeOnExec != 0)
+        return (read, write)
+    }
+
+    /// The node behind every pipe end (Linux's pipefs).
+    static var pipeNode: FileNode { FileNode(.pipe, inode: 0xB_0000, permissions: 0o600) }
+
+    /// `write` to a regular file of `/tmp`: at the offset (or the end, with `O_APPEND`), which
+    /// moves past what was written.
+    public func write(_ bytes: ArraySlice<UInt8>, to open: OpenFile, at offset: Int? = nil) throws(LinuxError) -> Int {
+        guard open.writable else { throw .badFileDescriptor }
+        guard case .writableFile(let file) = open.node.content else { throw .badFileDescriptor }
+        let start = offset ?? (open.flags & OpenFlags.append != 0 ? file.bytes.count : open.offset)
+        try file.write(bytes, at: start)
+        if offset == nil { open.offset = start + bytes.count }
+        return bytes.count
+    }
+
+    /// `ftruncate`.
+    public func truncate(_ descriptor: Int32, length: Int64) throws(LinuxError) {
+        guard length >= 0 else { throw .invalidArgument }   // checked before the descriptor, as Linux does
+        let open = try file(descriptor)
+        guard open.writable, case .writableFile(let file) = open.node.content else { throw .invalidArgument }
+        try file.truncate(to: Int(clamping: length))
     }
 
     /// Opens an event descriptor (eventfd, timerfd, epoll) on an anonymous node at the lowest
@@ -72,7 +130,7 @@ public struct FileDescriptorTable {
     }
 
     /// The node behind every event descriptor (Linux's anon_inode).
-    static let anonymousNode = FileNode(.device(.null), inode: 0xA_0000, permissions: 0o600)
+    static var anonymousNode: FileNode { FileNode(.device(.null), inode: 0xA_0000, permissions: 0o600) }
 
     /// Every open descriptor and its file.
     public var openDescriptors: [(Int32, OpenFile)] {
@@ -80,9 +138,16 @@ public struct FileDescriptorTable {
     }
 
     public mutating func close(_ descriptor: Int32) throws(LinuxError) {
-        _ = try file(descriptor)
+        let open = try file(descriptor)
         slots[Int(descriptor)] = nil
         while let last = slots.last, last == nil { slots.removeLast(); closeOnExec.removeLast() }
+        released(open)
+    }
+
+    /// Tells a pipe that an end lost its last descriptor, when `open` has no other descriptor.
+    func released(_ open: OpenFile) {
+        guard case .pipe(let end) = open.event, !slots.contains(where: { $0 === open }) else { return }
+        if end.reading { end.buffer.readers -= 1 } else { end.buffer.writers -= 1 }
     }
 
     /// `read`: up to `maximum` bytes from the offset, which moves past them. `random` fills
@@ -91,7 +156,7 @@ public struct FileDescriptorTable {
         let open = try file(descriptor)
         let bytes = try Self.read(open, at: open.offset, maximum: maximum, random: random)
         switch open.node.content {
-        case .file, .generated: open.offset += bytes.count
+        case .file, .generated, .writableFile: open.offset += bytes.count
         default: break
         }
         return bytes
@@ -109,12 +174,16 @@ public struct FileDescriptorTable {
         guard open.readable else { throw .badFileDescriptor }
         guard maximum >= 0 else { throw .invalidArgument }
         switch open.node.content {
-        case .directory: throw .isDirectory
-        case .symbolicLink: throw .invalidArgument
+        case .directory, .writableDirectory: throw .isDirectory
+        case .symbolicLink, .pipe: throw .invalidArgument
         case .file(let bytes):
             guard offset < bytes.count else { return [] }
             let start = bytes.startIndex + offset
             return Array(bytes[start..<(start + min(maximum, bytes.count - offset))])
+        case .writableFile(let file):
+            let bytes = file.bytes
+            guard offset < bytes.count else { return [] }
+            return Array(bytes[offset..<(offset + min(maximum, bytes.count - offset))])
         case .generated:
             let bytes = open.snapshot ?? []
             guard offset < bytes.count else { return [] }
@@ -133,6 +202,7 @@ public struct FileDescriptorTable {
             guard device != .console else { throw .illegalSeek }
             return 0   // /dev/null, /dev/zero: Linux lets them seek and stay at 0
         }
+        if case .pipe = open.node.content { throw .illegalSeek }
         let base: Int64
         switch whence {
         case Self.seekSet: base = 0
@@ -178,16 +248,16 @@ public struct FileDescriptorTable {
     /// fit in `capacity`; empty at the end; `EINVAL` if not even the next one fits.
     public mutating func directoryEntries(_ descriptor: Int32, capacity: Int) throws(LinuxError) -> [UInt8] {
         let open = try file(descriptor)
-        guard case .directory(let children) = open.node.content else { throw .notDirectory }
+        guard open.node.isDirectory else { throw .notDirectory }
         var entries: [(inode: UInt64, type: UInt8, name: String)] = [(open.node.inode, 4, "."), (open.node.inode, 4, "..")]
-        for child in children {
+        for child in open.node.children {
             let type: UInt8
             switch child.node.content {
-            case .directory: type = 4
-            case .file: type = 8
+            case .directory, .writableDirectory: type = 4
+            case .file, .generated, .writableFile: type = 8
             case .device: type = 2
             case .symbolicLink: type = 10
-            case .generated: type = 8
+            case .pipe: type = 1
             }
             entries.append((child.node.inode, type, child.name))
         }
@@ -227,7 +297,9 @@ public struct FileDescriptorTable {
     mutating func place(_ open: OpenFile, at descriptor: Int32, closeOnExec flag: Bool) {
         let index = Int(descriptor)
         while slots.count <= index { slots.append(nil); closeOnExec.append(false) }
+        let replaced = slots[index]
         slots[index] = open
         closeOnExec[index] = flag
+        if let replaced, replaced !== open { released(replaced) }
     }
 }

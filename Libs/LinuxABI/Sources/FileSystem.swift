@@ -1,21 +1,24 @@
 import CPIO
 
 /// The file system a Linux program sees: read-only files and directories from the initrd,
-/// plus what the kernel generates (`/proc`, `/sys`, `/etc`, `/dev`), looked up as Linux's path
-/// walk does.
+/// plus what the kernel generates (`/proc`, `/sys`, `/etc`, `/dev`), plus a writable `/tmp`
+/// when it is given a ``TemporaryStore``; looked up as Linux's path walk does.
 ///
-/// Guarantees: the tree is built once and never changes, so lookups need no lock; a lookup is
+/// Guarantees: the read-only tree is built once and never changes; only `/tmp` does (under the
+/// process's lock, as every call is served; `FileSystemChanges.swift`). A lookup is
 /// total — it gives the node or the error Linux gives for the same path in the same tree:
 /// `ENOENT` (missing, or empty), `ENOTDIR` (a file used as a directory, including a trailing
 /// slash after a file), `ENAMETOOLONG` (a component over 255 bytes or a path over 4,095),
 /// `ELOOP` (more than 40 symbolic links); `..` at the root stays at the root. Archive members
 /// whose paths hold `..` are ignored, so the initrd cannot place a file outside the tree.
-public struct FileSystem: Sendable {
+public struct FileSystem {
     public static let maximumPathLength = 4095
     public static let maximumNameLength = 255
     public static let maximumSymbolicLinks = 40
 
     public let root: FileNode
+    /// What holds `/tmp`'s bytes (nil: `/tmp` is an empty read-only directory).
+    public let temporary: TemporaryStore?
 
     /// What to put in the tree besides the archive (later entries replace earlier ones, and
     /// these replace archive members at the same path).
@@ -27,7 +30,9 @@ public struct FileSystem: Sendable {
         case directory(path: String)
     }
 
-    public init(archive: CPIOReader?, extras: [Extra]) {
+    /// The tree of `archive` and `extras`; with `temporary`, `/tmp` is writable (and starts
+    /// empty: what the archive or the extras put there is replaced).
+    public init(archive: CPIOReader?, extras: [Extra], temporary: TemporaryStore? = nil) {
         let tree = DirectoryBuilder()
         if let archive {
             for member in archive.members {
@@ -55,6 +60,8 @@ public struct FileSystem: Sendable {
                 tree.directory(at: FileSystem.components(path)[...])
             }
         }
+        if let temporary { tree.set("tmp", .writable(WritableDirectory(store: temporary))) }
+        self.temporary = temporary
         var inode: UInt64 = 1
         root = tree.build(&inode)
     }
@@ -104,6 +111,7 @@ final class DirectoryBuilder {
         case link(String)
         case generated(FileNode.Generated)
         case directory(DirectoryBuilder)
+        case writable(WritableDirectory)
     }
     var names: [String] = []
     var entries: [String: Entry] = [:]
@@ -152,6 +160,9 @@ final class DirectoryBuilder {
                 inode += 1
             case .directory(let directory):
                 node = directory.build(&inode)
+            case .writable(let directory):
+                node = FileNode(.writableDirectory(directory), inode: inode, permissions: 0o1777)
+                inode += 1
             }
             children.append((name, node))
         }

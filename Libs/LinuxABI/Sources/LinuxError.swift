@@ -8,12 +8,15 @@ public enum LinuxError: Int32, Error, Sendable, Equatable {
     case outOfMemory = 12          // ENOMEM
     case accessDenied = 13         // EACCES
     case badAddress = 14           // EFAULT
+    case busy = 16                 // EBUSY
     case exists = 17               // EEXIST
+    case crossDevice = 18          // EXDEV
     case notDirectory = 20         // ENOTDIR
     case isDirectory = 21          // EISDIR
     case invalidArgument = 22      // EINVAL
     case tooManyOpenFiles = 24     // EMFILE
     case notTerminal = 25          // ENOTTY
+    case fileTooLarge = 27         // EFBIG
     case noSpace = 28              // ENOSPC
     case illegalSeek = 29          // ESPIPE
     case readOnlyFileSystem = 30   // EROFS
@@ -22,6 +25,9 @@ public enum LinuxError: Int32, Error, Sendable, Equatable {
     case nameTooLong = 36          // ENAMETOOLONG
     case tooManySymbolicLinks = 40 // ELOOP
     case notImplemented = 38       // ENOSYS
+    case noData = 61               // ENODATA
+    case notEmpty = 39             // ENOTEMPTY
+    case notSupported = 95         // EOPNOTSUPP
     case timedOut = 110            // ETIMEDOUT
 
     /// The value a system call returns for this error: `-errno`.

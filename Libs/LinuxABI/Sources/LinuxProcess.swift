@@ -9,8 +9,9 @@
 /// program that probes goes on), with a trace line naming it. The ranges `munmap`, `mmap`
 /// with `MAP_FIXED`, `madvise(MADV_DONTNEED)` and a shrinking `brk` take away are queued in
 /// ``released``, so the mechanism frees exactly those frames (and a later touch finds zeros).
-/// Threads (`clone`, `futex`), sleeping and polling belong to the scheduler's half and answer
-/// `-ENOSYS` here until it serves them.
+/// Threads (`clone`, `futex`) and sleeping belong to the scheduler's half and answer `-ENOSYS`
+/// here; calls that would block (a read of an empty pipe, `poll` with nothing ready) answer
+/// `EAGAIN` or nothing, and the mechanism sleeps until ``eventsChanged`` and asks again.
 public final class LinuxProcess {
     public var mappings: MemoryMappings
     public var files: FileDescriptorTable
@@ -22,7 +23,7 @@ public final class LinuxProcess {
     /// edited, a descriptor closed): the mechanism wakes the threads waiting for events.
     public var eventsChanged = false
     /// Set by `exit` or `exit_group`: the process is over with this status (0…255).
-    public private(set) var exitStatus: Int32? = nil
+    public internal(set) var exitStatus: Int32? = nil
     /// The FS base the program asked for (`arch_prctl(ARCH_SET_FS)`): its thread pointer.
     public private(set) var threadPointer: UInt64 = 0
     /// `set_tid_address`: the word cleared (and woken) when the thread exits.
@@ -30,6 +31,8 @@ public final class LinuxProcess {
     /// Signal dispositions (`rt_sigaction`), as the 32-byte `struct sigaction` the program gave.
     public private(set) var signalActions: [Int: [UInt8]] = [:]
     public private(set) var signalMask: UInt64 = 0
+    /// `umask`: the permission bits files and directories are created without.
+    public internal(set) var creationMask: UInt32 = 0o022
     /// Ranges whose frames the mechanism must free.
     public var released: [Range<UInt64>] = []
     /// The program's path and where its segments lie (named in `/proc/self/maps`).
@@ -104,13 +107,13 @@ public final class LinuxProcess {
 
     func serve(_ call: SystemCallNumber, _ a: [UInt64], _ memory: some ProgramMemory) throws(LinuxError) -> Int64 {
         switch call {
-        case .read where (try? files.file(fd(a[0])))?.event != nil:
+        case .read where isEventDescriptor(a[0]):
             let value = try readEvent(fd(a[0]), count: a[2])
             var bytes: [UInt8] = []
             LittleEndian.append(value, to: &bytes)
             guard memory.write(a[1], bytes) else { throw .badAddress }
             return 8
-        case .write where (try? files.file(fd(a[0])))?.event != nil:
+        case .write where isEventDescriptor(a[0]):
             guard a[2] >= 8 else { throw .invalidArgument }
             guard let bytes = memory.read(a[1], count: 8) else { throw .badAddress }
             try writeEvent(fd(a[0]), value: LittleEndian.word(bytes, at: 0))
@@ -118,8 +121,12 @@ public final class LinuxProcess {
         case .eventfd, .eventfd2, .timerfdCreate, .timerfdSettime, .timerfdGettime,
              .epollCreate, .epollCreate1, .epollControl, .epollWait, .epollPwait:
             return try serveEvents(call, a, memory)
+        case .pipe, .pipe2, .poll, .ppoll, .pwrite64, .ftruncate, .truncate, .fsync, .fdatasync, .mkdir, .mkdirat, .rmdir,
+             .unlink, .unlinkat, .rename, .renameat, .renameat2, .symlink, .symlinkat, .umask, .chmod, .fchmod, .fchmodat,
+             .utimensat, .faccessat, .faccessat2, .sendfile, .getxattr, .lgetxattr, .fgetxattr, .listxattr, .llistxattr, .flistxattr:
+            return try serveFiles(call, a, memory)
         case .read:
-            let bytes = try files.read(fd(a[0]), maximum: Int(clamping: min(a[2], 1 << 30)), random: random)
+            let bytes = try readBytes(fd(a[0]), maximum: Int(clamping: min(a[2], 1 << 30)))
             guard memory.write(a[1], bytes) else { throw .badAddress }
             return Int64(bytes.count)
         case .pread64:
@@ -138,23 +145,31 @@ public final class LinuxProcess {
             for index in 0..<Int(a[2]) {
                 let base = LittleEndian.word(vector, at: index * 16), length = LittleEndian.word(vector, at: index * 16 + 8)
                 guard length <= 1 << 30 else { throw .invalidArgument }
-                if call == .writev {
-                    let open = try files.file(fd(a[0]))
-                    guard open.writable else { throw .badFileDescriptor }
-                    guard let bytes = memory.read(base, count: Int(length)) else { throw .badAddress }
-                    total += try emit(bytes[...], to: open)
-                } else {
-                    let bytes = try files.read(fd(a[0]), maximum: Int(length), random: random)
-                    guard memory.write(base, bytes) else { throw .badAddress }
-                    total += Int64(bytes.count)
-                    if bytes.count < Int(length) { break }
+                do throws(LinuxError) {
+                    if call == .writev {
+                        let open = try files.file(fd(a[0]))
+                        guard open.writable else { throw .badFileDescriptor }
+                        guard let bytes = memory.read(base, count: Int(length)) else { throw .badAddress }
+                        let written = try emit(bytes[...], to: open)
+                        total += written
+                        if written < Int64(length) { break }
+                    } else {
+                        let bytes = try readBytes(fd(a[0]), maximum: Int(length))
+                        guard memory.write(base, bytes) else { throw .badAddress }
+                        total += Int64(bytes.count)
+                        if bytes.count < Int(length) { break }
+                    }
+                } catch {
+                    if total > 0 { break }   // what went before counts, as Linux returns it
+                    throw error
                 }
             }
             return total
         case .open:
-            return Int64(render(try files.open(try path(a[0], memory), flags: Int32(truncatingIfNeeded: a[1]))))
+            return Int64(render(try files.open(try path(a[0], memory), flags: Int32(truncatingIfNeeded: a[1]), permissions: UInt32(truncatingIfNeeded: a[2]) & ~creationMask)))
         case .openat:
-            return Int64(render(try files.open(try path(a[1], memory, relativeTo: a[0]), flags: Int32(truncatingIfNeeded: a[2]))))
+            return Int64(render(try files.open(try path(a[1], memory, relativeTo: a[0]), flags: Int32(truncatingIfNeeded: a[2]),
+                                               permissions: UInt32(truncatingIfNeeded: a[3]) & ~creationMask)))
         case .close:
             try files.close(fd(a[0]))
             forgetInEventPolls(fd(a[0]))
@@ -190,9 +205,7 @@ public final class LinuxProcess {
             guard memory.write(a[4], Self.encodeStatx(try status(directory: a[0], path: a[1], flags: flags, memory))) else { throw .badAddress }
             return 0
         case .access:
-            let node = try files.fileSystem.lookup(try path(a[0], memory))
-            if a[1] & 2 != 0, case .device = node.content {} else if a[1] & 2 != 0 { throw .readOnlyFileSystem }
-            return 0
+            return try checkAccess(try path(a[0], memory), mode: a[1])
         case .getdents64:
             let records = try files.directoryEntries(fd(a[0]), capacity: Int(clamping: min(a[2], 1 << 20)))
             guard memory.write(a[1], records) else { throw .badAddress }
@@ -391,7 +404,7 @@ public final class LinuxProcess {
                 return 0
             default: throw .invalidArgument
             }
-        case .poll, .nanosleep, .clockNanosleep, .clone, .futex, .pipe2, .rseq, .clone3:
+        case .nanosleep, .clockNanosleep, .clone, .futex, .rseq, .clone3:
             throw .notImplemented
         }
     }
@@ -423,18 +436,42 @@ public final class LinuxProcess {
         if !text.hasPrefix("/") && Int32(truncatingIfNeeded: directory) != -100 {
             let open = try files.file(fd(directory))
             guard open.node.isDirectory else { throw .notDirectory }
-            throw .notImplemented   // relative to a directory descriptor: not yet
+            return (open.path ?? "/") + "/" + text
         }
         return text
     }
 
+    /// `write` to an open file: the console, a device, a file of `/tmp`, or a pipe.
     func emit(_ bytes: ArraySlice<UInt8>, to open: OpenFile) throws(LinuxError) -> Int64 {
         switch open.node.content {
         case .device(.console): console(bytes)
         case .device: break   // /dev/null and friends swallow it
+        case .writableFile: return Int64(try files.write(bytes, to: open))
+        case .pipe:
+            guard case .pipe(let end) = open.event else { throw .badFileDescriptor }
+            return Int64(try writePipe(end, bytes))
         default: throw .badFileDescriptor
         }
         return Int64(bytes.count)
+    }
+
+    /// `read` from an open descriptor that holds bytes: a file, a device, or a pipe.
+    func readBytes(_ descriptor: Int32, maximum: Int) throws(LinuxError) -> [UInt8] {
+        let open = try files.file(descriptor)
+        if case .pipe(let end) = open.event {
+            guard end.reading else { throw .badFileDescriptor }
+            let bytes = try end.buffer.take(maximum: maximum)
+            if !bytes.isEmpty { eventsChanged = true }
+            return bytes
+        }
+        return try files.read(descriptor, maximum: maximum, random: random)
+    }
+
+    func isEventDescriptor(_ descriptor: UInt64) -> Bool {
+        switch (try? files.file(fd(descriptor)))?.event {
+        case .counter, .timer, .poll: true
+        default: false
+        }
     }
 
     func fileControl(_ descriptor: Int32, command: Int32, argument: UInt64) throws(LinuxError) -> Int64 {

@@ -87,7 +87,7 @@ extension LinuxProcess {
             eventsChanged = true
             return value
         case .timer(let timer): return try timer.take(now: monotonicClock())
-        case .poll, nil: throw .invalidArgument
+        case .poll, .pipe, nil: throw .invalidArgument
         }
     }
 
@@ -105,6 +105,7 @@ extension LinuxProcess {
         case .counter(let counter): return (counter.readable ? EventPoll.input : 0) | (counter.value < UInt64.max - 1 ? EventPoll.output : 0)
         case .timer(let timer): return timer.readable(now: now) ? EventPoll.input : 0
         case .poll: return 0
+        case .pipe(let end): return end.buffer.readiness(reading: end.reading)
         case nil:
             if case .device(.console) = open.node.content { return EventPoll.output }   // no input arrives on the console yet
             return EventPoll.input | EventPoll.output

@@ -9,7 +9,7 @@ import ELF
 /// checks, its ``LoadPlan`` fits the program window, its ``InitialStack`` is built, its
 /// ``FileSystem`` holds the archive's files and the ``StandardFiles`` — or a ``Failure`` says
 /// which step refused and why, in words a user can act on.
-public struct LinuxProgram: Sendable {
+public struct LinuxProgram {
     public enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
         /// The VMM passed no boot module (`-initrd`).
         case noInitrd
@@ -85,7 +85,7 @@ public struct LinuxProgram: Sendable {
         } catch { throw .badArguments(error) }
         var extras = StandardFiles.extras(executable: path, processors: processors, memoryBytes: memoryBytes, processorName: "SwiftyHermit virtual CPU")
         if archive == nil { extras.append(.file(path: path, bytes: bytes)) }   // the raw program is a file too (/proc/self/exe)
-        fileSystem = FileSystem(archive: archive, extras: extras)
+        fileSystem = FileSystem(archive: archive, extras: extras, temporary: TemporaryStore(capacity: memoryBytes / 2))
         self.path = path
         self.executable = executable
         self.plan = plan

@@ -10,6 +10,8 @@ public final class OpenFile {
     public var snapshot: [UInt8]? = nil
     /// What an event descriptor (eventfd, timerfd, epoll) carries; nil for files and devices.
     public var event: EventObject? = nil
+    /// A directory's path as it was opened (what `openat` and friends resolve against).
+    public internal(set) var path: String? = nil
 
     init(node: FileNode, flags: Int32) {
         self.node = node

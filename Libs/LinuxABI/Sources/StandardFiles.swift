@@ -4,7 +4,8 @@
 /// `/proc/cpuinfo` and `/sys/devices/system/cpu/{online,possible}`, the memory in
 /// `/proc/meminfo`, a root user in `/etc/passwd` and `/etc/group`, `localhost` in
 /// `/etc/hosts`, and the devices `/dev/null`, `/dev/zero`, `/dev/random`, `/dev/urandom` and
-/// `/dev/console`, plus an empty `/tmp`.
+/// `/dev/console`, plus an empty `/tmp` (writable when the ``FileSystem`` has a
+/// ``TemporaryStore``).
 public enum StandardFiles {
     /// Where the serial console is: standard input, output and error.
     public static let consolePath = "/dev/console"

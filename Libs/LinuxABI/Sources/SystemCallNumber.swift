@@ -10,6 +10,10 @@ public enum SystemCallNumber: Int, Sendable, CaseIterable {
     case getdents64 = 217, setTidAddress = 218, clockGettime = 228, clockGetres = 229, clockNanosleep = 230
     case exitGroup = 231, epollPwait = 281, timerfdCreate = 283, eventfd = 284, timerfdSettime = 286, timerfdGettime = 287, eventfd2 = 290, epollCreate1 = 291, openat = 257, newfstatat = 262, readlinkat = 267, setRobustList = 273, dup3 = 292
     case pipe2 = 293, prlimit64 = 302, getrandom = 318, statx = 332, rseq = 334, clone3 = 435
+    case pipe = 22, pwrite64 = 18, fsync = 74, fdatasync = 75, truncate = 76, ftruncate = 77, rename = 82, mkdir = 83, rmdir = 84
+    case unlink = 87, symlink = 88, chmod = 90, fchmod = 91, umask = 95, mkdirat = 258, unlinkat = 263, renameat = 264
+    case sendfile = 40, getxattr = 191, lgetxattr = 192, fgetxattr = 193, listxattr = 194, llistxattr = 195, flistxattr = 196
+    case symlinkat = 266, fchmodat = 268, faccessat = 269, ppoll = 271, utimensat = 280, renameat2 = 316, faccessat2 = 439
 
     /// The name `strace` prints.
     public var name: String {
@@ -88,6 +92,37 @@ public enum SystemCallNumber: Int, Sendable, CaseIterable {
         case .timerfdCreate: "timerfd_create"
         case .timerfdSettime: "timerfd_settime"
         case .timerfdGettime: "timerfd_gettime"
+        case .pipe: "pipe"
+        case .pwrite64: "pwrite64"
+        case .fsync: "fsync"
+        case .fdatasync: "fdatasync"
+        case .truncate: "truncate"
+        case .ftruncate: "ftruncate"
+        case .rename: "rename"
+        case .mkdir: "mkdir"
+        case .rmdir: "rmdir"
+        case .unlink: "unlink"
+        case .symlink: "symlink"
+        case .chmod: "chmod"
+        case .fchmod: "fchmod"
+        case .umask: "umask"
+        case .mkdirat: "mkdirat"
+        case .unlinkat: "unlinkat"
+        case .renameat: "renameat"
+        case .symlinkat: "symlinkat"
+        case .fchmodat: "fchmodat"
+        case .faccessat: "faccessat"
+        case .ppoll: "ppoll"
+        case .utimensat: "utimensat"
+        case .renameat2: "renameat2"
+        case .faccessat2: "faccessat2"
+        case .sendfile: "sendfile"
+        case .getxattr: "getxattr"
+        case .lgetxattr: "lgetxattr"
+        case .fgetxattr: "fgetxattr"
+        case .listxattr: "listxattr"
+        case .llistxattr: "llistxattr"
+        case .flistxattr: "flistxattr"
         }
     }
 }

@@ -46,6 +46,7 @@ public enum LinuxRuntime {
             refuse("\(error)")
         }
         programName.withLock { $0 = program.path }
+        program.fileSystem.temporary?.room = { UInt64(Frames.counts.free) * 4096 }   // /tmp grows only while the heap can
         let loaded = ProgramLoader.load(program)
         if let failure = loaded.failure { refuse(failure) }
         let console = StandardFiles.consolePath

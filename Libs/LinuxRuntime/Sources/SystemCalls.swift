@@ -17,6 +17,8 @@ extension LinuxRuntime {
         /// The call found no events and waits for them, until a change or this timer deadline.
         var waits = false
         var timerDeadline: UInt64? = nil
+        /// A blocking pipe write took part of its bytes: the rest follows.
+        var continues = false
     }
 
     /// Calls that change the mappings: mmap, mprotect, munmap, brk, mremap, madvise.
@@ -89,46 +91,77 @@ extension LinuxRuntime {
     /// threads sleep and the holder keeps interrupts on (its TLB flushes need them).
     static let addressSpace = Semaphore(value: 1)
 
-    /// Threads waiting for an event descriptor to change (epoll_wait, a blocking read of an
-    /// eventfd or timerfd); every change wakes them all to look again.
+    /// Threads waiting for an event descriptor to change (epoll_wait, poll, a blocking read
+    /// of an eventfd, timerfd or pipe, a blocking write to a full pipe); every change wakes
+    /// them all to look again.
     static let eventWaiters = InterruptSafeLock<[ThreadID]>([])
 
-    /// Whether call `number` waits for events when it finds none: epoll_wait and epoll_pwait
-    /// with a timeout, or a read of a blocking event descriptor that found nothing.
-    static func waitsForEvents(_ number: UInt64, _ arguments: [UInt64], result: Int64, process: LinuxProcess) -> Bool {
+    /// How long a call that finds nothing ready may wait.
+    enum WaitLimit: Equatable {
+        case none, forever, until(UInt64)
+
+        /// A timeout in milliseconds as epoll_wait and poll take it (negative: forever).
+        init(milliseconds: UInt64) {
+            let value = Int32(truncatingIfNeeded: milliseconds)
+            self = value < 0 ? .forever : value == 0 ? .none : .until(ProgramClock.monotonicNanoseconds &+ UInt64(value) * 1_000_000)
+        }
+    }
+
+    /// The wait limit of call `number`: epoll_wait, epoll_pwait and poll take milliseconds,
+    /// ppoll a `struct timespec` (NULL: forever); every other call that waits, forever.
+    static func waitLimit(_ number: UInt64, _ arguments: [UInt64]) -> WaitLimit {
         switch number {
-        case 232, 281: return result == 0 && Int32(truncatingIfNeeded: arguments[3]) != 0
-        case 0: return result == -11 && process.waitsForEvents(Int32(truncatingIfNeeded: arguments[0]))
+        case 232, 281: return WaitLimit(milliseconds: arguments[3])
+        case 7: return WaitLimit(milliseconds: arguments[2])
+        case 271:
+            guard arguments[2] != 0 else { return .forever }
+            guard case .nanoseconds(let value) = readTimespec(arguments[2]), value > 0 else { return .none }   // bad ones fail in the call
+            return .until(ProgramClock.monotonicNanoseconds &+ value)
+        default: return .forever
+        }
+    }
+
+    /// Whether call `number` waits for events when it finds none: epoll_wait, epoll_pwait,
+    /// poll and ppoll that may wait, or a read or write of a blocking event descriptor or pipe
+    /// that would block.
+    static func waitsForEvents(_ number: UInt64, _ arguments: [UInt64], result: Int64, limit: WaitLimit, process: LinuxProcess) -> Bool {
+        switch number {
+        case 232, 281, 7, 271: return result == 0 && limit != .none
+        case 0, 1, 19, 20: return result == -11 && process.waitsForEvents(Int32(truncatingIfNeeded: arguments[0]))
         default: return false
         }
     }
 
     /// Serves a call through the process, then carries out what it left to do; a call that
-    /// waits for events sleeps until a change, its timeout or the next timer, and looks again.
-    static func serve(_ number: UInt64, _ arguments: [UInt64]) -> Int64 {
-        var deadline: UInt64? = nil
-        if number == 232 || number == 281, Int32(truncatingIfNeeded: arguments[3]) > 0 {
-            deadline = ProgramClock.monotonicNanoseconds &+ UInt64(Int32(truncatingIfNeeded: arguments[3])) * 1_000_000
-        }
+    /// waits for events sleeps until a change, its limit or the next timer, and looks again.
+    /// A blocking write to a pipe that took only part goes on with the rest, as Linux's does.
+    static func serve(_ number: UInt64, _ given: [UInt64]) -> Int64 {
+        var arguments = given
+        let limit = waitLimit(number, arguments)
+        var written: Int64 = 0
         var lastLook = false
         while true {
             let me = Threads.current
             let finalLook = lastLook
+            let callArguments = arguments
             let aftermath = process.withLock { process -> Aftermath in
                 guard let process else { return Aftermath(result: -38) }
-                var outcome = Aftermath(result: process.handle(Int(truncatingIfNeeded: number), arguments, memory: memory))
+                var outcome = Aftermath(result: process.handle(Int(truncatingIfNeeded: number), callArguments, memory: memory))
                 outcome.released = process.released
                 process.released = []
                 outcome.exitStatus = process.exitStatus
                 if changesMappings(number) { outcome.mappings = process.mappings }
                 outcome.eventsChanged = process.eventsChanged
                 process.eventsChanged = false
-                if !finalLook && waitsForEvents(number, arguments, result: outcome.result, process: process) {
+                if !finalLook && waitsForEvents(number, callArguments, result: outcome.result, limit: limit, process: process) {
                     // Queued under the process's lock: a change after this wakes this thread,
                     // and a wake before its sleep is remembered by the scheduler.
                     eventWaiters.withLock { $0.append(me) }
                     outcome.waits = true
                     outcome.timerDeadline = process.nextTimerDeadline
+                } else if number == 1, outcome.result > 0, UInt64(outcome.result) < callArguments[2],
+                          process.waitsForEvents(Int32(truncatingIfNeeded: callArguments[0])) {
+                    outcome.continues = true
                 }
                 return outcome
             }
@@ -139,8 +172,18 @@ extension LinuxRuntime {
             if let mappings = aftermath.mappings { faultMappings.withLock { $0 = mappings } }
             for range in aftermath.released { release(range) }
             if number == 10 && aftermath.result == 0 { reprotect(arguments[0], length: arguments[1]) }
-            guard aftermath.waits else { return aftermath.result }
-            let until = min(deadline ?? .max, aftermath.timerDeadline ?? .max)
+            if aftermath.continues {
+                written += aftermath.result
+                arguments[1] &+= UInt64(aftermath.result)
+                arguments[2] -= UInt64(aftermath.result)
+                continue
+            }
+            guard aftermath.waits else { return written > 0 && aftermath.result < 0 ? written : written + aftermath.result }
+            let until: UInt64
+            switch limit {
+            case .until(let deadline): until = min(deadline, aftermath.timerDeadline ?? .max)
+            default: until = aftermath.timerDeadline ?? .max
+            }
             let now = ProgramClock.monotonicNanoseconds
             if until == .max {
                 CoreScheduler.block()
@@ -148,7 +191,7 @@ extension LinuxRuntime {
                 Threads.waitForWake(nanoseconds: until - now)
             }
             eventWaiters.withLock { $0.removeAll { $0 == me } }
-            if let deadline, ProgramClock.monotonicNanoseconds >= deadline { lastLook = true }
+            if case .until(let deadline) = limit, ProgramClock.monotonicNanoseconds >= deadline { lastLook = true }
         }
     }
 

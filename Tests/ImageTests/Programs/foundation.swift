@@ -1,6 +1,7 @@
 // A static Swift program using Foundation (JSON, String(format:), ProcessInfo, a file from
 // the initrd), Dispatch (concurrentPerform, a serial queue, asyncAfter), Threads with a lock
-// and async/await with a task group; it ends with exit(7). Its output must equal the host's.
+// and async/await with a task group, FileManager in the temporary directory (an atomic write,
+// a move, a copy, a removal); it ends with exit(7). Its output must equal the host's.
 import Foundation
 import Dispatch
 
@@ -47,6 +48,22 @@ Task {
     group.signal()
 }
 group.wait()
+let scratch = NSTemporaryDirectory() + "hermit-foundation-\(UUID().uuidString)"
+do {
+    let manager = FileManager.default
+    try manager.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    let url = URL(fileURLWithPath: scratch).appendingPathComponent("numbers.json")
+    try JSONEncoder().encode(Array(1...100)).write(to: url, options: .atomic)
+    let numbers = try JSONDecoder().decode([Int].self, from: Data(contentsOf: url))
+    try manager.moveItem(atPath: url.path, toPath: scratch + "/moved.json")
+    try manager.copyItem(atPath: scratch + "/moved.json", toPath: scratch + "/copy.json")
+    let size = try manager.attributesOfItem(atPath: scratch + "/copy.json")[.size] as? Int ?? -1
+    print("tmp: \(numbers.reduce(0, +)), \(try manager.contentsOfDirectory(atPath: scratch).sorted()), \(size) bytes")
+    try manager.removeItem(atPath: scratch)
+    print("tmp removed: \(!manager.fileExists(atPath: scratch))")
+} catch {
+    print("tmp: \(error)")
+}
 exit(7)
 
 final class Sums: @unchecked Sendable {
