@@ -174,6 +174,22 @@ struct TemporaryFilesTests {
         #expect(throws: LinuxError.busy) { try tree.rename("/tmp", to: "/tmp/inside") }
     }
 
+    @Test func filesTheInitrdShipsInTmpAreThereAndWritable() throws {
+        var archive = CPIOArchive()
+        archive.append(.directory(path: "tmp", mode: 0o1777))
+        archive.append(.directory(path: "tmp/data", mode: 0o755))
+        archive.append(.file(path: "tmp/data/input.txt", mode: 0o600, contents: Array("shipped\n".utf8)))
+        let store = TemporaryStore(capacity: 1 << 20)
+        let tree = FileSystem(archive: try CPIOReader(parsing: archive.bytes), extras: [.device(path: "/dev/null", .null)], temporary: store)
+        var table = FileDescriptorTable(fileSystem: tree, console: try tree.lookup("/dev/null"))
+        let descriptor = try table.open("/tmp/data/input.txt", flags: OpenFlags.readWrite | OpenFlags.append)
+        #expect(try table.read(descriptor, maximum: 100, random: { _ in [] }) == Array("shipped\n".utf8))
+        #expect(try table.write(Array("more\n".utf8)[...], to: table.file(descriptor)) == 5)
+        #expect(try tree.lookup("/tmp/data/input.txt").size == 13 && store.used == 13)
+        #expect(try tree.lookup("/tmp/data/input.txt").permissions == 0o600)
+        try tree.makeDirectory("/tmp/data/new", permissions: 0o700)
+    }
+
     @Test func tmpIsFullAtItsCapacityOrWhenTheHeapHasNoRoomAndGivesSpaceBack() throws {
         var small = Self.table(capacity: 10_000)
         let file = try small.open("/tmp/big", flags: OpenFlags.create | OpenFlags.readWrite)

@@ -30,8 +30,8 @@ public struct FileSystem {
         case directory(path: String)
     }
 
-    /// The tree of `archive` and `extras`; with `temporary`, `/tmp` is writable (and starts
-    /// empty: what the archive or the extras put there is replaced).
+    /// The tree of `archive` and `extras`; with `temporary`, `/tmp` is writable, starting with
+    /// what the archive and the extras put there.
     public init(archive: CPIOReader?, extras: [Extra], temporary: TemporaryStore? = nil) {
         let tree = DirectoryBuilder()
         if let archive {
@@ -60,7 +60,12 @@ public struct FileSystem {
                 tree.directory(at: FileSystem.components(path)[...])
             }
         }
-        if let temporary { tree.set("tmp", .writable(WritableDirectory(store: temporary))) }
+        if let temporary {
+            // What the archive put in /tmp is there, writable like the rest of it.
+            let shipped: DirectoryBuilder
+            if case .directory(let existing) = tree.entries["tmp"] { shipped = existing } else { shipped = DirectoryBuilder() }
+            tree.set("tmp", .writable(shipped.writable(temporary)))
+        }
         self.temporary = temporary
         var inode: UInt64 = 1
         root = tree.build(&inode)
@@ -136,6 +141,28 @@ final class DirectoryBuilder {
     func place(_ components: ArraySlice<String>, _ entry: Entry) {
         guard let last = components.last else { return }
         directory(at: components.dropLast()).set(last, entry)
+    }
+
+    /// This directory as one of `/tmp`: files become writable copies (counted in `store`).
+    func writable(_ store: TemporaryStore) -> WritableDirectory {
+        let directory = WritableDirectory(store: store)
+        for name in names {
+            guard let entry = entries[name] else { continue }
+            let content: FileNode.Content
+            var permissions: UInt32 = 0o644
+            switch entry {
+            case .file(let bytes, let mode):
+                content = .writableFile(WritableFile(store: store, adopting: Array(bytes)))
+                permissions = mode
+            case .device(let device): content = .device(device); permissions = 0o666
+            case .link(let target): content = .symbolicLink(target); permissions = 0o777
+            case .generated(let kind): content = .generated(kind); permissions = 0o444
+            case .directory(let inner): content = .writableDirectory(inner.writable(store)); permissions = 0o755
+            case .writable(let inner): content = .writableDirectory(inner); permissions = 0o755
+            }
+            directory.place(FileNode(content, inode: store.inode(), permissions: permissions), as: name)
+        }
+        return directory
     }
 
     func build(_ inode: inout UInt64) -> FileNode {

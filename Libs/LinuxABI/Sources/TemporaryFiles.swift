@@ -1,8 +1,9 @@
 /// The writable part of the program's file system: an in-memory `/tmp` (Linux's tmpfs) whose
 /// directories and files the program creates, writes, truncates, renames and removes.
 ///
-/// Guarantees: the bytes all of it holds never exceed ``capacity`` (half the machine's memory,
-/// tmpfs's default), and no write grows it unless ``room`` says the kernel's heap can take the
+/// Guarantees: no write takes the bytes all of it holds past ``capacity`` (half the machine's
+/// memory, tmpfs's default; files the initrd ships in `/tmp` count, and are not refused), and no
+/// write grows it unless ``room`` says the kernel's heap can take the
 /// growth with ``reserve`` to spare — past either, the call is `ENOSPC` and nothing changed,
 /// so a program filling `/tmp` gets an error, never a kernel out of memory. Inode numbers
 /// given out here never repeat those of the read-only tree. Its nodes are reached only under
@@ -40,6 +41,9 @@ public final class TemporaryStore {
     }
 
     func give(_ amount: UInt64) { used -= min(used, amount) }
+
+    /// Counts bytes that are already in memory (the initrd's own `/tmp` files).
+    func adopt(_ amount: UInt64) { used += amount }
 }
 
 /// A file of the writable tree: its bytes, which writes change in place.
@@ -48,6 +52,13 @@ public final class WritableFile {
     let store: TemporaryStore
 
     init(store: TemporaryStore) { self.store = store }
+
+    /// A file that starts with `bytes` (shipped in the initrd's `/tmp`): counted, not refused.
+    init(store: TemporaryStore, adopting bytes: [UInt8]) {
+        self.store = store
+        self.bytes = bytes
+        store.adopt(UInt64(bytes.count))
+    }
 
     /// Writes `data` at `offset` (zeros fill a gap), or `ENOSPC`/`EFBIG` and nothing written.
     func write(_ data: ArraySlice<UInt8>, at offset: Int) throws(LinuxError) {
