@@ -36,7 +36,7 @@ public enum ExecutableRun {
         if let memory, let kib = ImageConfig.parseMemory(memory) {
             config.memoryKiB = kib
         } else {
-            let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) ?? 0
+            let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
             // The program's pages, the initrd, its copy in the heap, and room to run.
             let needed = (3 * size + (192 << 20)) / 1024
             config.memoryKiB = max(256 * 1024, (needed + 65535) / 65536 * 65536)

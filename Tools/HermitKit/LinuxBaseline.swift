@@ -113,15 +113,41 @@ public struct LinuxBaseline: Sendable {
         guard compiled.status == 0, let contents = FileManager.default.contents(atPath: program.path) else {
             throw HermitError("cannot build the Linux baseline (a static glibc is in libc6-dev):\n\(compiled.output)")
         }
+        return try initialRAMDisk(init: [UInt8](contents), in: folder)
+    }
+
+    /// A newc cpio archive in `folder` whose `/init` is `program`, with `/dev/console` and a
+    /// `/proc/self/exe` link to `/init` (no procfs is mounted that early, and the Swift runtime
+    /// finds itself through that path).
+    public func initialRAMDisk(init program: [UInt8], in folder: URL) throws(HermitError) -> URL {
         var archive = CPIOArchive()
         archive.append(.directory(path: "dev", mode: 0o755))
         archive.append(.characterDevice(path: "dev/console", mode: 0o600, major: 5, minor: 1))
-        archive.append(.file(path: "init", mode: 0o755, contents: [UInt8](contents)))
+        archive.append(.directory(path: "proc", mode: 0o555))
+        archive.append(.directory(path: "proc/self", mode: 0o555))
+        archive.append(.symbolicLink(path: "proc/self/exe", target: "/init"))
+        archive.append(.file(path: "init", mode: 0o755, contents: program))
         let disk = folder.appendingPathComponent("initrd.cpio")
         do { try Data(archive.bytes).write(to: disk) } catch {
             throw HermitError("cannot write \(disk.path): \(error.localizedDescription)")
         }
         return disk
+    }
+
+    /// Compiles Tools/LinuxBaseline/start.swift the ordinary way (`swiftc -static-executable
+    /// -O`, its C header for the TSC and the debug-exit port) into `images/swift-start/start`.
+    public func swiftStartProgram(toolchain: Toolchain) throws(HermitError) -> URL {
+        let folder = root.appendingPathComponent("images/swift-start")
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw HermitError("cannot create \(folder.path): \(error.localizedDescription)")
+        }
+        let swiftc = URL(fileURLWithPath: toolchain.swift).deletingLastPathComponent().appendingPathComponent("swiftc").path
+        let program = folder.appendingPathComponent("start")
+        let tools = root.appendingPathComponent("Tools/LinuxBaseline")
+        let compiled = try Shell.run(swiftc, ["-static-executable", "-O", "-import-objc-header", tools.appendingPathComponent("start.h").path,
+                                              tools.appendingPathComponent("start.swift").path, "-o", program.path])
+        guard compiled.status == 0 else { throw HermitError("cannot build Tools/LinuxBaseline/start.swift:\n\(compiled.output)") }
+        return program
     }
 
     /// Linux booted like `image`: the same memory, processors, timeout and QEMU arguments.

@@ -56,16 +56,14 @@ public struct ProgramInitrd: Sendable {
                     if ProgramInitrd.isDirectory(path) == true {
                         if directories.insert(target + "/" + member).inserted { archive.append(.directory(path: target + "/" + member, mode: 0o755)) }
                     } else if let contents = FileManager.default.contents(atPath: path) {
-                        let mode = ((try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0o644) ?? 0o644
-                        archive.append(.file(path: target + "/" + member, mode: UInt32(mode & 0o777), contents: [UInt8](contents)))
+                        archive.append(.file(path: target + "/" + member, mode: ProgramInitrd.permissions(of: path), contents: [UInt8](contents)))
                     }
                 }
             } else {
                 guard let contents = FileManager.default.contents(atPath: source.path) else {
                     throw HermitError("\(config.name): cannot read \(source.path)")
                 }
-                let mode = ((try? FileManager.default.attributesOfItem(atPath: source.path)[.posixPermissions] as? Int) ?? 0o644) ?? 0o644
-                archive.append(.file(path: target, mode: UInt32(mode & 0o777), contents: [UInt8](contents)))
+                archive.append(.file(path: target, mode: ProgramInitrd.permissions(of: source.path), contents: [UInt8](contents)))
             }
         }
         bytes = archive.bytes
@@ -83,6 +81,12 @@ public struct ProgramInitrd: Sendable {
     }
 
     /// Whether `path` is a directory (following links); nil when nothing is there.
+    /// The permission bits of the file at `path` (0o644 when they cannot be read).
+    static func permissions(of path: String) -> UInt32 {
+        let mode = ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int) ?? 0o644
+        return UInt32(mode & 0o777)
+    }
+
     static func isDirectory(_ path: String) -> Bool? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path) else { return nil }
         return (attributes[.type] as? FileAttributeType) == .typeDirectory

@@ -30,6 +30,9 @@ commands:
                         a tap device (in a network namespace of its own), and against nginx on
                         the host serving the same page
       --seconds N       how long each wrk run lasts (default 10)
+  bench start           an ordinary static Swift program (Tools/LinuxBaseline/start.swift) as the
+                        Linux guest's /init and on SwiftyHermit: VM start to its first statement,
+                        and the least memory each runs it in (bisected)
   audit                 print unsafe code per module (the paper's Table 2); fails if any
                         module other than X86 and Boot contains unsafe code, or a public
                         declaration of X86 or Boot has no doc comment
@@ -155,6 +158,7 @@ do {
         var json = false
         var matmul = false
         var httpd = false
+        var start = false
         var seconds = 10
         var sizes = [256, 512]
         var runs = 3
@@ -163,6 +167,7 @@ do {
             switch arguments[index] {
             case "matmul" where index == 0: matmul = true
             case "httpd" where index == 0: httpd = true
+            case "start" where index == 0: start = true
             case "--seconds":
                 guard let parsed = optionValue(arguments, &index).flatMap({ Int($0) }), parsed > 0 else { fail("--seconds takes a positive number") }
                 seconds = parsed
@@ -185,6 +190,9 @@ do {
         }
         if httpd {
             exit(try runHTTPBenchmark(root: root, accelerator: accelerator, seconds: seconds, json: json))
+        }
+        if start {
+            exit(try runStartBenchmark(root: root, accelerator: accelerator, json: json))
         }
         if matmul {
             exit(try runMatmulBenchmark(root: root, accelerator: accelerator, sizes: sizes, runs: runs, json: json))

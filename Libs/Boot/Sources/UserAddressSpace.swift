@@ -173,9 +173,17 @@ public enum UserAddressSpace {
     /// Copies `bytes` into the program's memory at `address`: all of them, or none when a page
     /// is not the program's or not writable.
     public static func write(_ address: UInt64, _ bytes: [UInt8]) -> Access {
-        guard !bytes.isEmpty else { return .done }
-        var copied = 0
-        return access(address, count: bytes.count, writing: true) { region, offset, done in
+        write(address, from: bytes, offset: 0, count: bytes.count)
+    }
+
+    /// Writes `count` bytes of `bytes` from `offset` at `address`, as ``write(_:_:)`` does
+    /// (without first copying them out into an array of their own). A range outside `bytes`
+    /// is ``Access/fault`` and writes nothing.
+    public static func write(_ address: UInt64, from bytes: [UInt8], offset start: Int, count: Int) -> Access {
+        guard start >= 0, count >= 0, start <= bytes.count, count <= bytes.count - start else { return .fault }
+        guard count > 0 else { return .done }
+        var copied = start
+        return access(address, count: count, writing: true) { region, offset, done in
             region.copy(from: bytes, arrayOffset: copied, count: done, to: offset)
             copied += done
         } prepare: {}

@@ -5,11 +5,13 @@
 /// padded, like file data, to a multiple of four bytes; the archive ends with the
 /// `TRAILER!!!` entry. Files need no root privileges to describe device nodes.
 public struct CPIOArchive: Sendable {
-    /// One entry: a directory, a regular file or a character device.
+    /// One entry: a directory, a regular file, a character device or a symbolic link.
     public enum Entry: Sendable, Equatable {
         case directory(path: String, mode: UInt32)
         case file(path: String, mode: UInt32, contents: [UInt8])
         case characterDevice(path: String, mode: UInt32, major: UInt32, minor: UInt32)
+        /// A link whose data is its target, as Linux's initramfs unpacker expects.
+        case symbolicLink(path: String, target: String)
     }
 
     public private(set) var entries: [Entry] = []
@@ -31,6 +33,8 @@ public struct CPIOArchive: Sendable {
             case .characterDevice(let path, let mode, let major, let minor):
                 Self.write(&out, name: path, inode: inode, mode: 0o020000 | mode, links: 1, data: [],
                            deviceMajor: major, deviceMinor: minor)
+            case .symbolicLink(let path, let target):
+                Self.write(&out, name: path, inode: inode, mode: 0o120000 | 0o777, links: 1, data: Array(target.utf8))
             }
             inode += 1
         }

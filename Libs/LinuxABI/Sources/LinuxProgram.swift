@@ -8,7 +8,8 @@ import ELF
 /// Guarantees: either every part is ready — the executable passed ``StaticExecutable``'s
 /// checks, its ``LoadPlan`` fits the program window, its ``InitialStack`` is built, its
 /// ``FileSystem`` holds the archive's files and the ``StandardFiles`` — or a ``Failure`` says
-/// which step refused and why, in words a user can act on.
+/// which step refused and why, in words a user can act on. `copy` takes the program out of
+/// the archive (the mechanism passes a faster one than `Array(slice)`).
 public struct LinuxProgram {
     public enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
         /// The VMM passed no boot module (`-initrd`).
@@ -54,7 +55,8 @@ public struct LinuxProgram {
     public let fileSystem: FileSystem
 
     public init(initrd: [UInt8]?, executablePath: String? = nil, arguments: [String], environment: [String] = LinuxProgram.defaultEnvironment,
-                processors: Int, memoryBytes: UInt64, random: [UInt8], hardwareCapabilities: UInt64) throws(Failure) {
+                processors: Int, memoryBytes: UInt64, random: [UInt8], hardwareCapabilities: UInt64,
+                copy: (ArraySlice<UInt8>) -> [UInt8] = { Array($0) }) throws(Failure) {
         guard let initrd, !initrd.isEmpty else { throw .noInitrd }
         var archive: CPIOReader? = nil
         let path: String
@@ -65,7 +67,7 @@ public struct LinuxProgram {
             archive = reader
             guard let member = LinuxProgram.program(in: reader, named: executablePath) else { throw .noExecutable(executablePath ?? "/init") }
             path = "/" + member.path
-            bytes = Array(reader.contents(of: member))
+            bytes = copy(reader.contents(of: member))
         } else {
             path = executablePath.map { $0.hasPrefix("/") ? $0 : "/" + $0 } ?? "/program"
             bytes = initrd

@@ -41,7 +41,7 @@ public enum LinuxRuntime {
             program = try LinuxProgram(initrd: bytes, executablePath: line.executablePath, arguments: line.arguments,
                                        environment: line.environment(over: LinuxProgram.defaultEnvironment),
                                        processors: Threads.coreCount, memoryBytes: memoryBytes, random: randomBytes(16),
-                                       hardwareCapabilities: UInt64(CPUID.query(leaf: 1).edx))
+                                       hardwareCapabilities: UInt64(CPUID.query(leaf: 1).edx), copy: ByteCopy.array)
         } catch {
             refuse("\(error)")
         }

@@ -49,14 +49,8 @@ enum ProgramLoader {
         }
         let bytes = program.executable.file.bytes
         for copy in plan.copies {
-            var done: UInt64 = 0
-            while done < copy.length {
-                let chunk = min(copy.length - done, 1 << 16)
-                let start = Int(copy.fileOffset + done)
-                guard UserAddressSpace.write(copy.address + done, Array(bytes[start..<(start + Int(chunk))])) == .done else {
-                    return refused("could not copy \(program.path)'s segments")
-                }
-                done += chunk
+            guard UserAddressSpace.write(copy.address, from: bytes, offset: Int(copy.fileOffset), count: Int(copy.length)) == .done else {
+                return refused("could not copy \(program.path)'s segments")
             }
         }
         for region in plan.regions {
