@@ -82,6 +82,19 @@ extension ImageTests {
         #expect(run.output.hasPrefix(expected.output), "host:\n\(expected.output)\nSwiftyHermit:\n\(run.log)")
     }
 
+    @Test(arguments: [("gcc", 1), ("gcc", 2), ("musl-gcc", 1)])
+    func loopbackSocketsBehaveAsOnTheHost(compiler: String, cpus: Int) throws {
+        let directory = try ImageTests.scratch("sockets-\(compiler)-\(cpus)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let program = try ImageTests.compile("sockets.c", with: "/usr/bin/\(compiler)", flags: ["-static", "-O2", "-pthread"],
+                                             into: directory, name: "sockets")
+        let expected = try ImageTests.host(program.path, [])
+        #expect(expected.status == 0 && expected.output.hasSuffix("done\n"), "host: \(expected.output)")
+        let run = try runProgram(program, cpus: cpus)
+        #expect(run.outcome == .exited(0), "\(run.log)")
+        #expect(run.output.hasPrefix(expected.output), "host:\n\(expected.output)\nSwiftyHermit:\n\(run.log)")
+    }
+
     @Test func aWriteToAPipeNobodyReadsEndsTheProgramWithSIGPIPE() throws {
         let directory = try ImageTests.scratch("sigpipe")
         defer { try? FileManager.default.removeItem(at: directory) }

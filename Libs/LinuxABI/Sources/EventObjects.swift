@@ -1,5 +1,5 @@
 /// The descriptors that are kernel objects rather than files: `eventfd`, `timerfd` and `epoll`
-/// (what Dispatch and SwiftNIO build their event loops on), and the ends of a pipe. Pure state: the mechanism puts a
+/// (what Dispatch and SwiftNIO build their event loops on), the ends of a pipe, and sockets. Pure state: the mechanism puts a
 /// thread to sleep when a call would block (`EAGAIN` here) and wakes it when any of these
 /// changes or a timer's deadline passes.
 ///
@@ -13,6 +13,7 @@ public enum EventObject {
     case timer(IntervalTimer)
     case poll(EventPoll)
     case pipe(PipeEnd)
+    case socket(Socket)
 }
 
 /// `eventfd`: a 64-bit counter.

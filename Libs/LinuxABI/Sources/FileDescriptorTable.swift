@@ -146,9 +146,25 @@ public struct FileDescriptorTable {
 
     /// Tells a pipe that an end lost its last descriptor, when `open` has no other descriptor.
     func released(_ open: OpenFile) {
-        guard case .pipe(let end) = open.event, !slots.contains(where: { $0 === open }) else { return }
-        if end.reading { end.buffer.readers -= 1 } else { end.buffer.writers -= 1 }
+        guard open.event != nil, !slots.contains(where: { $0 === open }) else { return }
+        switch open.event {
+        case .pipe(let end): if end.reading { end.buffer.readers -= 1 } else { end.buffer.writers -= 1 }
+        case .socket(let socket): socket.close()
+        default: break
+        }
     }
+
+    /// Opens a socket at the lowest free number (`SOCK_NONBLOCK`, `SOCK_CLOEXEC` in `flags`).
+    public mutating func open(socket: Socket, flags: Int32) throws(LinuxError) -> Int32 {
+        let descriptor = try lowestFree(from: 0)
+        let open = OpenFile(node: FileDescriptorTable.socketNode, flags: OpenFlags.readWrite | (flags & OpenFlags.nonBlocking))
+        open.event = .socket(socket)
+        place(open, at: descriptor, closeOnExec: flags & OpenFlags.closeOnExec != 0)
+        return descriptor
+    }
+
+    /// The node behind every socket (Linux's sockfs).
+    static var socketNode: FileNode { FileNode(.socket, inode: 0xC_0000, permissions: 0o777) }
 
     /// `read`: up to `maximum` bytes from the offset, which moves past them. `random` fills
     /// reads of the random device.
@@ -175,7 +191,8 @@ public struct FileDescriptorTable {
         guard maximum >= 0 else { throw .invalidArgument }
         switch open.node.content {
         case .directory, .writableDirectory: throw .isDirectory
-        case .symbolicLink, .pipe: throw .invalidArgument
+        case .symbolicLink: throw .invalidArgument
+        case .pipe, .socket: throw .illegalSeek
         case .file(let bytes):
             guard offset < bytes.count else { return [] }
             let start = bytes.startIndex + offset
@@ -203,6 +220,7 @@ public struct FileDescriptorTable {
             return 0   // /dev/null, /dev/zero: Linux lets them seek and stay at 0
         }
         if case .pipe = open.node.content { throw .illegalSeek }
+        if case .socket = open.node.content { throw .illegalSeek }
         let base: Int64
         switch whence {
         case Self.seekSet: base = 0
@@ -258,6 +276,7 @@ public struct FileDescriptorTable {
             case .device: type = 2
             case .symbolicLink: type = 10
             case .pipe: type = 1
+            case .socket: type = 12
             }
             entries.append((child.node.inode, type, child.name))
         }

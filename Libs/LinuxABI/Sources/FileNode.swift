@@ -17,6 +17,8 @@ public final class FileNode {
         case writableDirectory(WritableDirectory)
         /// A pipe's node (what `fstat` of either end shows).
         case pipe
+        /// A socket's node.
+        case socket
     }
 
     /// What a generated file shows.
@@ -55,6 +57,7 @@ public final class FileNode {
         case .directory, .writableDirectory: 0o040000 | permissions
         case .file, .generated, .writableFile: 0o100000 | permissions
         case .pipe: 0o010000 | permissions
+        case .socket: 0o140000 | permissions
         case .device: 0o020000 | permissions
         case .symbolicLink: 0o120000 | permissions
         }

@@ -27,8 +27,22 @@ public enum LinuxError: Int32, Error, Sendable, Equatable {
     case notImplemented = 38       // ENOSYS
     case noData = 61               // ENODATA
     case notEmpty = 39             // ENOTEMPTY
+    case notSocket = 88            // ENOTSOCK
+    case destinationRequired = 89  // EDESTADDRREQ
+    case messageTooLong = 90       // EMSGSIZE
+    case protocolOptionUnknown = 92 // ENOPROTOOPT
+    case protocolNotSupported = 93 // EPROTONOSUPPORT
+    case socketTypeNotSupported = 94 // ESOCKTNOSUPPORT
     case notSupported = 95         // EOPNOTSUPP
+    case addressFamilyNotSupported = 97 // EAFNOSUPPORT
+    case addressInUse = 98         // EADDRINUSE
+    case addressNotAvailable = 99  // EADDRNOTAVAIL
+    case networkUnreachable = 101  // ENETUNREACH
+    case connectionReset = 104     // ECONNRESET
+    case alreadyConnected = 106    // EISCONN
+    case notConnected = 107        // ENOTCONN
     case timedOut = 110            // ETIMEDOUT
+    case connectionRefused = 111   // ECONNREFUSED
 
     /// The value a system call returns for this error: `-errno`.
     public var returnValue: Int64 { -Int64(rawValue) }

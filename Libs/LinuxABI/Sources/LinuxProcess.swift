@@ -31,6 +31,8 @@ public final class LinuxProcess {
     /// Signal dispositions (`rt_sigaction`), as the 32-byte `struct sigaction` the program gave.
     public private(set) var signalActions: [Int: [UInt8]] = [:]
     public private(set) var signalMask: UInt64 = 0
+    /// The loopback network its sockets meet on.
+    public let loopback = LoopbackNetwork()
     /// `umask`: the permission bits files and directories are created without.
     public internal(set) var creationMask: UInt32 = 0o022
     /// Ranges whose frames the mechanism must free.
@@ -125,6 +127,9 @@ public final class LinuxProcess {
              .unlink, .unlinkat, .rename, .renameat, .renameat2, .symlink, .symlinkat, .umask, .chmod, .fchmod, .fchmodat,
              .utimensat, .faccessat, .faccessat2, .sendfile, .getxattr, .lgetxattr, .fgetxattr, .listxattr, .llistxattr, .flistxattr:
             return try serveFiles(call, a, memory)
+        case .socket, .connect, .accept, .accept4, .sendto, .recvfrom, .sendmsg, .recvmsg, .shutdown, .bind, .listen, .getsockname,
+             .getpeername, .socketpair, .setsockopt, .getsockopt:
+            return try serveSockets(call, a, memory)
         case .read:
             let bytes = try readBytes(fd(a[0]), maximum: Int(clamping: min(a[2], 1 << 30)))
             guard memory.write(a[1], bytes) else { throw .badAddress }
@@ -224,8 +229,25 @@ public final class LinuxProcess {
             guard memory.write(a[0], [0x2F, 0]) else { throw .badAddress }
             return 2
         case .ioctl:
-            _ = try files.file(fd(a[0]))
-            throw .notTerminal   // TCGETS, TIOCGWINSZ, ...: no terminal here
+            let open = try files.file(fd(a[0]))
+            switch a[1] {
+            case 0x5421:                                                     // FIONBIO
+                guard let bytes = memory.read(a[2], count: 4) else { throw .badAddress }
+                open.flags = bytes.contains { $0 != 0 } ? open.flags | OpenFlags.nonBlocking : open.flags & ~OpenFlags.nonBlocking
+                return 0
+            case 0x541B:                                                     // FIONREAD
+                let waiting: Int
+                switch open.event {
+                case .socket(let socket): waiting = socket.kind == .stream ? (socket.incoming?.count ?? 0) : (socket.datagrams.first?.bytes.count ?? 0)
+                case .pipe(let end): waiting = end.buffer.count
+                default: throw .notTerminal
+                }
+                var bytes: [UInt8] = []
+                LittleEndian.append(UInt32(waiting), to: &bytes)
+                guard memory.write(a[2], bytes) else { throw .badAddress }
+                return 0
+            default: throw .notTerminal   // TCGETS, TIOCGWINSZ, ...: no terminal here
+            }
         case .mmap:
             return try mapMemory(address: a[0], length: a[1], protection: a[2], flags: a[3], descriptor: Int64(bitPattern: a[4]))
         case .munmap:
@@ -450,6 +472,9 @@ public final class LinuxProcess {
         case .pipe:
             guard case .pipe(let end) = open.event else { throw .badFileDescriptor }
             return Int64(try writePipe(end, bytes))
+        case .socket:
+            guard case .socket(let socket) = open.event else { throw .badFileDescriptor }
+            return Int64(try send(bytes, on: socket, to: nil, flags: 0))
         default: throw .badFileDescriptor
         }
         return Int64(bytes.count)
@@ -458,6 +483,7 @@ public final class LinuxProcess {
     /// `read` from an open descriptor that holds bytes: a file, a device, or a pipe.
     func readBytes(_ descriptor: Int32, maximum: Int) throws(LinuxError) -> [UInt8] {
         let open = try files.file(descriptor)
+        if case .socket(let socket) = open.event { return try receive(on: socket, maximum: maximum, flags: 0).bytes }
         if case .pipe(let end) = open.event {
             guard end.reading else { throw .badFileDescriptor }
             let bytes = try end.buffer.take(maximum: maximum)

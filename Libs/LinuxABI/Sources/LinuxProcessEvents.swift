@@ -87,7 +87,7 @@ extension LinuxProcess {
             eventsChanged = true
             return value
         case .timer(let timer): return try timer.take(now: monotonicClock())
-        case .poll, .pipe, nil: throw .invalidArgument
+        case .poll, .pipe, .socket, nil: throw .invalidArgument
         }
     }
 
@@ -106,6 +106,7 @@ extension LinuxProcess {
         case .timer(let timer): return timer.readable(now: now) ? EventPoll.input : 0
         case .poll: return 0
         case .pipe(let end): return end.buffer.readiness(reading: end.reading)
+        case .socket(let socket): return socket.readiness
         case nil:
             if case .device(.console) = open.node.content { return EventPoll.output }   // no input arrives on the console yet
             return EventPoll.input | EventPoll.output

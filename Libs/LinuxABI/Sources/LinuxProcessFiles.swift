@@ -35,7 +35,7 @@ extension LinuxProcess {
             let open = try files.file(fd(a[0]))
             guard open.writable else { throw .badFileDescriptor }
             switch open.node.content {
-            case .device(.console), .pipe: throw .illegalSeek
+            case .device(.console), .pipe, .socket: throw .illegalSeek
             case .device: return Int64(min(a[2], 1 << 30))
             default: break
             }
@@ -56,7 +56,7 @@ extension LinuxProcess {
         case .fsync, .fdatasync:
             let open = try files.file(fd(a[0]))
             switch open.node.content {
-            case .pipe, .device(.console): throw .invalidArgument
+            case .pipe, .socket, .device(.console): throw .invalidArgument
             default: return 0   // everything is in memory already
             }
         case .mkdir, .mkdirat:
@@ -158,7 +158,7 @@ extension LinuxProcess {
     /// Whether `node` may change: a device or anything of `/tmp`.
     static func isWritable(_ node: FileNode) -> Bool {
         switch node.content {
-        case .device, .writableFile, .writableDirectory, .pipe: true
+        case .device, .writableFile, .writableDirectory, .pipe, .socket: true
         case .symbolicLink, .file, .generated, .directory: false
         }
     }

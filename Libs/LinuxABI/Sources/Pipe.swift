@@ -33,12 +33,23 @@ public final class PipeBuffer {
         return taken
     }
 
-    /// `write`: how many of `data`'s bytes went in.
-    public func put(_ data: ArraySlice<UInt8>) throws(LinuxError) -> Int {
+    /// What `take` would give, leaving it there (`MSG_PEEK`).
+    public func peek(maximum: Int) throws(LinuxError) -> [UInt8] {
+        guard maximum > 0 else { return [] }
+        guard count > 0 else {
+            if writers == 0 { return [] }
+            throw .tryAgain
+        }
+        return Array(bytes[head..<(head + min(maximum, count))])
+    }
+
+    /// `write`: how many of `data`'s bytes went in (`atomic: false` for a stream socket, which
+    /// takes what fits of any write).
+    public func put(_ data: ArraySlice<UInt8>, atomic: Bool = true) throws(LinuxError) -> Int {
         guard readers > 0 else { throw .brokenPipe }
         guard !data.isEmpty else { return 0 }
         let space = PipeBuffer.capacity - count
-        if space == 0 || (data.count <= PipeBuffer.atomicSize && space < data.count) { throw .tryAgain }
+        if space == 0 || (atomic && data.count <= PipeBuffer.atomicSize && space < data.count) { throw .tryAgain }
         let written = min(space, data.count)
         bytes += data.prefix(written)
         return written

@@ -12,6 +12,8 @@ public enum SystemCallNumber: Int, Sendable, CaseIterable {
     case pipe2 = 293, prlimit64 = 302, getrandom = 318, statx = 332, rseq = 334, clone3 = 435
     case pipe = 22, pwrite64 = 18, fsync = 74, fdatasync = 75, truncate = 76, ftruncate = 77, rename = 82, mkdir = 83, rmdir = 84
     case unlink = 87, symlink = 88, chmod = 90, fchmod = 91, umask = 95, mkdirat = 258, unlinkat = 263, renameat = 264
+    case socket = 41, connect = 42, accept = 43, sendto = 44, recvfrom = 45, sendmsg = 46, recvmsg = 47, shutdown = 48, bind = 49
+    case listen = 50, getsockname = 51, getpeername = 52, socketpair = 53, setsockopt = 54, getsockopt = 55, accept4 = 288
     case sendfile = 40, getxattr = 191, lgetxattr = 192, fgetxattr = 193, listxattr = 194, llistxattr = 195, flistxattr = 196
     case symlinkat = 266, fchmodat = 268, faccessat = 269, ppoll = 271, utimensat = 280, renameat2 = 316, faccessat2 = 439
 
@@ -116,6 +118,22 @@ public enum SystemCallNumber: Int, Sendable, CaseIterable {
         case .utimensat: "utimensat"
         case .renameat2: "renameat2"
         case .faccessat2: "faccessat2"
+        case .socket: "socket"
+        case .connect: "connect"
+        case .accept: "accept"
+        case .sendto: "sendto"
+        case .recvfrom: "recvfrom"
+        case .sendmsg: "sendmsg"
+        case .recvmsg: "recvmsg"
+        case .shutdown: "shutdown"
+        case .bind: "bind"
+        case .listen: "listen"
+        case .getsockname: "getsockname"
+        case .getpeername: "getpeername"
+        case .socketpair: "socketpair"
+        case .setsockopt: "setsockopt"
+        case .getsockopt: "getsockopt"
+        case .accept4: "accept4"
         case .sendfile: "sendfile"
         case .getxattr: "getxattr"
         case .lgetxattr: "lgetxattr"

@@ -122,19 +122,22 @@ extension LinuxRuntime {
     }
 
     /// Whether call `number` waits for events when it finds none: epoll_wait, epoll_pwait,
-    /// poll and ppoll that may wait, or a read or write of a blocking event descriptor or pipe
-    /// that would block.
+    /// poll and ppoll that may wait, or a read, write, accept, connect, send or receive (without
+    /// MSG_DONTWAIT) on a blocking event descriptor, pipe or socket that would block.
     static func waitsForEvents(_ number: UInt64, _ arguments: [UInt64], result: Int64, limit: WaitLimit, process: LinuxProcess) -> Bool {
         switch number {
         case 232, 281, 7, 271: return result == 0 && limit != .none
-        case 0, 1, 19, 20: return result == -11 && process.waitsForEvents(Int32(truncatingIfNeeded: arguments[0]))
+        case 0, 1, 19, 20, 42, 43, 288: return result == -11 && process.waitsForEvents(Int32(truncatingIfNeeded: arguments[0]))
+        case 44, 45: return result == -11 && arguments[3] & 0x40 == 0 && process.waitsForEvents(Int32(truncatingIfNeeded: arguments[0]))   // not MSG_DONTWAIT
+        case 46, 47: return result == -11 && arguments[2] & 0x40 == 0 && process.waitsForEvents(Int32(truncatingIfNeeded: arguments[0]))
         default: return false
         }
     }
 
     /// Serves a call through the process, then carries out what it left to do; a call that
     /// waits for events sleeps until a change, its limit or the next timer, and looks again.
-    /// A blocking write to a pipe that took only part goes on with the rest, as Linux's does.
+    /// A blocking write to a pipe or stream socket that took only part goes on with the rest,
+    /// as Linux's does.
     static func serve(_ number: UInt64, _ given: [UInt64]) -> Int64 {
         var arguments = given
         let limit = waitLimit(number, arguments)
@@ -159,7 +162,7 @@ extension LinuxRuntime {
                     eventWaiters.withLock { $0.append(me) }
                     outcome.waits = true
                     outcome.timerDeadline = process.nextTimerDeadline
-                } else if number == 1, outcome.result > 0, UInt64(outcome.result) < callArguments[2],
+                } else if number == 1 || (number == 44 && callArguments[3] & 0x40 == 0), outcome.result > 0, UInt64(outcome.result) < callArguments[2],
                           process.waitsForEvents(Int32(truncatingIfNeeded: callArguments[0])) {
                     outcome.continues = true
                 }
