@@ -57,42 +57,34 @@ extension ImageTests {
         return (program, run.outcome, run.output)
     }
 
-    @Test(arguments: [("gcc", 1), ("gcc", 2), ("musl-gcc", 1), ("musl-gcc", 2)])
-    func aPthreadsProgramGivesTheHostsOutput(compiler: String, cpus: Int) throws {
-        let directory = try ImageTests.scratch("pthreads-\(compiler)-\(cpus)")
+    /// Builds `Programs/<name>.c` statically with `compiler`, runs it on the host and on
+    /// SwiftyHermit with `cpus` processors, and expects the same output and exit status (0,
+    /// after a last line "done", when `endsWithDone`).
+    func expectTheHostsOutput(_ name: String, compiler: String, cpus: Int, endsWithDone: Bool = true,
+                              flags: [String] = ["-static", "-O2", "-pthread"], label: String = "") throws {
+        let directory = try ImageTests.scratch("\(name)\(label)-\(compiler)-\(cpus)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let program = try ImageTests.compile("pthreads.c", with: "/usr/bin/\(compiler)", flags: ["-static", "-O2", "-pthread"],
-                                             into: directory, name: "pthreads")
+        let program = try ImageTests.compile("\(name).c", with: "/usr/bin/\(compiler)", flags: flags, into: directory, name: name)
         let expected = try ImageTests.host(program.path, [])
+        if endsWithDone { #expect(expected.status == 0 && expected.output.hasSuffix("done\n"), "host: \(expected.output)") }
         let run = try runProgram(program, cpus: cpus)
         #expect(run.outcome == .exited(expected.status), "\(run.log)")
         #expect(run.output.hasPrefix(expected.output), "host:\n\(expected.output)\nSwiftyHermit:\n\(run.log)")
     }
 
+    @Test(arguments: [("gcc", 1), ("gcc", 2), ("musl-gcc", 1), ("musl-gcc", 2)])
+    func aPthreadsProgramGivesTheHostsOutput(compiler: String, cpus: Int) throws {
+        try expectTheHostsOutput("pthreads", compiler: compiler, cpus: cpus, endsWithDone: false)
+    }
+
     @Test(arguments: [("gcc", 1), ("gcc", 2), ("musl-gcc", 1)])
     func filesInTmpAndPipesBehaveAsOnTheHost(compiler: String, cpus: Int) throws {
-        let directory = try ImageTests.scratch("files-\(compiler)-\(cpus)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let program = try ImageTests.compile("files.c", with: "/usr/bin/\(compiler)", flags: ["-static", "-O2", "-pthread"],
-                                             into: directory, name: "files")
-        let expected = try ImageTests.host(program.path, [])
-        #expect(expected.status == 0 && expected.output.hasSuffix("done\n"), "host: \(expected.output)")
-        let run = try runProgram(program, cpus: cpus)
-        #expect(run.outcome == .exited(0), "\(run.log)")
-        #expect(run.output.hasPrefix(expected.output), "host:\n\(expected.output)\nSwiftyHermit:\n\(run.log)")
+        try expectTheHostsOutput("files", compiler: compiler, cpus: cpus)
     }
 
     @Test(arguments: [("gcc", 1), ("gcc", 2), ("musl-gcc", 1)])
     func loopbackSocketsBehaveAsOnTheHost(compiler: String, cpus: Int) throws {
-        let directory = try ImageTests.scratch("sockets-\(compiler)-\(cpus)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let program = try ImageTests.compile("sockets.c", with: "/usr/bin/\(compiler)", flags: ["-static", "-O2", "-pthread"],
-                                             into: directory, name: "sockets")
-        let expected = try ImageTests.host(program.path, [])
-        #expect(expected.status == 0 && expected.output.hasSuffix("done\n"), "host: \(expected.output)")
-        let run = try runProgram(program, cpus: cpus)
-        #expect(run.outcome == .exited(0), "\(run.log)")
-        #expect(run.output.hasPrefix(expected.output), "host:\n\(expected.output)\nSwiftyHermit:\n\(run.log)")
+        try expectTheHostsOutput("sockets", compiler: compiler, cpus: cpus)
     }
 
     @Test func aWriteToAPipeNobodyReadsEndsTheProgramWithSIGPIPE() throws {
@@ -118,14 +110,7 @@ extension ImageTests {
 
     /// A static PIE (glibc relocates itself) goes into the user area at Linux's PIE base.
     @Test func aStaticPIEGivesTheHostsOutput() throws {
-        let directory = try ImageTests.scratch("pie")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let program = try ImageTests.compile("pthreads.c", with: "/usr/bin/gcc", flags: ["-static-pie", "-O2", "-pthread"],
-                                             into: directory, name: "pthreads-pie")
-        let expected = try ImageTests.host(program.path, [])
-        let run = try runProgram(program)
-        #expect(run.outcome == .exited(expected.status), "\(run.log)")
-        #expect(run.output.hasPrefix(expected.output), "host:\n\(expected.output)\nSwiftyHermit:\n\(run.log)")
+        try expectTheHostsOutput("pthreads", compiler: "gcc", cpus: 1, endsWithDone: false, flags: ["-static-pie", "-O2", "-pthread"], label: "pie")
     }
 
     @Test(arguments: [1, 2])
