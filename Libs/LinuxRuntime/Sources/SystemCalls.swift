@@ -29,14 +29,28 @@ extension LinuxRuntime {
     /// Serves one system call (the handler ``X86/UserMode`` calls, on the thread's kernel stack).
     static func systemCall(_ registers: inout SystemCallFrame) {
         let number = registers.number
-        let (a0, a1, a2, a3, a4, a5) = registers.arguments
-        switch number {
+        switch number {                                 // the calls that need no arguments, before reading them
         case 39:                                        // getpid: no state needed
             registers.setResult(LinuxProcess.processID)
             return
         case 186:                                       // gettid
             registers.setResult(currentTID)
             return
+        case 24:                                        // sched_yield
+            Threads.yield()
+            registers.setResult(0)
+            return
+        default:
+            serveWithArguments(number, &registers)
+        }
+    }
+
+    /// Every other call (kept out of ``systemCall(_:)``, so that the calls above pay for no
+    /// more than they use: this one's frame is large).
+    @inline(never)
+    static func serveWithArguments(_ number: UInt64, _ registers: inout SystemCallFrame) {
+        let (a0, a1, a2, a3, a4, a5) = registers.arguments
+        switch number {
         case 56:                                        // clone
             registers.setResult(clone(registers.registers))
             return
@@ -62,10 +76,6 @@ extension LinuxRuntime {
             }
         case 34:                                        // pause: no signal will come
             while true { CoreScheduler.block() }
-        case 24:                                        // sched_yield
-            Threads.yield()
-            registers.setResult(0)
-            return
         case 35, 230:                                   // nanosleep, clock_nanosleep
             registers.setResult(sleep(number == 35 ? a0 : a2, flags: number == 35 ? 0 : a1, clock: number == 35 ? 1 : a0))
             return
