@@ -128,6 +128,26 @@ struct LinuxProcessTests {
         #expect(h.call(.write, h.memory.word(ends) >> 32, text, 1) == LinuxError.brokenPipe.returnValue && h.process.exitStatus == 128 + 13)
     }
 
+    @Test func selectKeepsTheReadyBitsAndRefusesClosedDescriptorsWithinTheTable() {
+        let h = Harness()
+        let ends: UInt64 = 0x10_0400, sets: UInt64 = 0x10_0500, text = h.memory.put("x", at: 0x10_0600)
+        #expect(h.call(.pipe2, ends, 0) == 0)                                 // 3 reads, 4 writes
+        _ = h.memory.write(sets, [0b0001_1000, 0, 0, 0, 0, 0, 0, 0])          // read set: 3 and 4
+        _ = h.memory.write(sets + 8, [0b0001_1000, 0, 0, 0, 0, 0, 0, 0])      // write set: 3 and 4
+        #expect(h.call(.select, 5, sets, sets + 8, 0, 0) == 1)
+        #expect(h.memory.read(sets, count: 1) == [0] && h.memory.read(sets + 8, count: 1) == [0b0001_0000])   // only 4 is writable
+        #expect(h.call(.write, 4, text, 1) == 1)
+        _ = h.memory.write(sets, [0b0000_1000, 0, 0, 0, 0, 0, 0, 0])
+        #expect(h.call(.select, 5, sets, 0, 0, 0) == 1 && h.memory.read(sets, count: 1) == [0b0000_1000])
+        _ = h.memory.write(sets, [0, 0, 0, 0, 0, 0, 0, 0x80])                 // 63: closed, within the 64-entry table
+        #expect(h.call(.select, 64, sets, 0, 0, 0) == LinuxError.badFileDescriptor.returnValue)
+        _ = h.memory.write(sets, Array(repeating: 0, count: 8) + [1] + Array(repeating: 0, count: 7))   // 64: beyond the table
+        #expect(h.call(.select, 65, sets, 0, 0, 0) == 0)
+        _ = h.memory.write(0x10_0700, [0, 0, 0, 0, 0, 0, 0, 0, 0x40, 0x42, 0x0F, 0, 0, 0, 0, 0])   // 1,000,000 µs: invalid
+        #expect(h.call(.select, 5, sets, 0, 0, 0x10_0700) == LinuxError.invalidArgument.returnValue)
+        #expect(h.call(.select, 2000, sets, 0, 0, 0) == LinuxError.invalidArgument.returnValue)
+    }
+
     @Test func tmpFilesThroughTheSystemCalls() {
         let h = Harness()
         let path = h.memory.put("/tmp/made", at: 0x10_0100), etc = h.memory.put("/etc", at: 0x10_0200), text = h.memory.put("0123456789", at: 0x10_0300)

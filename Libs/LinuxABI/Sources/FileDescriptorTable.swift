@@ -132,6 +132,9 @@ public struct FileDescriptorTable {
     /// The node behind every event descriptor (Linux's anon_inode).
     static var anonymousNode: FileNode { FileNode(.device(.null), inode: 0xA_0000, permissions: 0o600) }
 
+    /// How far the table reaches (one past the highest descriptor ever open and not trimmed).
+    public var slotCount: Int { slots.count }
+
     /// Every open descriptor and its file.
     public var openDescriptors: [(Int32, OpenFile)] {
         slots.enumerated().compactMap { index, slot in slot.map { (Int32(index), $0) } }

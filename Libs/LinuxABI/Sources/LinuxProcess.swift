@@ -123,7 +123,7 @@ public final class LinuxProcess {
         case .eventfd, .eventfd2, .timerfdCreate, .timerfdSettime, .timerfdGettime,
              .epollCreate, .epollCreate1, .epollControl, .epollWait, .epollPwait:
             return try serveEvents(call, a, memory)
-        case .pipe, .pipe2, .poll, .ppoll, .pwrite64, .ftruncate, .truncate, .fsync, .fdatasync, .mkdir, .mkdirat, .rmdir,
+        case .pipe, .pipe2, .poll, .ppoll, .select, .pselect6, .pwrite64, .ftruncate, .truncate, .fsync, .fdatasync, .mkdir, .mkdirat, .rmdir,
              .unlink, .unlinkat, .rename, .renameat, .renameat2, .symlink, .symlinkat, .umask, .chmod, .fchmod, .fchmodat,
              .utimensat, .faccessat, .faccessat2, .sendfile, .getxattr, .lgetxattr, .fgetxattr, .listxattr, .llistxattr, .flistxattr:
             return try serveFiles(call, a, memory)

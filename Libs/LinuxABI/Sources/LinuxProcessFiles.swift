@@ -1,4 +1,4 @@
-/// The calls on pipes, on readiness (`poll`, `ppoll`) and on the writable `/tmp`: served
+/// The calls on pipes, on readiness (`poll`, `ppoll`, `select`, `pselect6`) and on the writable `/tmp`: served
 /// without blocking (a call that would block answers `EAGAIN`, or no ready descriptor; the
 /// mechanism sleeps until an event changes and retries, as for the event descriptors).
 extension LinuxProcess {
@@ -30,6 +30,16 @@ extension LinuxProcess {
                 if a[3] != 0 { guard a[4] == 8 else { throw .invalidArgument } }
             }
             return try poll(a[0], count: a[1], memory)
+        case .select, .pselect6:
+            if a[4] != 0 {
+                guard let bytes = memory.read(a[4], count: 16) else { throw .badAddress }
+                if call == .select {
+                    guard Self.nanoseconds(timeval: bytes) != nil else { throw .invalidArgument }
+                } else {
+                    guard Self.nanoseconds(bytes, at: 0) != nil else { throw .invalidArgument }
+                }
+            }
+            return try select(count: a[0], read: a[1], write: a[2], except: a[3], memory)
         case .pwrite64:
             guard Int64(bitPattern: a[3]) >= 0 else { throw .invalidArgument }
             let open = try files.file(fd(a[0]))
@@ -212,6 +222,55 @@ extension LinuxProcess {
         }
         guard memory.write(address, entries) else { throw .badAddress }
         return ready
+    }
+
+    /// `select`: reads the three `fd_set` bitmaps (descriptors below `count`), keeps in each
+    /// only the ready ones, and returns how many bits are left; `EBADF` for a descriptor in a
+    /// set that is not open (within the table's reach, as Linux). (The time left is not
+    /// written back into the timeout.)
+    func select(count: UInt64, read: UInt64, write: UInt64, except: UInt64, _ memory: some ProgramMemory) throws(LinuxError) -> Int64 {
+        guard Int64(bitPattern: count) >= 0, count <= UInt64(FileDescriptorTable.maximumDescriptors) else { throw .invalidArgument }
+        let words = Int((count + 63) / 64)
+        guard words > 0 else { return 0 }
+        // Linux looks only as far as its descriptor table reaches (64 entries, doubled as it
+        // grows): descriptors beyond are ignored, not EBADF.
+        var table = 64
+        while table < files.slotCount { table *= 2 }
+        let looked = min(Int(count), table)
+        func bitmap(_ address: UInt64) throws(LinuxError) -> [UInt64] {
+            guard address != 0 else { return Array(repeating: 0, count: words) }
+            guard let bytes = memory.read(address, count: words * 8) else { throw .badAddress }
+            return (0..<words).map { LittleEndian.word(bytes, at: $0 * 8) }
+        }
+        var sets = [try bitmap(read), try bitmap(write), try bitmap(except)]
+        let now = monotonicClock()
+        var ready: Int64 = 0
+        for descriptor in 0..<looked {
+            let word = descriptor / 64, bit = UInt64(1) << UInt64(descriptor % 64)
+            guard sets[0][word] & bit != 0 || sets[1][word] & bit != 0 || sets[2][word] & bit != 0 else { continue }
+            guard let state = readiness(Int32(descriptor), now: now) else { throw .badFileDescriptor }
+            let readable = state & (EventPoll.input | EventPoll.hangUp | EventPoll.error) != 0
+            let writable = state & (EventPoll.output | EventPoll.error) != 0
+            for (index, yes) in [readable, writable, false].enumerated() where sets[index][word] & bit != 0 {
+                if yes { ready += 1 } else { sets[index][word] &= ~bit }
+            }
+        }
+        for (index, address) in [read, write, except].enumerated() where address != 0 {
+            var bytes: [UInt8] = []
+            for word in sets[index] { LittleEndian.append(word, to: &bytes) }
+            guard memory.write(address, bytes) else { throw .badAddress }
+        }
+        return ready
+    }
+
+    /// A `struct timeval` in nanoseconds (saturating at 2^62); nil when invalid (negative, or
+    /// 10^6 microseconds or more). Also the runtime's reader of select's timeout.
+    public static func nanoseconds(timeval bytes: [UInt8]) -> UInt64? {
+        guard bytes.count >= 16 else { return nil }
+        let seconds = LittleEndian.word(bytes, at: 0), micro = LittleEndian.word(bytes, at: 8)
+        guard Int64(bitPattern: seconds) >= 0, micro < 1_000_000 else { return nil }
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? UInt64.max / 4 : min(scaled &+ micro * 1000, UInt64.max / 4)
     }
 
     static let pollInvalid: UInt32 = 0x020, pollReadNormal: UInt32 = 0x040, pollWriteNormal: UInt32 = 0x100

@@ -14,6 +14,7 @@ public enum SystemCallNumber: Int, Sendable, CaseIterable {
     case unlink = 87, symlink = 88, chmod = 90, fchmod = 91, umask = 95, mkdirat = 258, unlinkat = 263, renameat = 264
     case socket = 41, connect = 42, accept = 43, sendto = 44, recvfrom = 45, sendmsg = 46, recvmsg = 47, shutdown = 48, bind = 49
     case listen = 50, getsockname = 51, getpeername = 52, socketpair = 53, setsockopt = 54, getsockopt = 55, accept4 = 288
+    case select = 23, pselect6 = 270
     case sendfile = 40, getxattr = 191, lgetxattr = 192, fgetxattr = 193, listxattr = 194, llistxattr = 195, flistxattr = 196
     case symlinkat = 266, fchmodat = 268, faccessat = 269, ppoll = 271, utimensat = 280, renameat2 = 316, faccessat2 = 439
 
@@ -118,6 +119,8 @@ public enum SystemCallNumber: Int, Sendable, CaseIterable {
         case .utimensat: "utimensat"
         case .renameat2: "renameat2"
         case .faccessat2: "faccessat2"
+        case .select: "select"
+        case .pselect6: "pselect6"
         case .socket: "socket"
         case .connect: "connect"
         case .accept: "accept"

@@ -118,11 +118,20 @@ extension LinuxRuntime {
     }
 
     /// The wait limit of call `number`: epoll_wait, epoll_pwait and poll take milliseconds,
-    /// ppoll a `struct timespec` (NULL: forever); every other call that waits, forever.
+    /// ppoll and pselect6 a `struct timespec`, select a `struct timeval` (NULL: forever);
+    /// every other call that waits, forever.
     static func waitLimit(_ number: UInt64, _ arguments: [UInt64]) -> WaitLimit {
         switch number {
         case 232, 281: return WaitLimit(milliseconds: arguments[3])
         case 7: return WaitLimit(milliseconds: arguments[2])
+        case 23:                                                    // select: a struct timeval
+            guard arguments[4] != 0 else { return .forever }
+            guard let bytes = memory.read(arguments[4], count: 16), let value = LinuxProcess.nanoseconds(timeval: bytes), value > 0 else { return .none }   // bad ones fail in the call
+            return .until(ProgramClock.monotonicNanoseconds &+ value)
+        case 270:                                                   // pselect6: a struct timespec
+            guard arguments[4] != 0 else { return .forever }
+            guard case .nanoseconds(let value) = readTimespec(arguments[4]), value > 0 else { return .none }
+            return .until(ProgramClock.monotonicNanoseconds &+ value)
         case 271:
             guard arguments[2] != 0 else { return .forever }
             guard case .nanoseconds(let value) = readTimespec(arguments[2]), value > 0 else { return .none }   // bad ones fail in the call
@@ -132,11 +141,11 @@ extension LinuxRuntime {
     }
 
     /// Whether call `number` waits for events when it finds none: epoll_wait, epoll_pwait,
-    /// poll and ppoll that may wait, or a read, write, accept, connect, send or receive (without
+    /// poll, ppoll, select and pselect6 that may wait, or a read, write, accept, connect, send or receive (without
     /// MSG_DONTWAIT) on a blocking event descriptor, pipe or socket that would block.
     static func waitsForEvents(_ number: UInt64, _ arguments: [UInt64], result: Int64, limit: WaitLimit, process: LinuxProcess) -> Bool {
         switch number {
-        case 232, 281, 7, 271: return result == 0 && limit != .none
+        case 232, 281, 7, 271, 23, 270: return result == 0 && limit != .none
         case 0, 1, 19, 20, 42, 43, 288: return result == -11 && process.waitsForEvents(Int32(truncatingIfNeeded: arguments[0]))
         case 44, 45: return result == -11 && arguments[3] & 0x40 == 0 && process.waitsForEvents(Int32(truncatingIfNeeded: arguments[0]))   // not MSG_DONTWAIT
         case 46, 47: return result == -11 && arguments[2] & 0x40 == 0 && process.waitsForEvents(Int32(truncatingIfNeeded: arguments[0]))

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -205,6 +206,29 @@ static void pipes(void) {
     struct pollfd closed = {.fd = 900, .events = POLLIN};
     ready = poll(&closed, 1, 0);
     printf("poll closed descriptor: %d revents %#x\n", ready, closed.revents);
+
+    // select: nothing ready within 30 ms, then the read end once a byte is in, the write end
+    // always; a descriptor that is not open is EBADF.
+    pipe(ends);
+    fd_set reading, writing;
+    FD_ZERO(&reading); FD_SET(ends[0], &reading);
+    struct timeval wait = {.tv_sec = 0, .tv_usec = 30000};
+    printf("select empty: %d\n", select(ends[0] + 1, &reading, NULL, NULL, &wait));
+    write(ends[1], "y", 1);
+    FD_ZERO(&reading); FD_SET(ends[0], &reading);
+    FD_ZERO(&writing); FD_SET(ends[1], &writing);
+    int highest = ends[0] > ends[1] ? ends[0] : ends[1];
+    ready = select(highest + 1, &reading, &writing, NULL, NULL);
+    printf("select ready: %d, read %d, write %d\n", ready, FD_ISSET(ends[0], &reading) != 0, FD_ISSET(ends[1], &writing) != 0);
+    FD_ZERO(&reading); FD_SET(900, &reading);
+    struct timeval none = {0, 0};
+    ready = select(901, &reading, NULL, NULL, &none);
+    printf("select beyond the table: %d\n", ready);
+    FD_ZERO(&reading); FD_SET(50, &reading);
+    ready = select(51, &reading, NULL, NULL, &none);
+    printf("select closed descriptor: %d %s\n", ready, strerror(errno));
+    close(ends[0]);
+    close(ends[1]);
 }
 
 int main(int argc, char **argv) {
