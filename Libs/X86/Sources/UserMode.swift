@@ -117,22 +117,23 @@ public enum UserMode {
     // SAFETY: each is written once, guarded by its flag, before any program runs (the Linux
     // layer's start-up); read-only afterwards.
     nonisolated(unsafe) static var faultHandler: FaultHandler? = nil
-    /// The system call handler's slot: read through a pointer on every call, so the read
-    /// costs a load, not a dynamic exclusivity check (a static var's read calls
-    /// swift_beginAccess).
-    // SAFETY: allocated once here and never freed; written once (guarded by its flag) before
-    // any program runs, read-only afterwards.
-    nonisolated(unsafe) static let systemCallSlot: UnsafeMutablePointer<SystemCallHandler?> = {
-        let slot = UnsafeMutablePointer<SystemCallHandler?>.allocate(capacity: 1)
-        unsafe slot.initialize(to: nil)
-        return unsafe slot
-    }()
+    /// The system call handler's slot, nil until one is installed: read on every call, so it
+    /// is a static var with a constant initial value (no lazy global's `swift_once`) whose
+    /// exclusivity is not checked dynamically (no `swift_beginAccess`).
+    // SAFETY: written once, by setSystemCallHandler (guarded by its flag), with a slot that is
+    // fully initialized and published after a release fence, and never freed; every other
+    // access is a read (after an acquire fence), so no access overlaps a write to the same
+    // memory except that one aligned pointer store.
+    @exclusivity(unchecked) nonisolated(unsafe) static var systemCallSlot: UnsafeMutablePointer<SystemCallHandler?>? = nil
 
     /// Installs the system call handler, once: false (installing nothing) afterwards.
     @discardableResult
     public static func setSystemCallHandler(_ handler: @escaping SystemCallHandler) -> Bool {
         guard !systemCallHandlerSet.exchange(true, ordering: .acquiringAndReleasing) else { return false }
-        unsafe systemCallSlot.pointee = handler
+        let slot = UnsafeMutablePointer<SystemCallHandler?>.allocate(capacity: 1)
+        unsafe slot.initialize(to: handler)
+        atomicMemoryFence(ordering: .releasing)
+        unsafe systemCallSlot = slot
         return true
     }
 
@@ -292,7 +293,9 @@ func hermitSystemCallDispatch(_ frame: UnsafeMutableRawPointer) {
     // stays valid until this function returns. The view writes only RAX; the rest of the frame
     // is the program's own, as SYSCALL saved it.
     var view = SystemCallFrame(address: UInt64(UInt(bitPattern: frame)))
-    if let handler = unsafe UserMode.systemCallSlot.pointee {
+    let installed = unsafe UserMode.systemCallSlot
+    atomicMemoryFence(ordering: .acquiring)
+    if let slot = unsafe installed, let handler = unsafe slot.pointee {
         handler(&view)
     } else {
         view.setResult(-38)   // ENOSYS
