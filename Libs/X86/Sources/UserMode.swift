@@ -117,23 +117,20 @@ public enum UserMode {
     // SAFETY: each is written once, guarded by its flag, before any program runs (the Linux
     // layer's start-up); read-only afterwards.
     nonisolated(unsafe) static var faultHandler: FaultHandler? = nil
-    /// The system call handler's slot, nil until one is installed: read on every call, so it
-    /// is a static var with a constant initial value (no lazy global's `swift_once`) whose
-    /// exclusivity is not checked dynamically (no `swift_beginAccess`).
-    // SAFETY: written once, by setSystemCallHandler (guarded by its flag), with a slot that is
-    // fully initialized and published after a release fence, and never freed; every other
-    // access is a read (after an acquire fence), so no access overlaps a write to the same
-    // memory except that one aligned pointer store.
-    @exclusivity(unchecked) nonisolated(unsafe) static var systemCallSlot: UnsafeMutablePointer<SystemCallHandler?>? = nil
+    /// The address of the system call handler's slot, 0 until one is installed: an atomic
+    /// with a constant initial value, so the read on every call is one acquiring load (no
+    /// lazy global's `swift_once`, no `swift_beginAccess`).
+    static let systemCallSlotAddress = Atomic<UInt>(0)
 
     /// Installs the system call handler, once: false (installing nothing) afterwards.
     @discardableResult
     public static func setSystemCallHandler(_ handler: @escaping SystemCallHandler) -> Bool {
         guard !systemCallHandlerSet.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+        // SAFETY: a slot allocated here, initialized before it is published (a releasing
+        // store), never freed and never written again.
         let slot = UnsafeMutablePointer<SystemCallHandler?>.allocate(capacity: 1)
         unsafe slot.initialize(to: handler)
-        atomicMemoryFence(ordering: .releasing)
-        unsafe systemCallSlot = slot
+        systemCallSlotAddress.store(UInt(bitPattern: slot), ordering: .releasing)
         return true
     }
 
@@ -293,9 +290,10 @@ func hermitSystemCallDispatch(_ frame: UnsafeMutableRawPointer) {
     // stays valid until this function returns. The view writes only RAX; the rest of the frame
     // is the program's own, as SYSCALL saved it.
     var view = SystemCallFrame(address: UInt64(UInt(bitPattern: frame)))
-    let installed = unsafe UserMode.systemCallSlot
-    atomicMemoryFence(ordering: .acquiring)
-    if let slot = unsafe installed, let handler = unsafe slot.pointee {
+    // SAFETY: a nonzero address is the slot setSystemCallHandler initialized before its
+    // releasing store, which this acquiring load sees; the slot is never written again.
+    let address = UserMode.systemCallSlotAddress.load(ordering: .acquiring)
+    if let slot = unsafe UnsafeMutablePointer<UserMode.SystemCallHandler?>(bitPattern: address), let handler = unsafe slot.pointee {
         handler(&view)
     } else {
         view.setResult(-38)   // ENOSYS
