@@ -54,7 +54,7 @@ extension LinuxProcess {
             var events: UInt32 = 0, data: UInt64 = 0
             if a[1] != 2 {
                 guard let bytes = memory.read(a[3], count: 12) else { throw .badAddress }
-                events = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24   // unknown bits are ignored, as Linux does
+                events = LittleEndian.word32(bytes, at: 0)   // unknown bits are ignored, as Linux does
                 data = LittleEndian.word(bytes, at: 4)
             }
             try poll.control(Int32(truncatingIfNeeded: a[1]), descriptor: fd(a[2]), events: events, data: data)

@@ -202,8 +202,7 @@ extension LinuxProcess {
         let now = monotonicClock()
         var ready: Int64 = 0
         for index in 0..<Int(count) {
-            let descriptor = Int32(bitPattern: UInt32(entries[index * 8]) | UInt32(entries[index * 8 + 1]) << 8
-                | UInt32(entries[index * 8 + 2]) << 16 | UInt32(entries[index * 8 + 3]) << 24)
+            let descriptor = Int32(bitPattern: LittleEndian.word32(entries, at: index * 8))
             let asked = UInt32(entries[index * 8 + 4]) | UInt32(entries[index * 8 + 5]) << 8
             var events: UInt32 = 0
             if descriptor >= 0 {

@@ -96,7 +96,7 @@ extension LinuxProcess {
         case .getsockopt:
             let socket = try self.socket(a[0])
             guard let lengthBytes = memory.read(a[4], count: 4) else { throw .badAddress }
-            let room = Int32(bitPattern: UInt32(lengthBytes[0]) | UInt32(lengthBytes[1]) << 8 | UInt32(lengthBytes[2]) << 16 | UInt32(lengthBytes[3]) << 24)
+            let room = Int32(bitPattern: LittleEndian.word32(lengthBytes, at: 0))
             guard room >= 0 else { throw .invalidArgument }
             let value = try optionValue(socket, level: a[1], name: a[2])
             let given = Array(value.prefix(Int(room)))
@@ -149,7 +149,7 @@ extension LinuxProcess {
     /// its full length there, as Linux does.
     func writeAddress(_ address: SocketAddress?, to buffer: UInt64, length lengthAddress: UInt64, _ memory: some ProgramMemory) throws(LinuxError) {
         guard let bytes = memory.read(lengthAddress, count: 4) else { throw .badAddress }
-        let room = Int32(bitPattern: UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
+        let room = Int32(bitPattern: LittleEndian.word32(bytes, at: 0))
         guard room >= 0 else { throw .invalidArgument }
         let encoded = address?.bytes ?? [0, 0]
         if room > 0 { guard memory.write(buffer, Array(encoded.prefix(Int(room)))) else { throw .badAddress } }
@@ -297,7 +297,7 @@ extension LinuxProcess {
         case (1, 39): return int(socket.domain == .inet ? 2 : 1)                 // SO_DOMAIN
         case (1, 38): return int(socket.kind == .stream && socket.domain == .inet ? 6 : socket.domain == .inet ? 17 : 0)   // SO_PROTOCOL
         case (1, 7), (1, 8):                                                     // SO_SNDBUF, SO_RCVBUF: Linux reports twice what was set
-            if let set = socket.options[level << 32 | name] { return int(Int32(truncatingIfNeeded: LittleEndian.word(set + [0, 0, 0, 0], at: 0) & 0x7FFF_FFFF) &* 2) }
+            if let set = socket.options[level << 32 | name] { return int(Int32(bitPattern: LittleEndian.word32(set, at: 0) & 0x7FFF_FFFF) &* 2) }
             return int(name == 7 ? 16_384 : 131_072)
         default:
             guard Self.knownOption(level: level, name: name) else { throw .protocolOptionUnknown }

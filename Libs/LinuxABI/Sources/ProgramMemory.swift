@@ -31,6 +31,11 @@ enum LittleEndian {
         for index in 0..<(T.bitWidth / 8) { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * index))) }
     }
 
+    /// The 32-bit value at `offset` (an `int`, `socklen_t` or event mask a program passed).
+    static func word32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
+        UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+    }
+
     static func word(_ bytes: [UInt8], at offset: Int) -> UInt64 {
         var value: UInt64 = 0
         for index in (0..<8).reversed() { value = value << 8 | UInt64(bytes[offset + index]) }
