@@ -44,6 +44,16 @@ public enum ExecutableRun {
         return config
     }
 
+    /// Gives `config` a virtio-net card on QEMU's user network, its address by DHCP, and these
+    /// forwarded ports (as a config's `network`, `forward` and `ip` keys would).
+    public static func addNetwork(_ config: inout ImageConfig, forwards: [String]) {
+        config.network = "user"
+        config.forwards = forwards
+        config.machine = "q35"
+        config.address = "dhcp"
+        for module in ImageConfig.linuxNetworkModules where !config.modules.contains(module) { config.modules.append(module) }
+    }
+
     /// `word` quoted for a POSIX shell when it needs it.
     public static func shellQuoted(_ word: String) -> String {
         let plain = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }

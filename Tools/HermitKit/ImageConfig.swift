@@ -54,7 +54,14 @@ public struct ImageConfig: Equatable, Sendable {
     public var strace = false
 
     /// The modules an image that runs a Linux executable links.
-    public static let linuxModules = ["X86", "Boot", "Alloc", "Paging", "Sched", "ACPI", "APIC", "ELF", "CPIO", "LinuxABI", "LinuxRuntime"]
+    public static let linuxModules = ["X86", "Boot", "Alloc", "Paging", "Sched", "ACPI", "APIC", "ELF", "CPIO", "Net", "LinuxABI", "LinuxRuntime"]
+    /// What such an image links besides when it has a network card: the card's drivers and
+    /// the module that hands the card to the Linux layer.
+    public static let linuxNetworkModules = ["PCI", "Virtio", "LinuxNetwork"]
+    /// An executable's address on the network card: "dhcp" (the default), or "a.b.c.d/n".
+    public var address: String? = nil
+    /// The gateway with a static address.
+    public var gateway: String? = nil
 
     /// The keys a config may use.
     public enum Key: String, CaseIterable, Sendable {
@@ -63,6 +70,7 @@ public struct ImageConfig: Equatable, Sendable {
         case qemuArguments = "qemu_args"
         case machine, network, forward
         case executable, files, env, arguments, strace
+        case ip, gateway
     }
 
     public init(name: String, app: String, modules: [String]) {
@@ -119,7 +127,8 @@ public struct ImageConfig: Equatable, Sendable {
         guard let app = try string(.app) ?? (executable != nil ? "linux" : nil), !app.isEmpty else {
             throw HermitError("\(name).toml: no 'app' (or 'executable') given")
         }
-        guard let modules = try strings(.modules) ?? (executable != nil ? linuxModules : nil) else {
+        let networked = values[.network] != nil
+        guard let modules = try strings(.modules) ?? (executable != nil ? linuxModules + (networked ? linuxNetworkModules : []) : nil) else {
             throw HermitError("\(name).toml: no 'modules' given")
         }
         var config = ImageConfig(name: name, app: app, modules: modules)
@@ -172,10 +181,24 @@ public struct ImageConfig: Equatable, Sendable {
         }
         if let network = try string(.network) {
             guard network == "user" else { throw HermitError("\(name).toml: 'network' must be \"user\", not \"\(network)\"") }
+            if values[.machine] == nil { config.machine = "q35" }   // the card is on PCI
             guard config.machine != "microvm" else {
                 throw HermitError("\(name).toml: a network card needs PCI: set machine = \"q35\"")
             }
             config.network = network
+        }
+        if let address = try string(.ip) {
+            guard executable != nil, config.network != nil else { throw HermitError("\(name).toml: 'ip' is for an 'executable' with a 'network'") }
+            guard address == "dhcp" || Self.isAddressWithPrefix(address) else {
+                throw HermitError("\(name).toml: 'ip' is \"dhcp\" or an address like \"10.0.2.15/24\", not \"\(address)\"")
+            }
+            config.address = address
+        }
+        if let gateway = try string(.gateway) {
+            guard config.address != nil, config.address != "dhcp", Self.isAddressWithPrefix(gateway + "/32") else {
+                throw HermitError("\(name).toml: 'gateway' is an address like \"10.0.2.2\", with a static 'ip'")
+            }
+            config.gateway = gateway
         }
         if let forwards = try strings(.forward) {
             for forward in forwards where PortForward(forward) == nil {
@@ -185,6 +208,14 @@ public struct ImageConfig: Equatable, Sendable {
             config.forwards = forwards
         }
         return config
+    }
+
+    /// Whether `text` is a dotted IPv4 address with a prefix length ("10.0.2.15/24").
+    static func isAddressWithPrefix(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let prefix = Int(parts[1]), (0...32).contains(prefix) else { return false }
+        let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.allSatisfy { $0.count <= 3 && Int($0).map { (0...255).contains($0) } ?? false }
     }
 
     /// The size in KiB: "1280K" → 1280, "2M" → 2048, "1G" → 1048576; nil for anything else.

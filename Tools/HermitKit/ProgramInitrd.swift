@@ -72,6 +72,8 @@ public struct ProgramInitrd: Sendable {
         let split = words.firstIndex(of: "--")
         var line = Array(words[..<(split ?? words.endIndex)])
         if config.strace { line.append("strace") }
+        if let address = config.address { line.append("ip=" + address) }
+        if let gateway = config.gateway { line.append("gateway=" + gateway) }
         line += config.environment.map { "env=" + $0 }
         line.append("exe=" + name)
         line.append("--")

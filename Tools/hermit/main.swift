@@ -15,6 +15,8 @@ commands:
       --memory 512M     guest RAM for an executable (default: 256M, more for large programs)
       --cpus N          virtual CPUs (default 1)
       --strace          log every system call of the executable
+      --forward 8080:80 a virtio-net card on QEMU's user network (DHCP), with this host port
+                        forwarded to the guest's ("udp:7007:7" for UDP); repeatable
       --accel kvm|tcg   override the accelerator (default: hardware KVM if present, else TCG)
       --no-icount       under TCG, do not count instructions with the TSC
   bench                 boot the bench image and Debian's Linux kernel (fetched with apt on first
@@ -81,6 +83,7 @@ do {
         var memory: String? = nil
         var cpus: Int? = nil
         var strace = false
+        var forwards: [String] = []
         var programArguments: [String] = []
         var index = 0
         while index < arguments.count {
@@ -98,6 +101,9 @@ do {
                 cpus = value
             case "--strace":
                 strace = true
+            case "--forward":
+                guard let value = optionValue(arguments, &index), PortForward(value) != nil else { fail("--forward takes host:guest ports like 8080:80 or udp:7007:7") }
+                forwards.append(value)
             case "--accel":
                 guard let chosen = optionValue(arguments, &index).flatMap(Accelerator.init(rawValue:)) else {
                     fail("--accel takes 'kvm' or 'tcg'")
@@ -117,9 +123,10 @@ do {
         var config: ImageConfig
         if let executable = ExecutableRun.executablePath(configName) {
             config = try ExecutableRun.config(for: executable, memory: memory, cpus: cpus, arguments: programArguments)
+            if !forwards.isEmpty { ExecutableRun.addNetwork(&config, forwards: forwards) }
         } else {
-            guard programArguments.isEmpty, memory == nil, cpus == nil else {
-                fail("'--', --memory and --cpus are for running an executable; a config sets them itself", status: 2)
+            guard programArguments.isEmpty, memory == nil, cpus == nil, forwards.isEmpty else {
+                fail("'--', --memory, --cpus and --forward are for running an executable; a config sets them itself", status: 2)
             }
             config = try builder.loadConfig(configName)
         }

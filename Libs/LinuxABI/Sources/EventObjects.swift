@@ -20,6 +20,8 @@ public enum EventObject {
 public final class EventCounter {
     public var value: UInt64
     public let semaphore: Bool
+    /// How many writes added to it (an edge for `EPOLLET`).
+    public private(set) var writes: UInt64 = 0
 
     public init(value: UInt64, semaphore: Bool) {
         self.value = value
@@ -39,6 +41,7 @@ public final class EventCounter {
         guard amount != UInt64.max else { throw .invalidArgument }
         guard UInt64.max - 1 - value >= amount else { throw .tryAgain }
         value += amount
+        writes &+= 1
     }
 
     public var readable: Bool { value > 0 }
@@ -97,8 +100,9 @@ public final class EventPoll {
         public var data: UInt64
         /// EPOLLONESHOT fired: reports nothing until EPOLL_CTL_MOD.
         var disarmed = false
-        /// EPOLLET: the readiness last reported.
+        /// EPOLLET: the readiness last reported, and the descriptor's activity then.
         var reported: UInt32 = 0
+        var reportedActivity: UInt64 = 0
     }
 
     public static let input: UInt32 = 0x001, output: UInt32 = 0x004, error: UInt32 = 0x008, hangUp: UInt32 = 0x010
@@ -128,8 +132,11 @@ public final class EventPoll {
     public func forget(_ descriptor: Int32) { interests.removeValue(forKey: descriptor) }
 
     /// Up to `maximum` ready descriptors as (events, data), given each one's readiness now;
-    /// consumes one-shot and edge-triggered reports.
-    public func collect(maximum: Int, readiness: (Int32) -> UInt32?) -> [(events: UInt32, data: UInt64)] {
+    /// consumes one-shot and edge-triggered reports. An edge-triggered descriptor is reported
+    /// when a bit it is interested in came up since its last report, or when its `activity`
+    /// (a count of arrivals and freed room) moved while such a bit is set: bytes that arrive at
+    /// a socket that was drained, or never was, are an edge, as in Linux.
+    public func collect(maximum: Int, readiness: (Int32) -> UInt32?, activity: (Int32) -> UInt64 = { _ in 0 }) -> [(events: UInt32, data: UInt64)] {
         var ready: [(events: UInt32, data: UInt64)] = []
         for descriptor in interests.keys.sorted() {
             guard ready.count < maximum, var interest = interests[descriptor] else { continue }
@@ -137,8 +144,10 @@ public final class EventPoll {
             guard !interest.disarmed else { continue }
             let events = now & (interest.events | EventPoll.error | EventPoll.hangUp)
             if interest.events & EventPoll.edgeTriggered != 0 {
-                let fresh = events & ~interest.reported
+                let moved = activity(descriptor)
+                let fresh = moved != interest.reportedActivity ? events : events & ~interest.reported
                 interest.reported = events
+                interest.reportedActivity = moved
                 interests[descriptor] = interest
                 guard fresh != 0 else { continue }
             } else {

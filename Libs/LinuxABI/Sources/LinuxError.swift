@@ -43,6 +43,8 @@ public enum LinuxError: Int32, Error, Sendable, Equatable {
     case notConnected = 107        // ENOTCONN
     case timedOut = 110            // ETIMEDOUT
     case connectionRefused = 111   // ECONNREFUSED
+    case alreadyInProgress = 114   // EALREADY
+    case inProgress = 115          // EINPROGRESS
 
     /// The value a system call returns for this error: `-errno`.
     public var returnValue: Int64 { -Int64(rawValue) }

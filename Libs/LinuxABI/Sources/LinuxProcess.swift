@@ -1,3 +1,5 @@
+import Net
+
 /// A Linux process as the system-call layer keeps it — its memory mappings and program break,
 /// its file descriptors, its identity, signal dispositions, resource limits and exit status —
 /// and the dispatcher that serves the system calls a single-threaded static program makes.
@@ -33,6 +35,12 @@ public final class LinuxProcess {
     public private(set) var signalMask: UInt64 = 0
     /// The loopback network its sockets meet on.
     public let loopback = LoopbackNetwork()
+    /// The TCP/IP stack of the network card, when the machine has one: sockets reach other
+    /// hosts through it. The mechanism polls it (under the same lock as every call) when
+    /// frames arrive or its timers run out.
+    public var network: NetworkStack? = nil
+    /// A call used a socket over the network: what it queued goes out before the call returns.
+    var networkUsed = false
     /// `umask`: the permission bits files and directories are created without.
     public internal(set) var creationMask: UInt32 = 0o022
     /// Ranges whose frames the mechanism must free.
@@ -83,6 +91,10 @@ public final class LinuxProcess {
         let result: Int64
         if let call = SystemCallNumber(rawValue: number) {
             do { result = try serve(call, a, memory) } catch { result = error.returnValue }
+            if networkUsed {
+                networkUsed = false
+                network?.poll(budget: 0)
+            }
             if tracing { trace("\(call.name)(\(a.prefix(Self.argumentCount(call)).map { "0x" + String($0, radix: 16) }.joined(separator: ", "))) = \(Self.describe(result))") }
         } else {
             result = LinuxError.notImplemented.returnValue
@@ -176,6 +188,7 @@ public final class LinuxProcess {
             return Int64(render(try files.open(try path(a[1], memory, relativeTo: a[0]), flags: Int32(truncatingIfNeeded: a[2]),
                                                permissions: UInt32(truncatingIfNeeded: a[3]) & ~creationMask)))
         case .close:
+            if network != nil, case .socket = try files.file(fd(a[0])).event { networkUsed = true }
             try files.close(fd(a[0]))
             forgetInEventPolls(fd(a[0]))
             return 0
@@ -238,7 +251,9 @@ public final class LinuxProcess {
             case 0x541B:                                                     // FIONREAD
                 let waiting: Int
                 switch open.event {
-                case .socket(let socket): waiting = socket.kind == .stream ? (socket.incoming?.count ?? 0) : (socket.datagrams.first?.bytes.count ?? 0)
+                case .socket(let socket):
+                    if socket.kind == .datagram { socket.pullDatagrams() }
+                    waiting = socket.kind == .stream ? (socket.remoteStream?.available ?? socket.incoming?.count ?? 0) : (socket.datagrams.first?.bytes.count ?? 0)
                 case .pipe(let end): waiting = end.buffer.count
                 default: throw .notTerminal
                 }

@@ -65,7 +65,8 @@ extension LinuxProcess {
             let maximum = Int32(truncatingIfNeeded: a[2])
             guard maximum > 0, maximum <= 1 << 16 else { throw .invalidArgument }
             let now = monotonicClock()
-            let ready = poll.collect(maximum: Int(maximum)) { descriptor in readiness(descriptor, now: now) }
+            let ready = poll.collect(maximum: Int(maximum), readiness: { descriptor in readiness(descriptor, now: now) },
+                                     activity: { descriptor in activity(descriptor) })
             var bytes: [UInt8] = []
             for event in ready {
                 LittleEndian.append(event.events, to: &bytes)
@@ -110,6 +111,18 @@ extension LinuxProcess {
         case nil:
             if case .device(.console) = open.node.content { return EventPoll.output }   // no input arrives on the console yet
             return EventPoll.input | EventPoll.output
+        }
+    }
+
+    /// How often something arrived at `descriptor` or room was freed for it (an edge for
+    /// `EPOLLET`); counters and timers show every edge in their readiness already.
+    func activity(_ descriptor: Int32) -> UInt64 {
+        guard let open = try? files.file(descriptor) else { return 0 }
+        switch open.event {
+        case .pipe(let end): return end.reading ? end.buffer.puts : end.buffer.takes
+        case .socket(let socket): return socket.activity
+        case .counter(let counter): return counter.writes
+        default: return 0
         }
     }
 

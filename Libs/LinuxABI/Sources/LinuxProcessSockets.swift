@@ -1,11 +1,15 @@
+import Net
+
 /// The socket calls — `socket`, `socketpair`, `bind`, `listen`, `accept`/`accept4`, `connect`,
 /// `send`/`sendto`/`sendmsg`, `recv`/`recvfrom`/`recvmsg`, `shutdown`, `getsockname`,
 /// `getpeername`, `setsockopt`/`getsockopt` and the `ioctl`s `FIONBIO` and `FIONREAD` — for
-/// AF_INET stream and datagram sockets on the loopback network (127.0.0.0/8) and AF_UNIX
-/// socket pairs, served without blocking like the other event descriptors (a call that would
-/// block is `EAGAIN`; the mechanism sleeps until an event changes and asks again). Other
-/// addresses are `ENETUNREACH` (no network card is bound to the layer yet), AF_INET6
-/// `EAFNOSUPPORT`, a Unix socket by path `ENOENT` (none listens).
+/// AF_INET stream and datagram sockets on the loopback network (127.0.0.0/8), towards other
+/// hosts over the network card's stack (``network``), and AF_UNIX socket pairs, served
+/// without blocking like the other event descriptors (a call that would block is `EAGAIN`;
+/// the mechanism sleeps until an event changes and asks again). Without a network card other
+/// addresses are `ENETUNREACH`; AF_INET6 is `EAFNOSUPPORT`, a Unix socket by path `ENOENT`
+/// (none listens). A socket bound to `INADDR_ANY` (or the card's address) hears both the
+/// loopback network and the card.
 extension LinuxProcess {
     static let messageNoSignal: UInt64 = 0x4000, messageDontWait: UInt64 = 0x40, messagePeek: UInt64 = 0x2, messageTruncate: UInt64 = 0x20
 
@@ -33,31 +37,38 @@ extension LinuxProcess {
             let address = try readAddress(a[1], length: a[2], for: socket, memory)
             guard socket.local == nil else { throw .invalidArgument }
             guard case .inet(let host, let port) = address else { throw .notSupported }   // Unix sockets by path: not yet
-            guard host == SocketAddress.anyAddress || SocketAddress.isLoopback(host) else { throw .addressNotAvailable }
-            try loopback.bind(socket, to: host, port: port)
+            guard host == SocketAddress.anyAddress || SocketAddress.isLoopback(host) || isCardAddress(host) else { throw .addressNotAvailable }
+            try bind(socket, to: host, port: port)
             return 0
         case .listen:
             let socket = try self.socket(a[0])
             guard socket.kind == .stream else { throw .notSupported }
             guard !socket.isConnected else { throw .invalidArgument }
             guard socket.domain == .inet else { throw .invalidArgument }
-            if socket.local == nil { try loopback.bind(socket, to: SocketAddress.anyAddress, port: 0) }
-            let backlog = Int(Int32(truncatingIfNeeded: a[1]))
-            socket.backlog = min(max(backlog, 1), Socket.maximumBacklog)
+            if socket.local == nil { try bind(socket, to: SocketAddress.anyAddress, port: 0) }
+            let backlog = min(max(Int(Int32(truncatingIfNeeded: a[1])), 1), Socket.maximumBacklog)
+            if let network, socket.remoteListener == nil, case .inet(let host, let port) = socket.local, host == SocketAddress.anyAddress || isCardAddress(host) {
+                if let listener = TCPListener(stack: network, port: port, backlog: backlog) {
+                    socket.remoteListener = listener
+                } else if !loopback.sockets(on: port, kind: .stream).contains(where: { $0 !== socket && $0.remoteListener != nil }) {
+                    throw .addressInUse   // something else of the stack's listens there
+                }   // else: a socket sharing the port (SO_REUSEPORT) takes the card's connections
+            }
+            socket.backlog = backlog
             return 0
         case .accept, .accept4:
             let flags = call == .accept ? 0 : a[3]
             guard flags & ~Self.descriptorFlags == 0 else { throw .invalidArgument }
             let listener = try self.socket(a[0])
             guard listener.backlog != nil else { throw .invalidArgument }
-            guard !listener.pending.isEmpty else { throw .tryAgain }
+            guard !listener.pending.isEmpty else { return try acceptRemote(listener, flags: flags, address: a[1], length: a[2], memory) }
             if a[1] != 0 { try writeAddress(listener.pending[0].peer, to: a[1], length: a[2], memory) }
             let connection = listener.pending.removeFirst()
             eventsChanged = true
             return Int64(try files.open(socket: connection, flags: Int32(truncatingIfNeeded: flags)))
         case .connect:
             let socket = try self.socket(a[0])
-            return try connect(socket, to: a[1], length: a[2], memory)
+            return try connect(socket, to: a[1], length: a[2], nonBlocking: !waitsForEvents(fd(a[0])), memory)
         case .getsockname, .getpeername:
             let socket = try self.socket(a[0])
             if call == .getpeername {
@@ -68,7 +79,9 @@ extension LinuxProcess {
             }
             return 0
         case .shutdown:
-            try self.socket(a[0]).shutdown(a[1])
+            let socket = try self.socket(a[0])
+            try socket.shutdown(a[1])
+            if socket.remoteStream != nil { networkUsed = true }
             eventsChanged = true
             return 0
         case .sendto:
@@ -158,21 +171,35 @@ extension LinuxProcess {
         guard memory.write(lengthAddress, length) else { throw .badAddress }
     }
 
-    func connect(_ socket: Socket, to address: UInt64, length: UInt64, _ memory: some ProgramMemory) throws(LinuxError) -> Int64 {
+    func connect(_ socket: Socket, to address: UInt64, length: UInt64, nonBlocking: Bool, _ memory: some ProgramMemory) throws(LinuxError) -> Int64 {
         guard socket.backlog == nil else { throw .invalidArgument }
+        if let stream = socket.remoteStream { return try connectionOutcome(socket, stream, nonBlocking: nonBlocking) }
         let target = try readAddress(address, length: length, for: socket, memory)
-        guard case .inet(let host, let port) = target else { throw .noEntry }   // no Unix socket listens at any path
+        guard case .inet(let givenHost, let port) = target else { throw .noEntry }   // no Unix socket listens at any path
+        let host = isCardAddress(givenHost) ? 0x7F00_0001 : givenHost   // the card's own address is this host
+        let local = SocketAddress.isLoopback(host) || host == SocketAddress.anyAddress
         if socket.kind == .datagram {
-            guard SocketAddress.isLoopback(host) || host == SocketAddress.anyAddress else { throw .networkUnreachable }
-            if socket.local == nil { try loopback.bind(socket, to: SocketAddress.anyAddress, port: 0) }
+            guard local || network != nil else { throw .networkUnreachable }
+            if socket.local == nil { try bind(socket, to: SocketAddress.anyAddress, port: 0) }
             socket.peer = .inet(address: host == 0 ? 0x7F00_0001 : host, port: port)
             return 0
         }
         guard !socket.isConnected else { throw .alreadyConnected }
-        guard SocketAddress.isLoopback(host) || host == SocketAddress.anyAddress else { throw .networkUnreachable }
+        if !local {
+            guard let network else { throw .networkUnreachable }
+            guard let stream = TCPStream.open(stack: network, address: IPv4Address(host), port: port) else { throw .addressNotAvailable }
+            socket.remoteStream = stream
+            socket.local = .inet(address: network.configuration.address.value, port: stream.key.localPort)
+            socket.peer = .inet(address: host, port: port)
+            networkUsed = true
+            if nonBlocking { throw .inProgress }
+            socket.connectPending = true
+            throw .tryAgain   // the mechanism waits for the answer and asks again
+        }
         guard let listener = loopback.listener(on: port) else { throw .connectionRefused }
         guard listener.pending.count < (listener.backlog ?? 0) else { throw .tryAgain }   // a full backlog: the SYN waits
         if socket.local == nil { try loopback.bind(socket, to: 0x7F00_0001, port: 0) }
+        listener.arrivals &+= 1
         let accepted = Socket(domain: .inet, kind: .stream)
         Socket.connect(socket, accepted)
         let client: SocketAddress = { if case .inet(_, let local) = socket.local { return .inet(address: 0x7F00_0001, port: local) }; return .inet(address: 0x7F00_0001, port: 0) }()
@@ -191,6 +218,7 @@ extension LinuxProcess {
         case .stream:
             do throws(LinuxError) {
                 guard socket.isConnected else { throw LinuxError.brokenPipe }   // Linux's tcp_sendmsg before a connection
+                if socket.remoteStream != nil { networkUsed = true }
                 let sent = try socket.send(bytes)
                 if sent > 0 { eventsChanged = true }
                 return sent
@@ -201,9 +229,16 @@ extension LinuxProcess {
         case .datagram:
             guard let target = destination ?? socket.peer else { throw .destinationRequired }
             guard bytes.count <= 65_507 else { throw .messageTooLong }
-            guard case .inet(let host, let port) = target else { throw .notSupported }
-            guard SocketAddress.isLoopback(host) || host == 0 else { throw .networkUnreachable }
-            if socket.local == nil { try loopback.bind(socket, to: SocketAddress.anyAddress, port: 0) }
+            guard case .inet(let givenHost, let port) = target else { throw .notSupported }
+            let host = isCardAddress(givenHost) ? 0x7F00_0001 : givenHost
+            if socket.local == nil { try bind(socket, to: SocketAddress.anyAddress, port: 0) }
+            guard SocketAddress.isLoopback(host) || host == 0 else {
+                guard network != nil else { throw .networkUnreachable }
+                guard let udp = socket.remoteDatagrams else { throw .invalidArgument }   // bound to the loopback network only
+                guard bytes.count <= Self.largestUnfragmented else { throw .messageTooLong }
+                udp.send(Array(bytes), to: IPv4Address(host), port: port)
+                return bytes.count
+            }
             guard case .inet(_, let from) = socket.local else { throw .invalidArgument }
             if let receiver = loopback.sockets(on: port, kind: .datagram).first {
                 receiver.deliver(Array(bytes), from: .inet(address: 0x7F00_0001, port: from))
@@ -219,8 +254,10 @@ extension LinuxProcess {
         case .stream:
             let bytes = try socket.receive(maximum: maximum, peek: flags & Self.messagePeek != 0)
             if !bytes.isEmpty && flags & Self.messagePeek == 0 { eventsChanged = true }
+            if !bytes.isEmpty && socket.remoteStream != nil { networkUsed = true }   // the window opened
             return (bytes, bytes.count, socket.peer)
         case .datagram:
+            socket.pullDatagrams()
             guard let first = socket.datagrams.first else { throw .tryAgain }
             if flags & Self.messagePeek == 0 {
                 socket.datagrams.removeFirst()
@@ -291,6 +328,10 @@ extension LinuxProcess {
         switch (level, name) {
         case (1, 3): return int(socket.kind.rawValue)                             // SO_TYPE
         case (1, 4):                                                             // SO_ERROR: taken
+            if let stream = socket.remoteStream, stream.state == .reset, !socket.resetReported {
+                socket.resetReported = true
+                return int((stream.handshakeCompleted ? LinuxError.connectionReset : .connectionRefused).rawValue)
+            }
             defer { socket.pendingError = nil }
             return int(socket.pendingError?.rawValue ?? 0)
         case (1, 30): return int(socket.backlog != nil ? 1 : 0)                  // SO_ACCEPTCONN
@@ -303,6 +344,79 @@ extension LinuxProcess {
             guard Self.knownOption(level: level, name: name) else { throw .protocolOptionUnknown }
             if let set = socket.options[level << 32 | name] { return set }
             return (level, name) == (1, 13) ? [0, 0, 0, 0, 0, 0, 0, 0] : (level, name) == (1, 20) || (level, name) == (1, 21) ? Array(repeating: 0, count: 16) : int(0)
+        }
+    }
+}
+
+/// The socket calls' side towards the network card.
+extension LinuxProcess {
+    /// The largest UDP payload one Ethernet frame carries (Net does not fragment).
+    static let largestUnfragmented = 1472
+
+    /// Whether `host` is the network card's own address.
+    func isCardAddress(_ host: UInt32) -> Bool {
+        guard let network, host != 0 else { return false }
+        return network.configuration.address.value == host
+    }
+
+    /// Binds `socket` on the loopback network and, for a datagram socket bound to any address
+    /// or the card's, at the stack's UDP port too (`EADDRINUSE` if the stack's is taken).
+    func bind(_ socket: Socket, to host: UInt32, port: UInt16) throws(LinuxError) {
+        try loopback.bind(socket, to: host, port: port)
+        guard socket.kind == .datagram, let network, host == SocketAddress.anyAddress || isCardAddress(host),
+              case .inet(_, let bound) = socket.local else { return }
+        guard let udp = UDPSocket(stack: network, port: bound) else {
+            loopback.unbind(socket)
+            socket.local = nil
+            socket.network = nil
+            throw .addressInUse
+        }
+        socket.remoteDatagrams = udp
+    }
+
+    /// `accept` of a connection that arrived over the card (`EAGAIN` when none waits).
+    func acceptRemote(_ listener: Socket, flags: UInt64, address: UInt64, length: UInt64, _ memory: some ProgramMemory) throws(LinuxError) -> Int64 {
+        guard let network, let remote = listener.remoteListener, let stream = remote.tryAccept() else { throw .tryAgain }
+        let connection = Socket(domain: .inet, kind: .stream)
+        connection.remoteStream = stream
+        connection.local = .inet(address: network.configuration.address.value, port: remote.port)
+        connection.peer = .inet(address: stream.key.remoteAddress.value, port: stream.key.remotePort)
+        let descriptor: Int32
+        do throws(LinuxError) {
+            if address != 0 { try writeAddress(connection.peer, to: address, length: length, memory) }
+            descriptor = try files.open(socket: connection, flags: Int32(truncatingIfNeeded: flags))
+        } catch {
+            stream.abort()   // it was taken from the stack's queue: it must not linger unowned
+            throw error
+        }
+        eventsChanged = true
+        return Int64(descriptor)
+    }
+
+    func connectionFailed(_ socket: Socket, _ stream: TCPStream, pending: Bool) throws(LinuxError) -> Int64 {
+        socket.connectPending = false
+        guard pending || !socket.resetReported else { throw .alreadyConnected }
+        socket.resetReported = true
+        throw stream.handshakeCompleted ? .connectionReset : .connectionRefused
+    }
+
+    /// A second look at a `connect` over the card: 0 once the handshake completed (for the
+    /// blocking call that started it), `ECONNREFUSED` when it failed, `EALREADY` while a
+    /// non-blocking one is under way, `EISCONN` after.
+    func connectionOutcome(_ socket: Socket, _ stream: TCPStream, nonBlocking: Bool) throws(LinuxError) -> Int64 {
+        let pending = socket.connectPending
+        switch stream.state {
+        case .synSent:
+            if pending { throw .tryAgain }
+            throw .alreadyInProgress
+        case .reset:
+            return try connectionFailed(socket, stream, pending: pending)
+        case .closed where !stream.handshakeCompleted:
+            return try connectionFailed(socket, stream, pending: pending)
+        default:
+            socket.connectPending = false
+            if pending { return 0 }
+            throw .alreadyConnected
         }
     }
 }

@@ -14,6 +14,9 @@ public final class PipeBuffer {
     var head = 0
     public internal(set) var readers = 1
     public internal(set) var writers = 1
+    /// How many writes and reads moved bytes (edges for `EPOLLET`: something arrived, room freed).
+    public internal(set) var puts: UInt64 = 0
+    public internal(set) var takes: UInt64 = 0
 
     public init() {}
 
@@ -28,6 +31,7 @@ public final class PipeBuffer {
         }
         let taken = Array(bytes[head..<(head + min(maximum, count))])
         head += taken.count
+        takes &+= 1
         if head == bytes.count { bytes.removeAll(keepingCapacity: true); head = 0 }
         else if head >= PipeBuffer.capacity { bytes.removeFirst(head); head = 0 }
         return taken
@@ -52,6 +56,7 @@ public final class PipeBuffer {
         if space == 0 || (atomic && data.count <= PipeBuffer.atomicSize && space < data.count) { throw .tryAgain }
         let written = min(space, data.count)
         bytes += data.prefix(written)
+        puts &+= 1
         return written
     }
 

@@ -1,7 +1,11 @@
+import Net
+
 /// A socket as a descriptor holds it: its domain and type, where it is bound and connected,
-/// and — served here, for the loopback network and Unix socket pairs — its bytes: a connected
-/// stream socket reads from one ``PipeBuffer`` and writes to its peer's; a datagram socket
-/// queues what arrives for it.
+/// and its bytes. On the loopback network and in Unix socket pairs they are served here: a
+/// connected stream socket reads from one ``PipeBuffer`` and writes to its peer's; a datagram
+/// socket queues what arrives for it. Towards other hosts they go through the process's
+/// ``NetworkStack`` (Net's TCP/IP): the socket then holds a `TCPListener`, a `TCPStream` or a
+/// `UDPSocket` (see `SocketOverNetwork.swift`).
 ///
 /// Guarantees: the state only moves as Linux's does (fresh → bound → listening, or
 /// connected), so each call's refusal is Linux's: `EINVAL` binding twice or accepting on a
@@ -37,6 +41,16 @@ public final class Socket {
     var pendingError: LinuxError? = nil
     /// The network it is bound on (it leaves it when it closes).
     var network: LoopbackNetwork? = nil
+    /// Over the network card: the stack's listener on its port, its connection, its UDP port.
+    var remoteListener: TCPListener? = nil
+    var remoteStream: TCPStream? = nil
+    var remoteDatagrams: UDPSocket? = nil
+    /// A blocking `connect` to another host started and is not answered yet.
+    var connectPending = false
+    /// The connection's reset was reported (`ECONNRESET` once, then the end of the stream).
+    var resetReported = false
+    /// How many connections and datagrams arrived here on the loopback network (an edge).
+    var arrivals: UInt64 = 0
 
     public static let datagramCapacity = 212_992   // Linux's default rmem
     public static let maximumBacklog = 4096           // somaxconn
@@ -46,7 +60,7 @@ public final class Socket {
         self.kind = kind
     }
 
-    public var isConnected: Bool { incoming != nil }
+    public var isConnected: Bool { incoming != nil || remoteStream != nil }
 
     /// Joins two fresh stream sockets as a connection.
     static func connect(_ one: Socket, _ other: Socket) {
@@ -58,6 +72,7 @@ public final class Socket {
     /// `read`/`recv` on a stream: what arrived (up to `maximum`; all of it stays with `peek`),
     /// empty at the end of the stream, `EAGAIN` when nothing is there yet.
     func receive(maximum: Int, peek: Bool) throws(LinuxError) -> [UInt8] {
+        if let remoteStream { return try receiveRemote(remoteStream, maximum: maximum, peek: peek) }
         guard let incoming else { throw kind == .stream ? .notConnected : .tryAgain }
         if readShut { return [] }
         return peek ? try incoming.peek(maximum: maximum) : try incoming.take(maximum: maximum)
@@ -65,6 +80,7 @@ public final class Socket {
 
     /// `write`/`send` on a stream: how many bytes went.
     func send(_ bytes: ArraySlice<UInt8>) throws(LinuxError) -> Int {
+        if let remoteStream { return try sendRemote(remoteStream, bytes) }
         guard let outgoing else { throw .notConnected }
         guard !writeShut else { throw .brokenPipe }
         return try outgoing.put(bytes, atomic: false)
@@ -75,6 +91,7 @@ public final class Socket {
         guard datagramBytes + bytes.count <= Socket.datagramCapacity else { droppedDatagrams += 1; return }
         datagrams.append((sender, bytes))
         datagramBytes += bytes.count
+        arrivals &+= 1
     }
 
     /// `shutdown`: `how` 0 (reading), 1 (writing), 2 (both).
@@ -85,6 +102,7 @@ public final class Socket {
         if how != 0 && !writeShut {
             writeShut = true
             outgoing?.writers -= 1
+            remoteStream?.shutdownWrite()
         }
     }
 
@@ -99,14 +117,16 @@ public final class Socket {
         for connection in pending { connection.close() }
         pending = []
         backlog = nil
+        closeRemote()
         network?.unbind(self)
         network = nil
     }
 
     /// What it is ready for, as `poll` and `epoll` report it.
     var readiness: UInt32 {
-        if backlog != nil { return pending.isEmpty ? 0 : EventPoll.input }
-        if kind == .datagram { return (datagrams.isEmpty ? 0 : EventPoll.input) | EventPoll.output }
+        if backlog != nil { return pending.isEmpty && !(remoteListener?.hasReady ?? false) ? 0 : EventPoll.input }
+        if kind == .datagram { pullDatagrams(); return (datagrams.isEmpty ? 0 : EventPoll.input) | EventPoll.output }
+        if let remoteStream { return remoteReadiness(remoteStream) }
         guard let incoming, let outgoing else { return EventPoll.output | EventPoll.hangUp }   // never connected
         var events: UInt32 = 0
         if incoming.count > 0 || incoming.writers == 0 || readShut { events |= EventPoll.input }
@@ -115,6 +135,17 @@ public final class Socket {
         if outgoing.readers == 0 { events |= EventPoll.error }
         if incoming.writers == 0 && (writeShut || outgoing.readers == 0) { events |= EventPoll.hangUp }
         return events
+    }
+
+    /// A number that changes whenever something arrives for it or its peer frees room (an
+    /// edge for `EPOLLET`, which the readiness bits alone cannot show when they stay set).
+    var activity: UInt64 {
+        var total = arrivals &+ UInt64(pending.count)
+        if let incoming { total &+= incoming.puts }
+        if let outgoing { total &+= outgoing.takes << 20 }
+        if let remoteStream { total &+= remoteStream.progress }
+        if let remoteListener { total &+= remoteListener.arrivals << 40 }
+        return total
     }
 }
 

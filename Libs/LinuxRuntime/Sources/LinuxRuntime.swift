@@ -15,7 +15,9 @@ import X86
 /// pointer is `EFAULT` and a wild access a segmentation fault report — never a kernel fault.
 /// Pages are backed on first touch exactly where a mapping allows that access, and frames
 /// of ranges the program gives back return to the allocator after their TLB flush. A
-/// program that cannot be started is named with the reason and ends with status 126.
+/// program that cannot be started is named with the reason and ends with status 126. With a
+/// network module linked, the card is up with its address before the program's first
+/// instruction (``startNetwork(kernelWords:)``).
 public enum LinuxRuntime {
     /// The boot module's bytes, until the program is started.
     static let initrd = InterruptSafeLock<[UInt8]?>(nil)
@@ -67,8 +69,14 @@ public enum LinuxRuntime {
         started.tracing = line.tracing
         started.trace = { line in Console.write((line.hasPrefix("unknown system call") ? "hermit: " : "[strace] ") + line + "\n") }
         started.memoryBytes = { (memoryBytes, UInt64(Frames.counts.free) * 4096) }
+        var waitForFrames: (@Sendable (UInt64?) -> Void)? = nil
+        if let network = startNetwork(kernelWords: line.kernelWords) {
+            waitForFrames = network.waitForFrames
+            started.network = network.stack
+        }
         faultMappings.withLock { $0 = started.mappings }
         process.withLock(moving: started) { slot, started in slot = started }
+        if let waitForFrames { driveNetwork(waitForFrames) }
         adoptMainThread()
         let registers = UserRegisters(entry: program.plan.entry, stack: program.stack.stackPointer)
         UserMode.enter(registers, fsBase: 0, on: Threads.currentContext)

@@ -27,6 +27,8 @@ public struct NetworkCounters: Sendable, Equatable {
     public var fastRetransmits = 0
     public var retransmissionTimeouts = 0
     public var tailLossProbes = 0
+    /// UDP datagrams dropped because their port's queue was full.
+    public var udpQueueFull = 0
 
     public init() {}
 

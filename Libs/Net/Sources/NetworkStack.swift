@@ -42,6 +42,8 @@ public final class NetworkStack {
         var ready: [ConnectionKey] = []
         /// Connections that arrived here and are not accepted yet (half-open or ready).
         var pending = 0
+        /// Connections that completed their handshake here so far.
+        var arrivals: UInt64 = 0
         /// Half-open connections in order of arrival (entries that completed or ended since
         /// are skipped when met): the oldest is evicted first.
         var halfOpen: [ConnectionKey] = []
@@ -69,6 +71,13 @@ public final class NetworkStack {
     }
 
     public var macAddress: MACAddress { device.macAddress }
+
+    /// When (the clock's milliseconds) a connection's timer runs out next; nil: none is armed.
+    /// A thread that drives the stack may sleep until then unless a frame arrives.
+    public var nextDeadline: UInt64? {
+        if !awakeConnections.isEmpty { return 0 }
+        return timers.first?.deadline
+    }
 
     /// Live TCP connections (any state but freed).
     public var connectionCount: Int { connections.count }
@@ -255,6 +264,8 @@ public final class NetworkStack {
                 guard udpQueues[datagram.destinationPort] != nil else { counters.noSocket += 1; return }
                 if udpQueues[datagram.destinationPort]!.count < NetworkStack.udpQueueLimit {
                     udpQueues[datagram.destinationPort]!.append((ip.source, datagram.sourcePort, Array(datagram.payload)))
+                } else {
+                    counters.udpQueueFull += 1
                 }
             } catch { counters.count(error) }
         default:
@@ -279,6 +290,7 @@ public final class NetworkStack {
             if !wasEstablished, connection.tcp.state == .established || connection.tcp.state == .closeWait,
                let port = connection.listenerPort, !connection.accepted, !(listeners[port]?.ready.contains(key) ?? true) {
                 listeners[port]?.ready.append(key)
+                listeners[port]?.arrivals += 1
             }
             return
         }

@@ -238,6 +238,12 @@ public struct TCPConnection: Sendable {
         return count
     }
 
+    /// Up to `maximum` received bytes, left to be received.
+    public func peek(maximum: Int) -> [UInt8] { Array(receiveBuffer.prefix(max(0, maximum))) }
+
+    /// Changes whenever bytes or the FIN arrive in order, or the peer acknowledges bytes.
+    public var progress: UInt64 { UInt64(receiveNext) << 32 | UInt64(sendUnacknowledged) }
+
     /// Takes up to `maximum` received bytes.
     public mutating func receive(maximum: Int) -> [UInt8] {
         let count = min(maximum, receiveBuffer.count)

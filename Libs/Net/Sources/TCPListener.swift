@@ -32,6 +32,27 @@ public struct TCPListener {
         return nil
     }
 
+    /// Whether a connection waits for ``tryAccept()``.
+    public var hasReady: Bool {
+        guard let listener = stack.listeners[port] else { return false }
+        return listener.ready.contains { stack.connections[$0].map { !$0.accepted } ?? false }
+    }
+
+    /// How many connections have completed their handshake here so far (an edge for readiness).
+    public var arrivals: UInt64 { stack.listeners[port]?.arrivals ?? 0 }
+
+    /// Stops listening: connections not accepted yet are reset, and the port is free again.
+    public func close() {
+        guard stack.listeners[port] != nil else { return }
+        stack.listeners[port] = nil
+        let now = stack.clock()
+        for connection in stack.connections.values where connection.listenerPort == port && !connection.accepted {
+            if let reset = connection.tcp.abort() { stack.send(reset, connection.key, now: now) }
+            stack.free(connection)
+        }
+        stack.device.flush()
+    }
+
     /// Waits for a connection.
     public func accept() -> TCPStream {
         while true {

@@ -19,6 +19,22 @@ public struct TCPStream {
 
     /// Connects to `address`:`port`; nil if the connection is refused or times out.
     public static func connect(stack: NetworkStack, address: IPv4Address, port: UInt16) -> TCPStream? {
+        guard let stream = open(stack: stack, address: address, port: port) else { return nil }
+        while true {
+            stack.poll()
+            switch stream.state {
+            case .synSent: stack.idle()
+            case .closed, .reset: stream.close(); return nil
+            default: return stream
+            }
+        }
+    }
+
+    /// Starts connecting to `address`:`port` without waiting: the SYN goes out with the next
+    /// `stack.poll()`, and ``state`` leaves `.synSent` when the handshake completes (or ends:
+    /// `.reset` when refused or timed out). Nil when every ephemeral port is taken for that
+    /// destination.
+    public static func open(stack: NetworkStack, address: IPv4Address, port: UInt16) -> TCPStream? {
         // An ephemeral port that makes a new 4-tuple (as Linux: the same port may serve other
         // destinations), found in O(1) per try.
         var local = stack.nextEphemeralPort
@@ -34,16 +50,40 @@ public struct TCPStream {
                                     listenerPort: nil, accepted: true, createdAt: now)
         stack.connections[key] = connection
         stack.wake(connection)
-        let stream = TCPStream(stack: stack, connection: connection)
-        while true {
-            stack.poll()
-            switch stream.state {
-            case .synSent: stack.idle()
-            case .closed, .reset: stream.close(); return nil
-            default: return stream
-            }
-        }
+        return TCPStream(stack: stack, connection: connection)
     }
+
+    /// Whether this is the same connection as `other` (streams are views of one connection).
+    public func isSame(as other: TCPStream) -> Bool { connection === other.connection }
+
+    /// Whether the handshake ever completed (a reset after it is a reset, before it a refusal).
+    public var handshakeCompleted: Bool { connection.tcp.synAcknowledged }
+
+    /// Bytes received and not read yet.
+    public var available: Int { connection.tcp.available }
+
+    /// Whether the peer closed its side and everything it sent has been read.
+    public var atEndOfStream: Bool { connection.tcp.atEndOfStream }
+
+    /// Whether the peer has sent its FIN (its side is closed, whatever is still unread).
+    public var peerClosed: Bool { connection.tcp.finReceived }
+
+    /// How many bytes ``tryWrite(_:)`` would take now (0 once the sending side is closed or
+    /// the connection is over, or while the stack may not buffer more).
+    public var writableSpace: Int {
+        guard stack.mayBuffer, !connection.isOver else { return 0 }
+        return min(connection.tcp.sendSpace, max(0, stack.limits.bufferBudget - stack.bufferedBytes))
+    }
+
+    /// Whether the application may still queue bytes (the sending side is open).
+    public var canSend: Bool { !connection.isOver && connection.tcp.canSend }
+
+    /// A number that changes whenever bytes (or the FIN) arrive or the peer acknowledges
+    /// bytes: an edge for readiness that the state alone does not show.
+    public var progress: UInt64 { connection.tcp.progress }
+
+    /// Up to `maximum` received bytes, left in place (`MSG_PEEK`).
+    public func peek(maximum: Int) -> [UInt8] { connection.tcp.peek(maximum: maximum) }
 
     /// The connection's state.
     public var state: TCPState { connection.tcp.state }
@@ -101,6 +141,13 @@ public struct TCPStream {
         connection.applicationClosed = true
         stack.touched(connection)
         stack.poll()
+    }
+
+    /// Closes only the sending side (`shutdown(SHUT_WR)`): a FIN follows the queued data,
+    /// and reading goes on until the peer closes.
+    public func shutdownWrite() {
+        connection.tcp.close()
+        stack.touched(connection)
     }
 
     /// Resets the connection at once.

@@ -22,6 +22,9 @@ public struct UDPSocket {
         return first
     }
 
+    /// Whether a datagram waits for ``tryReceive()``.
+    public var hasWaiting: Bool { !(stack.udpQueues[port]?.isEmpty ?? true) }
+
     /// Waits for a datagram.
     public func receive() -> (from: IPv4Address, port: UInt16, data: [UInt8]) {
         while true {
