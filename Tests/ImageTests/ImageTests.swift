@@ -14,6 +14,7 @@ struct ImageTests {
     init() throws {
         builder = ImageBuilder(root: ImageTests.root, toolchain: try Toolchain.locate())
         runner = QEMURunner(qemu: try QEMURunner.locateQEMU(), accelerator: Accelerator.detect())
+        _ = ImageTests.exampleBuildStarted
     }
 
     /// httpd's `/stats` page (`key=value` lines) as numbers.

@@ -74,7 +74,7 @@ extension LinuxRuntime {
             case 0x4321_FEDC, 0xCDEF_0123, 0x0123_4567: DebugExit.exit(programStatus: 0)   // power off, halt, restart: the VM ends
             default: registers.setResult(-22); return
             }
-        case 34:                                        // pause: no signal will come
+        case 34, 130:                                   // pause, rt_sigsuspend: no signal will come
             while true { CoreScheduler.block() }
         case 35, 230:                                   // nanosleep, clock_nanosleep
             registers.setResult(sleep(number == 35 ? a0 : a2, flags: number == 35 ? 0 : a1, clock: number == 35 ? 1 : a0))
