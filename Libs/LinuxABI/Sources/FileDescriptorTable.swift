@@ -129,6 +129,15 @@ public struct FileDescriptorTable {
         return descriptor
     }
 
+    /// Opens a generated file whose bytes are already rendered (`/proc/<tid>/stat`).
+    public mutating func open(generated kind: FileNode.Generated, bytes: [UInt8], flags: Int32) throws(LinuxError) -> Int32 {
+        let descriptor = try lowestFree(from: 0)
+        let open = OpenFile(node: FileNode(.generated(kind), inode: 0xB_0000, permissions: 0o444), flags: OpenFlags.readOnly)
+        open.snapshot = bytes
+        place(open, at: descriptor, closeOnExec: flags & OpenFlags.closeOnExec != 0)
+        return descriptor
+    }
+
     /// The node behind every event descriptor (Linux's anon_inode).
     static var anonymousNode: FileNode { FileNode(.device(.null), inode: 0xA_0000, permissions: 0o600) }
 

@@ -25,6 +25,8 @@ public final class FileNode {
     public enum Generated: Sendable, Equatable {
         /// `/proc/self/maps`: the process's mappings, in Linux's format.
         case processMaps
+        /// `/proc/<tid>/stat` and `/proc/self/task/<tid>/stat`: one thread's status line.
+        case threadStatus
     }
 
     /// The character devices a program may open.

@@ -52,6 +52,9 @@ public final class LinuxProcess {
     public let processors: Int
     /// The machine's memory and what is free of it, for `sysinfo` (bytes; 0 when unknown).
     public var memoryBytes: () -> (total: UInt64, free: UInt64) = { (0, 0) }
+    /// A thread's scheduling state as `/proc/<tid>/stat` shows it (`R` running or ready, `S`
+    /// sleeping in a wait), or nil when no thread has that tid; the mechanism knows its threads.
+    public var threadState: (Int32) -> UInt8? = { $0 == Int32(LinuxProcess.processID) ? UInt8(ascii: "R") : nil }
     /// Whether each call is traced (`strace = true`), and where the lines go.
     public var tracing = false
     public var trace: (String) -> Void = { _ in }
@@ -183,8 +186,10 @@ public final class LinuxProcess {
             }
             return total
         case .open:
+            if let status = try threadStatusFile(try path(a[0], memory), flags: a[1]) { return Int64(status) }
             return Int64(render(try files.open(try path(a[0], memory), flags: Int32(truncatingIfNeeded: a[1]), permissions: UInt32(truncatingIfNeeded: a[2]) & ~creationMask)))
         case .openat:
+            if let status = try threadStatusFile(try path(a[1], memory, relativeTo: a[0]), flags: a[2]) { return Int64(status) }
             return Int64(render(try files.open(try path(a[1], memory, relativeTo: a[0]), flags: Int32(truncatingIfNeeded: a[2]),
                                                permissions: UInt32(truncatingIfNeeded: a[3]) & ~creationMask)))
         case .close:
@@ -453,6 +458,7 @@ public final class LinuxProcess {
         guard let open = try? files.file(descriptor), case .generated(let kind) = open.node.content else { return descriptor }
         switch kind {
         case .processMaps: open.snapshot = StandardFiles.processMaps(mappings, executable: executable, programRange: programRange)
+        case .threadStatus: break   // rendered when opened
         }
         return descriptor
     }

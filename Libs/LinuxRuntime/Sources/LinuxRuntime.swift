@@ -69,6 +69,7 @@ public enum LinuxRuntime {
         started.tracing = line.tracing
         started.trace = { line in Console.write((line.hasPrefix("unknown system call") ? "hermit: " : "[strace] ") + line + "\n") }
         started.memoryBytes = { (memoryBytes, UInt64(Frames.counts.free) * 4096) }
+        started.threadState = { tid in threadState(tid) }
         var waitForFrames: (@Sendable (UInt64?) -> Void)? = nil
         if let network = startNetwork(kernelWords: line.kernelWords) {
             waitForFrames = network.waitForFrames

@@ -36,6 +36,16 @@ extension LinuxRuntime {
         threadTable.withLock { $0.threads[me] = ProgramThread(tid: Int32(LinuxProcess.processID)) }
     }
 
+    /// What `/proc/<tid>/stat` says of the program's thread `tid`: `S` while it waits (a
+    /// futex, or events), `R` otherwise; nil when no thread has that tid. Takes the thread
+    /// table's and the wait queues' locks inside the process's (none of them is ever held
+    /// while taking the process's).
+    static func threadState(_ tid: Int32) -> UInt8? {
+        guard let thread = threadTable.withLock({ table in table.threads.first { $0.value.tid == tid }?.key }) else { return nil }
+        let waiting = futexes.withLock { $0.isWaiting(thread) } || eventWaiters.withLock { $0.contains(thread) }
+        return UInt8(ascii: waiting ? "S" : "R")
+    }
+
     /// The running thread's tid.
     static var currentTID: Int64 {
         let me = Threads.current
