@@ -39,7 +39,32 @@ public struct LinuxBaseline: Sendable {
         "console=ttyS0 quiet panic=-1" + (instructionCounting ? " tsc_early_khz=1000000" : "")
     }
 
-    /// A cached `vmlinuz`, fetching Debian's kernel first if none is cached.
+    /// The modules a Linux guest loads for a virtio-net card on PCI, in load order (Debian
+    /// builds them as modules).
+    public static let networkModules = ["kernel/drivers/virtio/virtio.ko", "kernel/drivers/virtio/virtio_ring.ko",
+                                        "kernel/drivers/virtio/virtio_pci_modern_dev.ko", "kernel/drivers/virtio/virtio_pci_legacy_dev.ko",
+                                        "kernel/drivers/virtio/virtio_pci.ko", "kernel/net/core/failover.ko",
+                                        "kernel/drivers/net/net_failover.ko", "kernel/drivers/net/virtio_net.ko"]
+
+    /// The cached kernel's network modules (``networkModules``), fetching the kernel package
+    /// again if they are not cached yet.
+    public func networkModules(log: (String) -> Void) throws(HermitError) -> [URL] {
+        if let kernel = cachedKernel(), let modules = cachedModules(for: kernel) { return modules }
+        if let kernel = cachedKernel() { try? FileManager.default.removeItem(at: kernel) }   // fetched before modules were kept
+        let kernel = try self.kernel(log: log)
+        guard let modules = cachedModules(for: kernel) else { throw HermitError("the kernel package holds no virtio-net modules") }
+        return modules
+    }
+
+    /// The folder the modules of `kernel` are kept in, and them, if all are there.
+    func cachedModules(for kernel: URL) -> [URL]? {
+        let folder = cache.appendingPathComponent("modules-" + kernel.lastPathComponent)
+        let modules = Self.networkModules.map { folder.appendingPathComponent(URL(fileURLWithPath: $0).lastPathComponent) }
+        return modules.allSatisfy { FileManager.default.fileExists(atPath: $0.path) } ? modules : nil
+    }
+
+    /// A cached `vmlinuz`, fetching Debian's kernel first if none is cached (its network
+    /// modules are kept beside it).
     public func kernel(log: (String) -> Void) throws(HermitError) -> URL {
         if let cached = cachedKernel() { return cached }
         guard let apt = Shell.which("apt-get"), let aptCache = Shell.which("apt-cache"), let dpkg = Shell.which("dpkg") else {
@@ -72,6 +97,13 @@ public struct LinuxBaseline: Sendable {
             throw HermitError("\(deb) holds no boot/vmlinuz-*")
         }
         let kernel = cache.appendingPathComponent(name)
+        let version = String(name.dropFirst("vmlinuz-".count))
+        let folder = cache.appendingPathComponent("modules-" + name)
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for module in Self.networkModules {
+            let source = unpacked.appendingPathComponent("lib/modules/\(version)/\(module)")
+            try? FileManager.default.moveItem(at: source, to: folder.appendingPathComponent(source.lastPathComponent))
+        }
         do { try FileManager.default.moveItem(at: boot.appendingPathComponent(name), to: kernel) } catch {
             throw HermitError("cannot move the kernel into \(cache.path): \(error.localizedDescription)")
         }
@@ -128,6 +160,53 @@ public struct LinuxBaseline: Sendable {
         archive.append(.symbolicLink(path: "proc/self/exe", target: "/init"))
         archive.append(.file(path: "init", mode: 0o755, contents: program))
         let disk = folder.appendingPathComponent("initrd.cpio")
+        do { try Data(archive.bytes).write(to: disk) } catch {
+            throw HermitError("cannot write \(disk.path): \(error.localizedDescription)")
+        }
+        return disk
+    }
+
+    /// A newc cpio archive in `folder` for a Linux guest that serves over its virtio-net card:
+    /// Debian's busybox as `/bin/busybox`, the network modules, `server` as `/server`, and an
+    /// `/init` script that mounts /proc, /sys and /tmp, loads the modules, gives eth0 the
+    /// address QEMU's user network hands out (10.0.2.15/24 via 10.0.2.2, as its DHCP would),
+    /// runs `/server` with `arguments`, prints `linux: memory used <KiB>` (MemTotal − MemFree)
+    /// every second while it runs, and powers off when it ends.
+    public func networkRAMDisk(server: URL, arguments: [String], modules: [URL], busybox: URL, in folder: URL) throws(HermitError) -> URL {
+        var archive = CPIOArchive()
+        for directory in ["dev", "proc", "sys", "tmp", "bin", "lib", "lib/modules"] { archive.append(.directory(path: directory, mode: 0o755)) }
+        archive.append(.characterDevice(path: "dev/console", mode: 0o600, major: 5, minor: 1))
+        func contents(_ url: URL) throws(HermitError) -> [UInt8] {
+            guard let data = FileManager.default.contents(atPath: url.path) else { throw HermitError("cannot read \(url.path)") }
+            return [UInt8](data)
+        }
+        archive.append(.file(path: "bin/busybox", mode: 0o755, contents: try contents(busybox)))
+        archive.append(.symbolicLink(path: "bin/sh", target: "busybox"))
+        for module in modules { archive.append(.file(path: "lib/modules/" + module.lastPathComponent, mode: 0o644, contents: try contents(module))) }
+        archive.append(.file(path: "server", mode: 0o755, contents: try contents(server)))
+        let script = """
+            #!/bin/busybox sh
+            b=/bin/busybox
+            $b mount -t proc proc /proc; $b mount -t sysfs sys /sys; $b mount -t tmpfs tmp /tmp
+            for m in \(modules.map { $0.lastPathComponent }.joined(separator: " ")); do $b insmod /lib/modules/$m || echo "linux: insmod $m failed"; done
+            $b ip link set lo up; $b ip link set eth0 up
+            $b ip addr add 10.0.2.15/24 dev eth0; $b ip route add default via 10.0.2.2
+            echo "linux: network up"
+            /server \(arguments.joined(separator: " ")) &
+            pid=$!
+            while $b kill -0 $pid 2>/dev/null; do
+              echo "linux: memory used $($b awk '/^MemTotal:/{t=$2} /^MemFree:/{f=$2} END{print t-f}' /proc/meminfo) KiB"
+              $b sleep 1
+            done
+            echo "linux: server ended"
+            $b poweroff -f
+
+            """
+        archive.append(.file(path: "init", mode: 0o755, contents: Array(script.utf8)))
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw HermitError("cannot create \(folder.path): \(error.localizedDescription)")
+        }
+        let disk = folder.appendingPathComponent("initrd-network.cpio")
         do { try Data(archive.bytes).write(to: disk) } catch {
             throw HermitError("cannot write \(disk.path): \(error.localizedDescription)")
         }

@@ -7,6 +7,8 @@ public struct WrkReport: Sendable, Equatable {
     public var requests: Int
     public var socketErrors: Int
     public var non2xx: Int
+    /// Latency percentiles as wrk prints them with `--latency` (50, 75, 90, 99 → "1.23ms").
+    public var latency: [Int: String] = [:]
 
     public init?(parsing output: String) {
         var rate: Double? = nil
@@ -20,6 +22,7 @@ public struct WrkReport: Sendable, Equatable {
                 errors = words.compactMap { Int($0.filter(\.isNumber)) }.reduce(0, +)
             }
             if line.hasPrefix("  Non-2xx or 3xx responses:"), let count = words.last.flatMap({ Int($0) }) { non2xx = count }
+            if words.count == 2, words[0].hasSuffix("%"), let percent = Int(words[0].dropLast()), line.hasPrefix("     ") { latency[percent] = String(words[1]) }
         }
         guard let rate else { return nil }
         requestsPerSecond = rate

@@ -37,6 +37,7 @@ public enum LinuxRuntime {
     /// never returns: the virtual machine ends with the program's exit status.
     public static func run(commandLine text: String, memoryBytes: UInt64) -> Never {
         let line = ProgramCommandLine(text)
+        if line.kernelWords.contains("memory_report") { reportsMemory.withLock { $0 = true } }
         let bytes = initrd.withLock { $0.take() }
         let program: LinuxProgram
         do {
@@ -81,6 +82,20 @@ public enum LinuxRuntime {
         adoptMainThread()
         let registers = UserRegisters(entry: program.plan.entry, stack: program.stack.stackPointer)
         UserMode.enter(registers, fsBase: 0, on: Threads.currentContext)
+    }
+
+    /// Whether the end reports the memory in use (the kernel word `memory_report`).
+    static let reportsMemory = InterruptSafeLock<Bool>(false)
+
+    /// Ends the machine with the program's `status`; first, when asked, says how much of the
+    /// machine's memory is in use (frames taken: the initrd's copy, the program's pages, the
+    /// kernel's heap), as `hermit: memory in use <KiB> KiB of <KiB> KiB`.
+    static func end(status: Int32) -> Never {
+        if reportsMemory.withLock({ $0 }) {
+            let counts = Frames.counts
+            Console.write("hermit: memory in use \((counts.total - counts.free) * 4) KiB of \(counts.total * 4) KiB\n")
+        }
+        DebugExit.exit(programStatus: status)
     }
 
     /// Says why the program cannot run and ends the machine with ``cannotExecute``.

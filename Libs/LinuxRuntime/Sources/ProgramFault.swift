@@ -32,6 +32,6 @@ extension LinuxRuntime {
         Console.write(")\nhermit: the program was killed by signal " + String(number) + " (")
         Console.write(name)
         Console.write(")\n")
-        DebugExit.exit(programStatus: 128 + number)
+        end(status: 128 + number)
     }
 }

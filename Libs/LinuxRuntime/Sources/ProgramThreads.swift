@@ -107,7 +107,7 @@ extension LinuxRuntime {
             if let handle = record?.handle { table.exited.append(handle) }
             return (record, table.threads.count)
         }
-        if remaining == 0 { DebugExit.exit(programStatus: status) }
+        if remaining == 0 { end(status: status) }
         if let address = record?.clearChildThreadID, address != 0 {
             _ = memory.write(address, [0, 0, 0, 0])
             _ = futexWake(address, count: 1, bitset: .max)
@@ -240,6 +240,6 @@ extension LinuxRuntime {
         let names: [UInt64: String] = [1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS",
                                        8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM"]
         Console.write("hermit: the program was killed by signal \(signal) (\(names[signal] ?? "SIG\(signal)"))\n")
-        DebugExit.exit(programStatus: Int32(128 + min(signal, 127)))
+        end(status: Int32(128 + min(signal, 127)))
     }
 }

@@ -71,7 +71,7 @@ extension LinuxRuntime {
         case 169:                                       // reboot(magic, magic2, command)
             guard a0 == 0xFEE1_DEAD, [0x2812_1969, 0x0512_1996, 0x1607_1997, 0x2011_2000].contains(a1) else { registers.setResult(-22); return }
             switch a2 {
-            case 0x4321_FEDC, 0xCDEF_0123, 0x0123_4567: DebugExit.exit(programStatus: 0)   // power off, halt, restart: the VM ends
+            case 0x4321_FEDC, 0xCDEF_0123, 0x0123_4567: end(status: 0)   // power off, halt, restart: the VM ends
             default: registers.setResult(-22); return
             }
         case 34, 130:                                   // pause, rt_sigsuspend: no signal will come
@@ -190,7 +190,7 @@ extension LinuxRuntime {
             if aftermath.eventsChanged {
                 for thread in eventWaiters.withLock({ waiters -> [ThreadID] in defer { waiters = [] }; return waiters }) { Threads.wake(thread) }
             }
-            if let exitStatus = aftermath.exitStatus { DebugExit.exit(programStatus: exitStatus) }
+            if let exitStatus = aftermath.exitStatus { end(status: exitStatus) }
             if let mappings = aftermath.mappings { faultMappings.withLock { $0 = mappings } }
             for range in aftermath.released { release(range) }
             if number == 10 && aftermath.result == 0 { reprotect(arguments[0], length: arguments[1]) }
