@@ -16,6 +16,8 @@ public final class RunningGuest {
 
     /// Everything the guest printed so far.
     public var output: String { qemu.output }
+    /// Whether QEMU still runs.
+    public var isRunning: Bool { qemu.isRunning }
 
     /// Waits until the output contains `text`.
     public func waitForOutput(_ text: String, timeout: TimeInterval) -> Bool {

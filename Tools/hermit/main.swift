@@ -32,6 +32,12 @@ commands:
                         a tap device (in a network namespace of its own), and against nginx on
                         the host serving the same page
       --seconds N       how long each wrk run lasts (default 10)
+  bench hummingbird     the unmodified Hummingbird server of Examples/hummingbird-hello on
+                        SwiftyHermit and in the Linux guest (the same binary, q35, virtio-net on
+                        user networking), and the native httpd app: wrk -t2 -c32 requests/s,
+                        latency percentiles, QEMU start to first answer, memory at the end
+      --seconds N       how long each wrk run lasts (default 10)
+      --cpus N          vCPUs of every guest (default 1; more: multi-threaded TCG)
   bench start           an ordinary static Swift program (Tools/LinuxBaseline/start.swift) as the
                         Linux guest's /init and on SwiftyHermit: VM start to its first statement,
                         and the least memory each runs it in (bisected)
@@ -166,6 +172,8 @@ do {
         var matmul = false
         var httpd = false
         var start = false
+        var hummingbird = false
+        var benchCPUs = 1
         var seconds = 10
         var sizes = [256, 512]
         var runs = 3
@@ -175,6 +183,10 @@ do {
             case "matmul" where index == 0: matmul = true
             case "httpd" where index == 0: httpd = true
             case "start" where index == 0: start = true
+            case "hummingbird" where index == 0: hummingbird = true
+            case "--cpus":
+                guard let value = optionValue(arguments, &index).flatMap({ Int($0) }), (1...64).contains(value) else { fail("--cpus takes 1...64") }
+                benchCPUs = value
             case "--seconds":
                 guard let parsed = optionValue(arguments, &index).flatMap({ Int($0) }), parsed > 0 else { fail("--seconds takes a positive number") }
                 seconds = parsed
@@ -197,6 +209,9 @@ do {
         }
         if httpd {
             exit(try runHTTPBenchmark(root: root, accelerator: accelerator, seconds: seconds, json: json))
+        }
+        if hummingbird {
+            exit(try runHummingbirdBenchmark(root: root, accelerator: accelerator, seconds: seconds, cpus: benchCPUs, json: json))
         }
         if start {
             exit(try runStartBenchmark(root: root, accelerator: accelerator, json: json))

@@ -13,6 +13,18 @@ enum ProgramClock {
         monotonicNanoseconds &+ bootEpochNanoseconds
     }
 
-    /// Nanoseconds from the epoch to TSC 0.
-    static var bootEpochNanoseconds: UInt64 { 0 }
+    /// Nanoseconds from the epoch to TSC 0: the CMOS clock's reading at the first use, less
+    /// the monotonic time then (0 when the machine has no usable clock: time starts in 1970).
+    static var bootEpochNanoseconds: UInt64 {
+        if let known = epoch.withLock({ $0 }) { return known }
+        let now = monotonicNanoseconds
+        let reading = RealTimeClock.secondsSinceEpoch().map { $0 &* 1_000_000_000 } ?? 0
+        let offset = reading > now ? reading - now : 0
+        return epoch.withLock { cached in
+            if cached == nil { cached = offset }
+            return cached ?? offset
+        }
+    }
+
+    static let epoch = InterruptSafeLock<UInt64?>(nil)
 }
