@@ -41,7 +41,7 @@ public struct LinuxBaseline: Sendable {
 
     /// The modules a Linux guest loads for a virtio-net card on PCI, in load order (Debian
     /// builds them as modules).
-    public static let networkModules = ["kernel/drivers/virtio/virtio.ko", "kernel/drivers/virtio/virtio_ring.ko",
+    public static let networkModules = ["kernel/drivers/virtio/virtio_ring.ko", "kernel/drivers/virtio/virtio.ko",
                                         "kernel/drivers/virtio/virtio_pci_modern_dev.ko", "kernel/drivers/virtio/virtio_pci_legacy_dev.ko",
                                         "kernel/drivers/virtio/virtio_pci.ko", "kernel/net/core/failover.ko",
                                         "kernel/drivers/net/net_failover.ko", "kernel/drivers/net/virtio_net.ko"]
@@ -168,7 +168,7 @@ public struct LinuxBaseline: Sendable {
 
     /// A newc cpio archive in `folder` for a Linux guest that serves over its virtio-net card:
     /// Debian's busybox as `/bin/busybox`, the network modules, `server` as `/server`, and an
-    /// `/init` script that mounts /proc, /sys and /tmp, loads the modules, gives eth0 the
+    /// `/init` script that mounts /dev, /proc, /sys and /tmp, loads the modules, gives eth0 the
     /// address QEMU's user network hands out (10.0.2.15/24 via 10.0.2.2, as its DHCP would),
     /// runs `/server` with `arguments`, prints `linux: memory used <KiB>` (MemTotal − MemFree)
     /// every second while it runs, and powers off when it ends.
@@ -187,7 +187,7 @@ public struct LinuxBaseline: Sendable {
         let script = """
             #!/bin/busybox sh
             b=/bin/busybox
-            $b mount -t proc proc /proc; $b mount -t sysfs sys /sys; $b mount -t tmpfs tmp /tmp
+            $b mount -t devtmpfs dev /dev; $b mount -t proc proc /proc; $b mount -t sysfs sys /sys; $b mount -t tmpfs tmp /tmp
             for m in \(modules.map { $0.lastPathComponent }.joined(separator: " ")); do $b insmod /lib/modules/$m || echo "linux: insmod $m failed"; done
             $b ip link set lo up; $b ip link set eth0 up
             $b ip addr add 10.0.2.15/24 dev eth0; $b ip route add default via 10.0.2.2

@@ -23,8 +23,9 @@ public struct ProgramNetwork {
 ///
 /// Guarantees: the stack is only ever touched under the process's lock (by the driving thread
 /// and by the calls that use sockets), so it is driven by one context at a time; the driving
-/// thread sleeps until the card's interrupt or the stack's next timer, and wakes the threads
-/// waiting for events whenever a poll did anything — an idle server uses no processor. What
+/// thread sleeps until the card's interrupt or the stack's next timer (or what the card's
+/// module allows at most), and wakes the threads waiting for events whenever a poll did
+/// anything — no busy polling. What
 /// peers can make the stack buffer is a quarter of the memory free at start, and it takes no
 /// more while less than the stack's reserve is free. A card that gets no address ends the
 /// machine with the reason and ``cannotExecute``, before the program runs.
