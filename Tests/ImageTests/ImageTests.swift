@@ -53,7 +53,7 @@ struct ImageTests {
     @Test func theLinuxLayerBuildsForTheKernel() throws {
         var config = try builder.loadConfig("hello")
         config.name = "hello-linux-layer"
-        config.modules += ["ELF", "CPIO", "LinuxABI"]
+        config.modules += ["ELF", "CPIO", "Net", "LinuxABI"]
         let image = try builder.build(config)
         defer { try? FileManager.default.removeItem(at: image.path); try? FileManager.default.removeItem(at: image.debugPath) }
         let run = try runner.run(image, echo: false)

@@ -87,4 +87,19 @@ extension LinuxRuntime {
         }
         if driver == nil { refuse("no memory for the network's thread") }
     }
+
+    /// Before the machine ends with the program: lets what the program sent reach its peers,
+    /// as Linux's sockets do after `exit` — polls the stack until nothing it holds is
+    /// unacknowledged, for at most a second.
+    static func drainNetwork() {
+        for _ in 0..<1000 {
+            let pending = process.withLock { process -> Bool in
+                guard let stack = process?.network else { return false }
+                stack.poll()
+                return stack.bufferedBytes > 0
+            }
+            guard pending else { return }
+            Threads.sleep(nanoseconds: 1_000_000)
+        }
+    }
 }

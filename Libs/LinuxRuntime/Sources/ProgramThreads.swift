@@ -107,7 +107,7 @@ extension LinuxRuntime {
             if let handle = record?.handle { table.exited.append(handle) }
             return (record, table.threads.count)
         }
-        if remaining == 0 { end(status: status) }
+        if remaining == 0 { drainNetwork(); end(status: status) }
         if let address = record?.clearChildThreadID, address != 0 {
             _ = memory.write(address, [0, 0, 0, 0])
             _ = futexWake(address, count: 1, bitset: .max)

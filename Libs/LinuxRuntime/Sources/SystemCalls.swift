@@ -190,7 +190,7 @@ extension LinuxRuntime {
             if aftermath.eventsChanged {
                 for thread in eventWaiters.withLock({ waiters -> [ThreadID] in defer { waiters = [] }; return waiters }) { Threads.wake(thread) }
             }
-            if let exitStatus = aftermath.exitStatus { end(status: exitStatus) }
+            if let exitStatus = aftermath.exitStatus { drainNetwork(); end(status: exitStatus) }
             if let mappings = aftermath.mappings { faultMappings.withLock { $0 = mappings } }
             for range in aftermath.released { release(range) }
             if number == 10 && aftermath.result == 0 { reprotect(arguments[0], length: arguments[1]) }
