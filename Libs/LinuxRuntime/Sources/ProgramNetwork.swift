@@ -79,7 +79,7 @@ extension LinuxRuntime {
                     return (busy, stack.nextDeadline)
                 }
                 if busy {
-                    for thread in eventWaiters.withLock({ waiters -> [ThreadID] in defer { waiters = [] }; return waiters }) { Threads.wake(thread) }
+                    wakeEventWaiters()
                     continue
                 }
                 waitForFrames(deadline)
@@ -89,8 +89,8 @@ extension LinuxRuntime {
     }
 
     /// Before the machine ends with the program: lets what the program sent reach its peers,
-    /// as Linux's sockets do after `exit` — polls the stack until nothing it holds is
-    /// unacknowledged, for at most a second.
+    /// as Linux's sockets do after `exit` — polls the stack until it buffers nothing (bytes
+    /// sent and not yet acknowledged, or received and never read), for at most a second.
     static func drainNetwork() {
         for _ in 0..<1000 {
             let pending = process.withLock { process -> Bool in

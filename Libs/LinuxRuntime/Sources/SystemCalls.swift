@@ -106,6 +106,11 @@ extension LinuxRuntime {
     /// them all to look again.
     static let eventWaiters = InterruptSafeLock<[ThreadID]>([])
 
+    /// Wakes every thread waiting for events, to look again (the queue empties).
+    static func wakeEventWaiters() {
+        for thread in eventWaiters.withLock({ waiters -> [ThreadID] in defer { waiters = [] }; return waiters }) { Threads.wake(thread) }
+    }
+
     /// How long a call that finds nothing ready may wait.
     enum WaitLimit: Equatable {
         case none, forever, until(UInt64)
@@ -187,9 +192,7 @@ extension LinuxRuntime {
                 }
                 return outcome
             }
-            if aftermath.eventsChanged {
-                for thread in eventWaiters.withLock({ waiters -> [ThreadID] in defer { waiters = [] }; return waiters }) { Threads.wake(thread) }
-            }
+            if aftermath.eventsChanged { wakeEventWaiters() }
             if let exitStatus = aftermath.exitStatus { drainNetwork(); end(status: exitStatus) }
             if let mappings = aftermath.mappings { faultMappings.withLock { $0 = mappings } }
             for range in aftermath.released { release(range) }
