@@ -70,9 +70,12 @@ extension ImageTests {
         let results = try fetch(parallel)
         #expect(results.split(separator: "\n").filter { $0 == "200" }.count == 16, "\(results)")
         // A client that resets in the middle of a 16 MiB answer, then 200 connections held
-        // open (half a request each) while curl is served; the server answers throughout.
+        // open (half a request each) while curl is served; the server answers throughout. The
+        // connections are opened 5 ms apart: QEMU's user network listens for forwarded ones
+        // with a backlog of 1, so back-to-back connects overflow the host's queue and wait for
+        // its one-second SYN retransmission, whatever the guest does.
         let script = """
-            import socket, struct, subprocess, sys
+            import socket, struct, subprocess, sys, time
             s = socket.create_connection(('127.0.0.1', \(port)), timeout=60)
             s.sendall(b'GET /bytes/16777216 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n')
             got = 0
@@ -85,6 +88,7 @@ extension ImageTests {
                 c = socket.create_connection(('127.0.0.1', \(port)), timeout=60)
                 c.sendall(b'GET / HTTP/1.1\\r\\nHost: x\\r\\n')
                 held.append(c)
+                time.sleep(0.005)
             page = subprocess.run(['\(curl)', '-s', '-m', '60', '\(base)/'], capture_output=True).stdout
             print('while held:', len(page))
             for c in held:
