@@ -1,6 +1,8 @@
 /// The httpd application: an HTTP server (Libs/HTTP) on the first virtio network card.
 /// Command line: `ip=dhcp` (the default) or `ip=<a.b.c.d>/<prefix>` with `gateway=<a.b.c.d>`,
-/// `port=<n>` (default 80), `max_tcp_connections=<n>` (the stack's table, default 1024); the
+/// `port=<n>` (default 80), `max_tcp_connections=<n>` (the stack's table, default 1024),
+/// `fin_timeout=<ms>` (how long an orphan waits for its peer's FIN, default 60000),
+/// `synack_retries=<n>` (SYN-ACKs sent before a half-open connection is dropped, default 5); the
 /// server's limits `max_connections=<n>`,
 /// `header_timeout=<ms>`, `idle_timeout=<ms>`, `body_timeout=<ms>`, `send_timeout=<ms>`.
 /// Also echoes UDP datagrams on port 7. Runs until a request for `/shutdown`, then exits 0.
@@ -53,6 +55,8 @@ public enum App: Application {
             stack.configuration = configuration
         }
         if let value = arguments.value(of: "max_tcp_connections").flatMap({ Int($0) }), value > 0 { stack.limits.maximumConnections = value }
+        if let value = arguments.value(of: "fin_timeout").flatMap({ UInt64($0) }), value > 0 { stack.limits.finTimeout = value }
+        if let value = arguments.value(of: "synack_retries").flatMap({ Int($0) }), (1...10).contains(value) { stack.limits.synAckRetries = value }
         let port = UInt16(arguments.value(of: "port") ?? "") ?? 80
         guard let listener = TCPListener(stack: stack, port: port, backlog: 64) else {
             print("httpd: cannot listen on port \(port)")

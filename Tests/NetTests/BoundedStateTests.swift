@@ -26,6 +26,38 @@ struct BoundedStateTests {
         #expect(client.state == .reset, "and the peer was told")
     }
 
+    /// `NetworkLimits.finTimeout` is the stack's `tcp_fin_timeout`: an orphan lasts that long.
+    @Test func theFinTimeoutIsTheStacksToSet() throws {
+        let hosts = TwoHosts()
+        hosts.b.limits.finTimeout = 10_000
+        let (client, server) = try #require(hosts.connectedPair())
+        server.close()
+        hosts.run(20)
+        #expect(server.state == .finWait2)
+        hosts.run(8, step: 1_000)
+        #expect(hosts.b.connectionCount == 1, "8 s of 10: still waiting")
+        hosts.run(4, step: 1_000)
+        #expect(hosts.b.connectionCount == 0 && client.state == .reset, "gone after its 10 s")
+    }
+
+    /// `NetworkLimits.synAckRetries` is the stack's `tcp_synack_retries`: a SYN nobody
+    /// completes holds its slot for 1 + 2 + 4 s and the last back-off, 15 s with 3, not ~63.
+    @Test func aHalfOpenConnectionGivesUpAfterTheSYNAckRetries() throws {
+        let hosts = TwoHosts()
+        hosts.b.limits.synAckRetries = 3
+        _ = try #require(TCPListener(stack: hosts.b, port: 80, backlog: 8))
+        hosts.a.arp.learn(IPv4Address(10, 0, 0, 2), hosts.linkB.macAddress, now: hosts.clock.now)
+        hosts.b.arp.learn(IPv4Address(10, 0, 0, 1), hosts.linkA.macAddress, now: hosts.clock.now)
+        hosts.linkB.filter = { _ in [] }   // the SYN-ACKs go nowhere
+        spoofSYN(hosts, from: 2000)
+        hosts.b.poll(budget: 100)
+        #expect(hosts.b.connectionCount == 1)
+        for _ in 0..<13 { hosts.clock.now += 1_000; hosts.b.poll() }
+        #expect(hosts.b.connectionCount == 1, "13 s: the third retry's back-off still runs")
+        for _ in 0..<4 { hosts.clock.now += 1_000; hosts.b.poll() }
+        #expect(hosts.b.connectionCount == 0, "dropped after 3 retries")
+    }
+
     /// TIME-WAIT used to be timed from 0, so on a clock past 2 s it ended at once.
     @Test func timeWaitLastsItsTimeHoweverLateTheClock() throws {
         let hosts = TwoHosts()

@@ -12,6 +12,12 @@ public struct NetworkLimits: Sendable, Equatable {
     /// the stack behaves as if its budget were spent (whatever it holds), so the heap's other
     /// users keep what they need.
     public var reserveBytes = 4 << 20
+    /// Milliseconds a connection the application closed waits in FIN-WAIT-2 for the peer's
+    /// FIN (Linux's `tcp_fin_timeout`): how long a peer that never closes holds an orphan.
+    public var finTimeout = TCPConnection.finWait2Milliseconds
+    /// SYN-ACK retransmissions before a half-open connection is dropped (Linux's
+    /// `tcp_synack_retries`; 5 is about a minute): how long a spoofed SYN holds a slot.
+    public var synAckRetries = TCPConnection.maximumSYNRetransmissions
 
     public init() {}
 }

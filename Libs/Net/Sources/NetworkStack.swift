@@ -297,8 +297,10 @@ public final class NetworkStack {
         if incoming.flags == [.syn], listeners[key.localPort] != nil {
             guard mayBuffer else { counters.memoryPressure += 1; return }
             guard makeRoomForConnection(port: key.localPort) else { return }
-            let connection = Connection(key: key, tcp: TCPConnection(acceptingSYN: incoming, iss: nextISS(now)),
-                                        listenerPort: key.localPort, accepted: false, createdAt: now)
+            var tcp = TCPConnection(acceptingSYN: incoming, iss: nextISS(now))
+            tcp.finTimeout = limits.finTimeout
+            tcp.openingRetransmissions = limits.synAckRetries
+            let connection = Connection(key: key, tcp: tcp, listenerPort: key.localPort, accepted: false, createdAt: now)
             connections[key] = connection
             listeners[key.localPort]?.pending += 1
             listeners[key.localPort]?.halfOpen.append(key)

@@ -6,8 +6,8 @@
 /// lost, duplicated or reordered (out-of-order data within the window is held, up to the
 /// window); buffers never grow past their capacities, and at most
 /// ``maximumOutOfOrderSegments`` segments wait out of order; FIN-WAIT-2 lasts at most
-/// ``finWait2Milliseconds`` without word from the peer (Linux's `tcp_fin_timeout`), then the
-/// connection resets. Every state therefore ends on its own.
+/// ``finTimeout`` milliseconds without word from the peer (Linux's `tcp_fin_timeout`), then
+/// the connection resets. Every state therefore ends on its own.
 ///
 /// Sending follows Linux's loss recovery, in its RFC form:
 /// - congestion control (RFC 5681): an initial window of 10 segments (RFC 6928), slow start
@@ -98,9 +98,9 @@ public struct TCPConnection: Sendable {
     static let maximumRetransmissions = 8
     /// SYN and SYN-ACK retransmissions before a half-open connection gives up (about a
     /// minute, as Linux's tcp_synack_retries).
-    static let maximumSYNRetransmissions = 5
+    public static let maximumSYNRetransmissions = 5
     static let timeWaitMilliseconds: UInt64 = 2000
-    /// How long FIN-WAIT-2 waits for the peer's FIN (Linux's default `tcp_fin_timeout`).
+    /// How long FIN-WAIT-2 waits for the peer's FIN by default (Linux's `tcp_fin_timeout`).
     public static let finWait2Milliseconds: UInt64 = 60_000
     /// Out-of-order segments held at most: a peer sending tiny segments into the window's
     /// gaps cannot make the queue's overhead grow with the window.
@@ -149,6 +149,12 @@ public struct TCPConnection: Sendable {
     var duplicateACKs = 0
     var timeWaitEnds: UInt64 = 0
     var finWait2Ends: UInt64 = 0
+    /// How long FIN-WAIT-2 waits for the peer's FIN (the stack sets it from its
+    /// ``NetworkLimits/finTimeout``).
+    public var finTimeout = TCPConnection.finWait2Milliseconds
+    /// SYN or SYN-ACK retransmissions before the opening gives up (the stack sets a passive
+    /// open's from its ``NetworkLimits/synAckRetries``).
+    public var openingRetransmissions = TCPConnection.maximumSYNRetransmissions
     /// The application will read no more: data that arrives is acknowledged and discarded
     /// (a lingering close, as nginx's: the peer gets our response and its FIN instead of a
     /// reset, and no unread input is held).
@@ -407,7 +413,7 @@ public struct TCPConnection: Sendable {
             switch state {
             case .finWait1:
                 state = .finWait2
-                finWait2Ends = now + TCPConnection.finWait2Milliseconds
+                finWait2Ends = now + finTimeout
             case .closing: enterTimeWait(now)
             case .lastAck: state = .closed
             default: break
@@ -538,7 +544,7 @@ public struct TCPConnection: Sendable {
                 }
             }
             ackPending = true
-            if state == .finWait2 { finWait2Ends = now + TCPConnection.finWait2Milliseconds }   // the peer is alive
+            if state == .finWait2 { finWait2Ends = now + finTimeout }   // the peer is alive
         }
         if segment.flags.contains(.fin) {
             let finAt = segment.sequence &+ UInt32(segment.payload.count)
@@ -657,7 +663,7 @@ public struct TCPConnection: Sendable {
         if let deadline = retransmitDeadline, now >= deadline {
             retransmissions += 1
             let opening = state == .synSent || state == .synReceived
-            if retransmissions > (opening ? TCPConnection.maximumSYNRetransmissions : TCPConnection.maximumRetransmissions) {
+            if retransmissions > (opening ? openingRetransmissions : TCPConnection.maximumRetransmissions) {
                 // Given up: tell the peer, so that it does not wait for data that never comes.
                 if !opening { out.append(Outgoing(sequence: sendNext, acknowledgement: receiveNext, flags: [.rst, .ack], window: 0, mss: nil, payload: [])) }
                 state = .reset

@@ -46,8 +46,9 @@ public struct TCPStream {
         let key = ConnectionKey(localPort: local, remoteAddress: address, remotePort: port)
         guard stack.connections[key] == nil else { return nil }   // every port is taken
         let now = stack.clock()
-        let connection = Connection(key: key, tcp: TCPConnection(connectingWithISS: stack.nextISS(now)),
-                                    listenerPort: nil, accepted: true, createdAt: now)
+        var tcp = TCPConnection(connectingWithISS: stack.nextISS(now))
+        tcp.finTimeout = stack.limits.finTimeout
+        let connection = Connection(key: key, tcp: tcp, listenerPort: nil, accepted: true, createdAt: now)
         stack.connections[key] = connection
         stack.wake(connection)
         return TCPStream(stack: stack, connection: connection)

@@ -9,7 +9,7 @@ Prints, one `figure: value` per line:
 - how long a real client is refused after a flood of spoofed SYNs (sources on the link that
   never answer, as in a SYN flood);
 - the guest's heap before, with N orphaned connections (the server closed, the client never
-  sends its FIN), and a minute later (tcp_fin_timeout);
+  sends its FIN), and --orphan-wait seconds later (past the guest's fin_timeout);
 - how long after N connections are reset at once the server answers again.
 The guest's heap and connection counts come from httpd's /stats page.
 """
@@ -52,8 +52,7 @@ def stats():
     figures = {}
     for line in body.splitlines():
         name, _, value = line.partition("=")
-        if value.isdigit():
-            figures[name] = int(value)
+        figures[name] = int(value) if value.isdigit() else value
     return figures
 
 
@@ -110,6 +109,7 @@ def syn_flood():
 def orphans():
     before = stats()
     held = []
+    started = time.time()
     for index in range(ORPHANS):
         try:
             sock = socket.create_connection((GUEST, PORT), timeout=10)
@@ -121,12 +121,15 @@ def orphans():
         except OSError:
             pass
     with_orphans = stats()
+    made = time.time() - started
     time.sleep(ORPHAN_WAIT)
     later = stats()
     figure("orphaned connections held by the client", len(held))
+    figure("time to make them", "%.1f s" % made)
     figure("heap before", "%d B" % before.get("heap_bytes", -1))
     figure("heap with %d orphans" % len(held), "%d B (%d TCP connections)" % (with_orphans.get("heap_bytes", -1), with_orphans.get("tcp_connections", -1)))
     figure("heap %d s later" % ORPHAN_WAIT, "%d B (%d TCP connections)" % (later.get("heap_bytes", -1), later.get("tcp_connections", -1)))
+    figure("TCP states then", later.get("tcp_states", "?"))
     for sock in held:
         sock.close()
 
