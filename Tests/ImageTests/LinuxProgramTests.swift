@@ -41,9 +41,10 @@ extension ImageTests {
     /// Boots `executable` as `hermit run` does; the program's own output (the kernel's
     /// `hermit:` lines and carriage returns taken out) and the outcome.
     func runProgram(_ executable: URL, arguments: [String] = [], files: [String] = [], cpus: Int = 1,
-                    memory: String? = nil) throws -> (output: String, outcome: QEMURunner.Outcome, log: String) {
+                    memory: String? = nil, kernelWords: String? = nil) throws -> (output: String, outcome: QEMURunner.Outcome, log: String) {
         var config = try ExecutableRun.config(for: executable.path, memory: memory, cpus: cpus, arguments: arguments)
         config.files = files
+        if let kernelWords { config.commandLine = kernelWords }
         config.timeoutSeconds = 120
         let image = try builder.build(config)
         defer {
@@ -70,6 +71,24 @@ extension ImageTests {
         let run = try runProgram(program, cpus: cpus)
         #expect(run.outcome == .exited(expected.status), "\(run.log)")
         #expect(run.output.hasPrefix(expected.output), "host:\n\(expected.output)\nSwiftyHermit:\n\(run.log)")
+    }
+
+    /// The kernel word `profile`: the program's output is unchanged, and at its end the
+    /// kernel prints where the processors were and what the system calls cost, which
+    /// `hermit bench hummingbird --profile` reads.
+    @Test func theProfileWordReportsSamplesAndSystemCalls() throws {
+        let directory = try ImageTests.scratch("profile")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let program = try ImageTests.compile("pthreads.c", with: "/usr/bin/gcc", flags: ["-static", "-O2", "-pthread"], into: directory, name: "pthreads")
+        let expected = try ImageTests.host(program.path, [])
+        let run = try runProgram(program, cpus: 2, kernelWords: "profile")
+        #expect(run.outcome == .exited(expected.status), "\(run.log)")
+        #expect(run.output.hasPrefix(expected.output), "host:\n\(expected.output)\nSwiftyHermit:\n\(run.log)")
+        let profile = try #require(SampleProfile(parsing: run.log), "no profile in:\n\(run.log)")
+        #expect(profile.total > 0 && !profile.places.isEmpty)
+        #expect(profile.places.reduce(0) { $0 + $1.samples } <= profile.total)
+        #expect(run.log.contains("hermit: calls name count lock-wait-us work-us sleep-us"))
+        #expect(run.log.contains("hermit: calls write "), "\(run.log)")
     }
 
     @Test(arguments: [("gcc", 1), ("gcc", 2), ("musl-gcc", 1), ("musl-gcc", 2)])

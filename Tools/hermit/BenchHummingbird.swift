@@ -8,7 +8,7 @@ import HermitKit
 /// vCPUs and memory, virtio-net on user networking) and the same `wrk -t2 -c32`: requests/s,
 /// latency percentiles, the time from QEMU's start to the first answered request, and the
 /// memory in use at the end.
-func runHummingbirdBenchmark(root: URL, accelerator: Accelerator, seconds: Int, cpus: Int, json: Bool) throws(HermitError) -> Int32 {
+func runHummingbirdBenchmark(root: URL, accelerator: Accelerator, seconds: Int, cpus: Int, json: Bool, profile: Bool = false) throws(HermitError) -> Int32 {
     let wrk = try requireTool("wrk", package: "wrk")
     let curl = try requireTool("curl", package: "curl")
     guard FileManager.default.isExecutableFile(atPath: "/bin/busybox") else { throw HermitError("the Linux guest needs /bin/busybox (apt-get install -y busybox-static)") }
@@ -16,8 +16,8 @@ func runHummingbirdBenchmark(root: URL, accelerator: Accelerator, seconds: Int, 
     let builder = ImageBuilder(root: root, toolchain: toolchain)
     let example = root.appendingPathComponent("Examples/hummingbird-hello")
     log("building Examples/hummingbird-hello (swift build -c release --static-swift-stdlib -Xswiftc -static-executable)")
-    let built = try Shell.run(toolchain.swift, ["build", "-c", "release", "--static-swift-stdlib", "-Xswiftc", "-static-executable", "-Xlinker", "-s",
-                                                "--package-path", example.path], timeout: 3600)
+    let built = try Shell.run(toolchain.swift, ["build", "-c", "release", "--static-swift-stdlib", "-Xswiftc", "-static-executable"]
+                                                + (profile ? [] : ["-Xlinker", "-s"]) + ["--package-path", example.path], timeout: 3600)
     guard built.status == 0 else { throw HermitError("building the example failed:\n\(built.output)") }
     let binary = example.appendingPathComponent(".build/release/HummingbirdHello")
     let size = ((try? FileManager.default.attributesOfItem(atPath: binary.path))?[.size] as? Int) ?? 0
@@ -71,13 +71,22 @@ func runHummingbirdBenchmark(root: URL, accelerator: Accelerator, seconds: Int, 
     var config = try ExecutableRun.config(for: binary.path, memory: memory, cpus: cpus, arguments: ["8080"])
     ExecutableRun.addNetwork(&config, forwards: ["\(port):8080"])
     config.name = "bench-hummingbird"
-    config.commandLine = "memory_report"
+    config.commandLine = profile ? "memory_report profile" : "memory_report"
     config.timeoutSeconds = 1200
     let image = try builder.build(config, log: log)
     log("Hummingbird on SwiftyHermit (\(cpus) vCPU, \(memory))")
     var (ours, ourOutput) = try measure("Hummingbird on SwiftyHermit", BootTarget(image), port: port, shutdown: "/shutdown")
     ours.memoryKiB = lastFigure(ourOutput, after: "hermit: memory in use ")
     rows.append(ours)
+    if profile {
+        let saved = image.path.deletingLastPathComponent().appendingPathComponent("profile-output.txt")
+        try? ourOutput.write(to: saved, atomically: true, encoding: .utf8)
+        log("the guest's output: \(saved.path)")
+        guard let samples = SampleProfile(parsing: ourOutput) else { throw HermitError("the guest printed no profile:\n\(ourOutput.suffix(1500))") }
+        print("where SwiftyHermit's processors were (a sample per millisecond per processor):")
+        for line in samples.table(toolchain: toolchain, kernel: image.debugPath, program: binary, top: 60) { print("  " + line) }
+        return 0
+    }
 
     // 2. The same binary in the Linux guest.
     let baseline = LinuxBaseline(root: root)

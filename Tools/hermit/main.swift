@@ -38,6 +38,8 @@ commands:
                         latency percentiles, QEMU start to first answer, memory at the end
       --seconds N       how long each wrk run lasts (default 10)
       --cpus N          vCPUs of every guest (default 1; more: multi-threaded TCG)
+      --profile         only SwiftyHermit, with the kernel's sampling profiler: where its
+                        processors spent the run, by kernel and program function
   bench start           an ordinary static Swift program (Tools/LinuxBaseline/start.swift) as the
                         Linux guest's /init and on SwiftyHermit: VM start to its first statement,
                         and the least memory each runs it in (bisected)
@@ -173,6 +175,7 @@ do {
         var httpd = false
         var start = false
         var hummingbird = false
+        var profile = false
         var benchCPUs = 1
         var seconds = 10
         var sizes = [256, 512]
@@ -198,6 +201,7 @@ do {
                 guard let parsed = optionValue(arguments, &index).flatMap({ Int($0) }), parsed > 0 else { fail("--runs takes a positive number") }
                 runs = parsed
             case "--json": json = true
+            case "--profile": profile = true
             case "--accel":
                 guard let chosen = optionValue(arguments, &index).flatMap(Accelerator.init(rawValue:)) else {
                     fail("--accel takes 'kvm' or 'tcg'")
@@ -211,7 +215,7 @@ do {
             exit(try runHTTPBenchmark(root: root, accelerator: accelerator, seconds: seconds, json: json))
         }
         if hummingbird {
-            exit(try runHummingbirdBenchmark(root: root, accelerator: accelerator, seconds: seconds, cpus: benchCPUs, json: json))
+            exit(try runHummingbirdBenchmark(root: root, accelerator: accelerator, seconds: seconds, cpus: benchCPUs, json: json, profile: profile))
         }
         if start {
             exit(try runStartBenchmark(root: root, accelerator: accelerator, json: json))

@@ -62,7 +62,8 @@ public enum APICModule: KernelModule {
             apic.signalEndOfInterrupt()
         }
         // The timer and a wake-up IPI both ask the scheduler to look at this processor's queues.
-        let schedulerInterrupt: InterruptDispatch.Handler = { _ in
+        let schedulerInterrupt: InterruptDispatch.Handler = { frame in
+            SampleProfiler.sample(frame)
             apic.signalEndOfInterrupt()
             CoreScheduler.timerInterrupt()
         }

@@ -300,14 +300,6 @@ public final class LinuxProcess {
             info += Array(repeating: 0, count: 112 - info.count)
             guard memory.write(a[0], info) else { throw .badAddress }
             return 0
-        case .time:
-            let seconds = Int64(realTimeClock() / 1_000_000_000)
-            if a[0] != 0 {
-                var bytes: [UInt8] = []
-                LittleEndian.append(UInt64(bitPattern: seconds), to: &bytes)
-                guard memory.write(a[0], bytes) else { throw .badAddress }
-            }
-            return seconds
         case .setpriority:
             guard a[0] <= 2 else { throw .invalidArgument }
             return 0
@@ -329,30 +321,8 @@ public final class LinuxProcess {
             let bytes = random(Int(clamping: min(a[1], 1 << 25)))
             guard memory.write(a[0], bytes) else { throw .badAddress }
             return Int64(bytes.count)
-        case .clockGettime, .clockGetres:
-            let nanoseconds: UInt64
-            switch a[0] {
-            case 0, 5: nanoseconds = realTimeClock()                       // REALTIME, REALTIME_COARSE
-            case 1, 2, 3, 4, 6, 7: nanoseconds = monotonicClock()          // MONOTONIC, CPU times, RAW, COARSE, BOOTTIME
-            default: throw .invalidArgument
-            }
-            if a[1] == 0 { return 0 }
-            let value = call == .clockGetres ? 1 : nanoseconds
-            var bytes: [UInt8] = []
-            LittleEndian.append(value / 1_000_000_000, to: &bytes)
-            LittleEndian.append(value % 1_000_000_000, to: &bytes)
-            guard memory.write(a[1], bytes) else { throw .badAddress }
-            return 0
-        case .gettimeofday:
-            if a[0] != 0 {
-                let now = realTimeClock()
-                var bytes: [UInt8] = []
-                LittleEndian.append(now / 1_000_000_000, to: &bytes)
-                LittleEndian.append(now % 1_000_000_000 / 1000, to: &bytes)
-                guard memory.write(a[0], bytes) else { throw .badAddress }
-            }
-            if a[1] != 0 { guard memory.write(a[1], Array(repeating: 0, count: 8)) else { throw .badAddress } }
-            return 0
+        case .clockGettime, .clockGetres, .gettimeofday, .time:
+            return try Self.serveClock(call, a, memory, realTime: realTimeClock(), monotonic: monotonicClock())
         case .exit, .exitGroup:
             exitStatus = Int32(truncatingIfNeeded: a[0] & 0xFF)
             return 0

@@ -3,6 +3,7 @@ import Boot
 import LinuxABI
 import Paging
 import Sched
+import Synchronization
 import X86
 
 /// Runs the unmodified static Linux program that arrived as the boot module: loads it into
@@ -38,6 +39,7 @@ public enum LinuxRuntime {
     public static func run(commandLine text: String, memoryBytes: UInt64) -> Never {
         let line = ProgramCommandLine(text)
         if line.kernelWords.contains("memory_report") { reportsMemory.withLock { $0 = true } }
+        if line.kernelWords.contains("profile") { SampleProfiler.start(); CallProfile.start() }
         let bytes = initrd.withLock { $0.take() }
         let program: LinuxProgram
         do {
@@ -68,6 +70,7 @@ public enum LinuxRuntime {
         started.executable = program.path
         started.programRange = loaded.programRange
         started.tracing = line.tracing
+        tracesCalls.store(line.tracing, ordering: .relaxed)
         started.trace = { line in Console.write((line.hasPrefix("unknown system call") ? "hermit: " : "[strace] ") + line + "\n") }
         started.memoryBytes = { (memoryBytes, UInt64(Frames.counts.free) * 4096) }
         started.threadState = { tid in threadState(tid) }
@@ -94,6 +97,14 @@ public enum LinuxRuntime {
         if reportsMemory.withLock({ $0 }) {
             let counts = Frames.counts
             Console.write("hermit: memory in use \((counts.total - counts.free) * 4) KiB of \(counts.total * 4) KiB\n")
+        }
+        if SampleProfiler.period != 0 {
+            CallProfile.report()
+            let (places, total) = SampleProfiler.report(top: 600)
+            Console.write("hermit: profile of \(total) samples\n")
+            for place in places {
+                Console.write("hermit: profile \(place.user ? "program" : "kernel") \(Hex.string(place.address)) \(place.samples)\n")
+            }
         }
         DebugExit.exit(programStatus: status)
     }

@@ -73,11 +73,17 @@ extension LinuxRuntime {
     static func driveNetwork(_ waitForFrames: @escaping @Sendable (UInt64?) -> Void) {
         let driver = Threads.spawn(priority: .high) {
             while true {
+                let profiling = CallProfile.isOn
+                let asked = profiling ? TimeSource.now : 0
+                var entered: UInt64 = 0, finished: UInt64 = 0
                 let (busy, deadline) = process.withLock { process -> (Bool, UInt64?) in
+                    if profiling { entered = TimeSource.now }
+                    defer { if profiling { finished = TimeSource.now } }
                     guard let stack = process?.network else { return (false, nil) }
                     let busy = stack.poll()
                     return (busy, stack.nextDeadline)
                 }
+                if profiling { CallProfile.add(CallProfile.networkPoll, waiting: entered &- asked, working: finished &- entered, sleeping: 0, counts: true) }
                 if busy {
                     wakeEventWaiters()
                     continue

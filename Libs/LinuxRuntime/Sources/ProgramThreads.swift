@@ -18,6 +18,8 @@ extension LinuxRuntime {
         var tid: Int32
         var clearChildThreadID: UInt64 = 0
         var handle: ThreadHandle? = nil
+        /// The processor it runs on (a thread stays on its processor).
+        var core: Int = 0
     }
 
     struct ThreadTable: Sendable {
@@ -33,7 +35,22 @@ extension LinuxRuntime {
     /// Records the running thread as the program's first (tid 1 = the process ID).
     static func adoptMainThread() {
         let me = Threads.current
-        threadTable.withLock { $0.threads[me] = ProgramThread(tid: Int32(LinuxProcess.processID)) }
+        let core = Threads.currentCore
+        threadTable.withLock { $0.threads[me] = ProgramThread(tid: Int32(LinuxProcess.processID), core: core) }
+    }
+
+    /// The processor a new program thread goes to: the one running the fewest of the
+    /// program's threads (the lowest-numbered among equals), so that a program that starts
+    /// one thread per processor — NIO's event loops, a thread pool — gets all of them, as
+    /// Linux's load balancing would give it. Threads do not move afterwards.
+    static func placement(_ table: ThreadTable) -> Int {
+        let cores = Threads.coreCount
+        guard cores > 1 else { return Threads.currentCore }
+        var counts = [Int](repeating: 0, count: cores)
+        for thread in table.threads.values where thread.core < cores { counts[thread.core] += 1 }
+        var best = 0
+        for core in 1..<cores where counts[core] < counts[best] { best = core }
+        return best
     }
 
     /// What `/proc/<tid>/stat` says of the program's thread `tid`: `S` while it waits (a
@@ -78,14 +95,20 @@ extension LinuxRuntime {
         let fsBase = flags & cloneSetTLS != 0 ? tls : UserMode.fsBase
         if flags & cloneSetTLS != 0 && tls >= UserRegisters.lowerHalfEnd { return -1 }   // EPERM, as Linux for a bad TLS
         let clearTID = flags & cloneChildClearTID != 0 ? childTID : 0
-        let started = Threads.spawn { [child] in
+        let body: @Sendable () -> Int = { [child] in
             let me = Threads.current
             // The parent records the thread before it can run here (it holds no lock the child needs).
             while threadTable.withLock({ $0.threads[me] == nil }) { Threads.yield() }
             UserMode.enter(child, fsBase: fsBase, on: Threads.currentContext)
         }
-        guard let started else { return -11 }   // EAGAIN
-        threadTable.withLock { $0.threads[started.id] = ProgramThread(tid: tid, clearChildThreadID: clearTID, handle: started) }
+        var core = threadTable.withLock { placement($0) }
+        var spawned = Threads.spawn(core: core, body)
+        if spawned == nil && core != Threads.currentCore {
+            core = Threads.currentCore
+            spawned = Threads.spawn(core: core, body)
+        }
+        guard let started = spawned else { return -11 }   // EAGAIN
+        threadTable.withLock { $0.threads[started.id] = ProgramThread(tid: tid, clearChildThreadID: clearTID, handle: started, core: core) }
         return Int64(tid)
     }
 

@@ -3,6 +3,7 @@ import Boot
 import LinuxABI
 import Paging
 import Sched
+import Synchronization
 import X86
 
 /// The system call path: what the SYSCALL stub hands over, served by the process.
@@ -85,6 +86,16 @@ extension LinuxRuntime {
             break
         }
         let arguments = [a0, a1, a2, a3, a4, a5]
+        if LinuxProcess.isClockCall(number), !tracesCalls.load(ordering: .relaxed), let call = SystemCallNumber(rawValue: Int(number)) {
+            // No process state: served without the process's lock, as Linux's vDSO serves them.
+            do throws(LinuxError) {
+                registers.setResult(try LinuxProcess.serveClock(call, arguments, memory, realTime: ProgramClock.realTimeNanoseconds,
+                                                                monotonic: ProgramClock.monotonicNanoseconds))
+            } catch {
+                registers.setResult(error.returnValue)
+            }
+            return
+        }
         if changesMappings(number) {
             // One mapping change at a time, from the table through the page tables and the
             // flushes: no other thread can be given a range whose old pages are still going.
@@ -100,6 +111,10 @@ extension LinuxRuntime {
     /// Serializes the calls that change the program's mappings: a semaphore, so waiting
     /// threads sleep and the holder keeps interrupts on (its TLB flushes need them).
     static let addressSpace = Semaphore(value: 1)
+
+    /// Whether the program's calls are traced (`strace` among the kernel words): then every
+    /// call goes through the process, which prints them.
+    static let tracesCalls = Atomic<Bool>(false)
 
     /// Threads waiting for an event descriptor to change (epoll_wait, poll, a blocking read
     /// of an eventfd, timerfd or pipe, a blocking write to a full pipe); every change wakes
@@ -171,7 +186,11 @@ extension LinuxRuntime {
             let me = Threads.current
             let finalLook = lastLook
             let callArguments = arguments
+            let profiling = CallProfile.isOn
+            let asked = profiling ? TimeSource.now : 0
+            var entered: UInt64 = 0, finished: UInt64 = 0
             let aftermath = process.withLock { process -> Aftermath in
+                if profiling { entered = TimeSource.now }
                 guard let process else { return Aftermath(result: -38) }
                 var outcome = Aftermath(result: process.handle(Int(truncatingIfNeeded: number), callArguments, memory: memory))
                 outcome.released = process.released
@@ -190,7 +209,11 @@ extension LinuxRuntime {
                           process.waitsForEvents(Int32(truncatingIfNeeded: callArguments[0])) {
                     outcome.continues = true
                 }
+                if profiling { finished = TimeSource.now }
                 return outcome
+            }
+            if profiling {
+                CallProfile.add(number, waiting: entered &- asked, working: finished &- entered, sleeping: 0, counts: !finalLook && written == 0)
             }
             if aftermath.eventsChanged { wakeEventWaiters() }
             if let exitStatus = aftermath.exitStatus { drainNetwork(); end(status: exitStatus) }
@@ -210,11 +233,13 @@ extension LinuxRuntime {
             default: until = aftermath.timerDeadline ?? .max
             }
             let now = ProgramClock.monotonicNanoseconds
+            let slept = profiling ? TimeSource.now : 0
             if until == .max {
                 CoreScheduler.block()
             } else if until > now {
                 Threads.waitForWake(nanoseconds: until - now)
             }
+            if profiling { CallProfile.add(number, waiting: 0, working: 0, sleeping: TimeSource.now &- slept, counts: false) }
             eventWaiters.withLock { $0.removeAll { $0 == me } }
             if case .until(let deadline) = limit, ProgramClock.monotonicNanoseconds >= deadline { lastLook = true }
         }

@@ -20,10 +20,17 @@ public struct EthernetFrame: Sendable {
 
     /// A frame around `payload`.
     public static func build(destination: MACAddress, source: MACAddress, type: UInt16, payload: [UInt8]) -> [UInt8] {
-        var out = destination.array + source.array
+        var out: [UInt8] = []
         out.reserveCapacity(headerLength + payload.count)
-        out.appendU16(type)
+        appendHeader(to: &out, destination: destination, source: source, type: type)
         out += payload
         return out
+    }
+
+    /// Appends the 14-byte header to `out` (the start of a frame made in one buffer).
+    public static func appendHeader(to out: inout [UInt8], destination: MACAddress, source: MACAddress, type: UInt16) {
+        destination.append(to: &out)
+        source.append(to: &out)
+        out.appendU16(type)
     }
 }

@@ -42,19 +42,31 @@ public struct IPv4Packet: Sendable {
     /// A 20-byte header followed by `payload`, with its checksum.
     public static func build(source: IPv4Address, destination: IPv4Address, protocolNumber: UInt8,
                              payload: [UInt8], identification: UInt16 = 0, ttl: UInt8 = 64) -> [UInt8] {
-        var out: [UInt8] = [0x45, 0]
+        var out = [UInt8](repeating: 0, count: 20)
         out.reserveCapacity(20 + payload.count)
-        out.appendU16(UInt16(20 + payload.count))
-        out.appendU16(identification)
-        out.appendU16(0x4000)   // don't fragment
-        out.append(ttl)
-        out.append(protocolNumber)
-        out.appendU16(0)
-        out.appendU32(source.value)
-        out.appendU32(destination.value)
-        out.setU16(InternetChecksum.of(out, 0..<20), at: 10)
+        writeHeader(into: &out, at: 0, source: source, destination: destination, protocolNumber: protocolNumber,
+                    payloadLength: payload.count, identification: identification, ttl: ttl)
         out += payload
         return out
+    }
+
+    /// Writes the 20-byte header ``build(source:destination:protocolNumber:payload:identification:ttl:)``
+    /// puts before a payload of `payloadLength` bytes over `out[offset..<offset + 20]` (room
+    /// left for it, so a whole frame is made in one buffer).
+    public static func writeHeader(into out: inout [UInt8], at offset: Int, source: IPv4Address, destination: IPv4Address, protocolNumber: UInt8,
+                                   payloadLength: Int, identification: UInt16 = 0, ttl: UInt8 = 64) {
+        precondition(offset >= 0 && offset + 20 <= out.count, "no room for the IPv4 header")
+        out[offset] = 0x45
+        out[offset + 1] = 0
+        out.setU16(UInt16(truncatingIfNeeded: 20 + payloadLength), at: offset + 2)
+        out.setU16(identification, at: offset + 4)
+        out.setU16(0x4000, at: offset + 6)   // don't fragment
+        out[offset + 8] = ttl
+        out[offset + 9] = protocolNumber
+        out.setU16(0, at: offset + 10)
+        out.setU32(source.value, at: offset + 12)
+        out.setU32(destination.value, at: offset + 16)
+        out.setU16(InternetChecksum.of(out, offset..<(offset + 20)), at: offset + 10)
     }
 
     /// The pseudo-header sum TCP and UDP checksums start from.

@@ -14,8 +14,15 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
 
     public var array: [UInt8] { [bytes.0, bytes.1, bytes.2, bytes.3, bytes.4, bytes.5] }
 
-    public static func == (a: MACAddress, b: MACAddress) -> Bool { a.array == b.array }
+    public static func == (a: MACAddress, b: MACAddress) -> Bool {
+        a.bytes.0 == b.bytes.0 && a.bytes.1 == b.bytes.1 && a.bytes.2 == b.bytes.2
+            && a.bytes.3 == b.bytes.3 && a.bytes.4 == b.bytes.4 && a.bytes.5 == b.bytes.5
+    }
     public func hash(into hasher: inout Hasher) { hasher.combine(array) }
+    /// Appends the six bytes to `out`.
+    public func append(to out: inout [UInt8]) {
+        out.append(bytes.0); out.append(bytes.1); out.append(bytes.2); out.append(bytes.3); out.append(bytes.4); out.append(bytes.5)
+    }
 
     public var description: String {
         array.map { byte in

@@ -375,7 +375,25 @@ public final class NetworkStack {
 
     // MARK: Sending
 
+    /// Sends a TCP segment: when the next hop's hardware address is known, the whole frame
+    /// (Ethernet, IPv4 and TCP headers and the payload) is made in one buffer; otherwise the
+    /// IP packet waits for ARP like any other.
     func send(_ segment: TCPConnection.Outgoing, _ key: ConnectionKey, now: UInt64) {
+        if key.remoteAddress != .broadcast, let hop = configuration.nextHop(key.remoteAddress), let mac = arp.lookup(hop, now: now) {
+            var frame: [UInt8] = []
+            frame.reserveCapacity(EthernetFrame.headerLength + 20 + 20 + 40 + segment.payload.count)
+            EthernetFrame.appendHeader(to: &frame, destination: mac, source: macAddress, type: EthernetFrame.typeIPv4)
+            let ipStart = frame.count
+            frame += repeatElement(0, count: 20)
+            TCPSegment.append(to: &frame, source: configuration.address, sourcePort: key.localPort, destination: key.remoteAddress,
+                              destinationPort: key.remotePort, sequence: segment.sequence, acknowledgement: segment.acknowledgement,
+                              flags: segment.flags, window: segment.window, options: segment.options, payload: segment.payload[...])
+            identification &+= 1
+            IPv4Packet.writeHeader(into: &frame, at: ipStart, source: configuration.address, destination: key.remoteAddress,
+                                   protocolNumber: IPv4Packet.protocolTCP, payloadLength: frame.count - ipStart - 20, identification: identification)
+            transmit(frame)
+            return
+        }
         let bytes = TCPSegment.build(source: configuration.address, sourcePort: key.localPort, destination: key.remoteAddress,
                                      destinationPort: key.remotePort, sequence: segment.sequence, acknowledgement: segment.acknowledgement,
                                      flags: segment.flags, window: segment.window, options: segment.options, payload: segment.payload[...])

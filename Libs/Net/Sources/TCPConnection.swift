@@ -34,10 +34,13 @@
 ///   answered probes are not failures, so a reader may pause as long as the application lets
 ///   it; the reopened window is used at once.
 ///
-/// No Nagle and no delayed ACK: the application writes whole responses, so every segment
-/// goes out when `poll` runs (as with `TCP_NODELAY`, what servers set), and one ACK per poll
-/// acknowledges everything that arrived in that round (so an upload is acknowledged about
-/// once per batch of frames, and no peer ever waits 40-200 ms for an ACK held back).
+/// No Nagle: the application writes whole responses, so every segment goes out when `poll`
+/// runs (as with `TCP_NODELAY`, what servers set). Delayed ACKs as RFC 9293 §3.8.6.3 and
+/// Linux have them: data that arrives in order waits up to ``delayedACKTimeout`` for a
+/// segment to carry its ACK — the answer to the request it brought, so a request costs one
+/// segment back, not two — and is acknowledged at once after two full segments, when it
+/// fills a hole or arrives out of order, or with a FIN. A window opened by reading is
+/// announced only when it grew by a segment (receiver-side silly window avoidance).
 public struct TCPConnection: Sendable {
     /// A segment to send (the stack adds addresses, ports and the checksum).
     public struct Outgoing: Sendable, Equatable {
@@ -112,6 +115,9 @@ public struct TCPConnection: Sendable {
     /// The tail loss probe's floor and its allowance for a peer's delayed ACK (RFC 8985 §7.2).
     static let minimumProbeTimeout: UInt64 = 10
     static let delayedACKAllowance: UInt64 = 200
+    /// How long the ACK of in-order data waits for a segment to ride on (Linux's minimum
+    /// delayed ACK, TCP_DELACK_MIN, is 40 ms; RFC 9293 allows up to 500 ms).
+    public static let delayedACKTimeout: UInt64 = 40
 
     public private(set) var state: TCPState
     // Send side.
@@ -162,6 +168,13 @@ public struct TCPConnection: Sendable {
     /// Segments dropped because the out-of-order queue was full.
     public private(set) var outOfOrderDropped = 0
     var ackPending = false
+    /// When the ACK of data received in order is due if no segment carries it first (the
+    /// delayed ACK); nil while everything received has been acknowledged or an ACK is pending.
+    var ackDeadline: UInt64? = nil
+    /// Bytes received in order since the last segment sent (an ACK goes at two full segments).
+    var unacknowledgedBytes = 0
+    /// The right edge of the window last advertised (RCV.NXT + RCV.WND in the last segment sent).
+    var advertisedEdge: UInt32 = 0
     var synPending = false
     // Congestion control and loss recovery.
     /// Bytes that may be in flight (0 until the connection is established).
@@ -255,7 +268,7 @@ public struct TCPConnection: Sendable {
         let count = min(maximum, receiveBuffer.count)
         let out = Array(receiveBuffer.prefix(count))
         if count == receiveBuffer.count { receiveBuffer = [] } else { receiveBuffer.removeFirst(count) }
-        if count > 0 { ackPending = true }   // the window opened
+        if count > 0 && windowUpdateIsWorthSending { ackPending = true }
         return out
     }
 
@@ -532,7 +545,16 @@ public struct TCPConnection: Sendable {
                 let taken = min(data.count, receiveWindow)
                 receiveBuffer += data.prefix(taken)
                 receiveNext = receiveNext &+ UInt32(taken)
+                let filledAHole = !outOfOrder.isEmpty
                 drainOutOfOrder()
+                unacknowledgedBytes += taken
+                // In order, nothing missing, all of it taken, less than two segments unacknowledged:
+                // the ACK may wait for the answer (RFC 9293 §3.8.6.3, RFC 5681 §4.2).
+                if !filledAHole && taken == data.count && unacknowledgedBytes < 2 * Int(TCPConnection.localMSS) {
+                    if ackDeadline == nil { ackDeadline = now + TCPConnection.delayedACKTimeout }
+                    if state == .finWait2 { finWait2Ends = now + finTimeout }   // the peer is alive
+                    return processFIN(segment, now: now)
+                }
             } else if SequenceNumber.distance(receiveNext, sequence) + data.count <= receiveWindow {
                 if !outOfOrder.contains(where: { $0.sequence == sequence && $0.data.count >= data.count }) {
                     if outOfOrder.count < TCPConnection.maximumOutOfOrderSegments {
@@ -546,6 +568,11 @@ public struct TCPConnection: Sendable {
             ackPending = true
             if state == .finWait2 { finWait2Ends = now + finTimeout }   // the peer is alive
         }
+        processFIN(segment, now: now)
+    }
+
+    /// The FIN at the end of `segment`, if it is the next byte: the state it leads to, and an ACK now.
+    mutating func processFIN(_ segment: Incoming, now: UInt64) {
         if segment.flags.contains(.fin) {
             let finAt = segment.sequence &+ UInt32(segment.payload.count)
             if finAt == receiveNext && !finReceived {
@@ -624,6 +651,28 @@ public struct TCPConnection: Sendable {
     /// SYN-ACK, a retransmission (a timeout, a hole, a tail probe), new data within both the
     /// peer's and the congestion window, a FIN, or an ACK. Also runs the timers.
     public mutating func poll(now: UInt64, segmentBudget: Int = Int.max) -> [Outgoing] {
+        if let deadline = ackDeadline, now >= deadline { ackPending = true }
+        let out = segments(now: now, segmentBudget: segmentBudget)
+        if !out.isEmpty {                               // each carries the same ACK and window
+            advertisedEdge = receiveNext &+ UInt32(advertisedWindow)
+            ackDeadline = nil
+            unacknowledgedBytes = 0
+        }
+        return out
+    }
+
+    /// Whether reading opened the window enough to tell the peer at once (RFC 9293
+    /// §3.8.6.2.2, receiver-side silly window avoidance): by at least one segment, or half
+    /// the buffer if that is less, beyond the right edge last advertised. A smaller opening
+    /// rides on the next segment sent anyway — the response to the request just read — so a
+    /// request–response exchange costs no extra window-update segment.
+    var windowUpdateIsWorthSending: Bool {
+        let edge = receiveNext &+ UInt32(advertisedWindow)
+        guard SequenceNumber.lessThan(advertisedEdge, edge) else { return false }
+        return SequenceNumber.distance(advertisedEdge, edge) >= min(TCPConnection.receiveCapacity / 2, Int(TCPConnection.localMSS))
+    }
+
+    mutating func segments(now: UInt64, segmentBudget: Int) -> [Outgoing] {
         var out: [Outgoing] = []
         if state == .timeWait {
             if now >= timeWaitEnds { state = .closed }
@@ -845,7 +894,7 @@ public struct TCPConnection: Sendable {
         case .timeWait: timeWaitEnds
         case .finWait2: retransmitDeadline.map { min($0, finWait2Ends) } ?? finWait2Ends
         default:
-            if let probe = probeDeadline, let deadline = retransmitDeadline { min(probe, deadline) } else { retransmitDeadline ?? probeDeadline }
+            [probeDeadline, retransmitDeadline, ackDeadline].compactMap { $0 }.min()
         }
     }
 

@@ -54,12 +54,23 @@ public struct TCPSegment: Sendable {
     public static func build(source: IPv4Address, sourcePort: UInt16, destination: IPv4Address, destinationPort: UInt16,
                              sequence: UInt32, acknowledgement: UInt32, flags: Flags, window: UInt16,
                              mss: UInt16? = nil, options: TCPOptions = TCPOptions(), payload: ArraySlice<UInt8> = []) -> [UInt8] {
+        var out: [UInt8] = []
+        append(to: &out, source: source, sourcePort: sourcePort, destination: destination, destinationPort: destinationPort,
+               sequence: sequence, acknowledgement: acknowledgement, flags: flags, window: window, mss: mss, options: options, payload: payload)
+        return out
+    }
+
+    /// Appends the segment ``build(source:sourcePort:destination:destinationPort:sequence:acknowledgement:flags:window:mss:options:payload:)``
+    /// makes to `out` (after the headers below it, so a whole frame is made in one buffer).
+    public static func append(to out: inout [UInt8], source: IPv4Address, sourcePort: UInt16, destination: IPv4Address, destinationPort: UInt16,
+                              sequence: UInt32, acknowledgement: UInt32, flags: Flags, window: UInt16,
+                              mss: UInt16? = nil, options: TCPOptions = TCPOptions(), payload: ArraySlice<UInt8> = []) {
         var options = options
         if let mss { options.maximumSegmentSize = mss }
         let encoded = options.encoded
         let headerLength = 20 + encoded.count
-        var out: [UInt8] = []
-        out.reserveCapacity(headerLength + payload.count)
+        let start = out.count
+        out.reserveCapacity(start + headerLength + payload.count)
         out.appendU16(sourcePort)
         out.appendU16(destinationPort)
         out.appendU32(sequence)
@@ -70,9 +81,8 @@ public struct TCPSegment: Sendable {
         out.appendU32(0)   // checksum, urgent pointer
         out += encoded
         out += payload
-        var checksum = IPv4Packet.pseudoHeader(source: source, destination: destination, protocolNumber: IPv4Packet.protocolTCP, length: out.count)
-        checksum.add(out, 0..<out.count)
-        out.setU16(checksum.value, at: 16)
-        return out
+        var checksum = IPv4Packet.pseudoHeader(source: source, destination: destination, protocolNumber: IPv4Packet.protocolTCP, length: out.count - start)
+        checksum.add(out, start..<out.count)
+        out.setU16(checksum.value, at: start + 16)
     }
 }

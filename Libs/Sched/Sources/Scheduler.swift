@@ -175,6 +175,11 @@ public enum CoreScheduler: Scheduler {
         if !current.isIdle, let top = s.cores[core].runQueue.highestReadyPriority, top >= current.priority {
             deadline = deadline == 0 ? s.cores[core].sliceEnd : min(deadline, s.cores[core].sliceEnd)
         }
+        let sampling = SampleProfiler.period
+        if sampling != 0 {                              // profiling: a sample at least every period
+            let next = TimeSource.now &+ sampling
+            deadline = deadline == 0 ? next : min(deadline, next)
+        }
         // An earlier deadline already armed can stay: the interrupt re-evaluates and re-arms.
         // This keeps the timer untouched on most switches.
         if deadline != 0 && (s.cores[core].armedDeadline == 0 || deadline < s.cores[core].armedDeadline) {

@@ -121,6 +121,9 @@ public final class VirtioNetDevice: NetworkDevice {
         }
     }
 
+    /// The header every transmitted frame carries: no offloads asked for.
+    static let zeroHeader = [UInt8](repeating: 0, count: headerLength)
+
     public func transmit(_ frame: [UInt8]) -> Bool {
         reclaimTransmitBuffers()
         guard frame.count <= VirtioNetDevice.bufferSize - VirtioNetDevice.headerLength else { return false }
@@ -137,7 +140,7 @@ public final class VirtioNetDevice: NetworkDevice {
             transmitQueue.suppressInterrupts(true)
         }
         let dma = transmitBuffers[buffer]
-        dma.copy(Array(repeating: 0, count: VirtioNetDevice.headerLength), to: 0)
+        dma.copy(VirtioNetDevice.zeroHeader, to: 0)
         dma.copy(frame, to: VirtioNetDevice.headerLength)
         guard let descriptor = transmitQueue.offer(dma, length: VirtioNetDevice.headerLength + frame.count, writable: false) else {
             freeTransmitBuffers.append(buffer)

@@ -98,7 +98,7 @@ public struct MemoryRegion: Sendable, Equatable {
     /// Copies `bytes` into the region at `offset`.
     @inlinable
     public func copy(bytes: [UInt8], to offset: Int) {
-        for (i, byte) in bytes.enumerated() { store(byte, at: offset + i) }
+        copy(from: bytes, arrayOffset: 0, count: bytes.count, to: offset)
     }
 
     /// Copies `count` bytes of the region from `offset` into `array` from `arrayOffset`, in one
@@ -136,9 +136,8 @@ public struct MemoryRegion: Sendable, Equatable {
     @inlinable
     public func bytes(at offset: Int, count: Int) -> [UInt8] {
         _ = checkedAddress(offset, count)
-        var result: [UInt8] = []
-        result.reserveCapacity(count)
-        for i in 0..<count { result.append(load(as: UInt8.self, at: offset + i)) }
+        var result = [UInt8](repeating: 0, count: count)
+        copy(at: offset, count: count, into: &result, at: 0)
         return result
     }
 
