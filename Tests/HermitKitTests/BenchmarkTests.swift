@@ -145,3 +145,20 @@ struct WrkReportTests {
         #expect(WrkReport(parsing: "unable to connect to 127.0.0.1:8080 Connection refused") == nil)
     }
 }
+
+@Suite("The kernel's sampling profile")
+struct SampleProfileTests {
+    @Test func theProfileLinesAreReadFromAGuestsOutput() throws {
+        let output = "hello\r\nhermit: memory in use 4 KiB of 8 KiB\r\nhermit: profile of 120 samples\r\n"
+            + "hermit: profile kernel 0x0000000000116541 70\r\nhermit: profile program 0x0000000000401000 30\r\n"
+            + "hermit: profile kernel 0xnonsense 5\r\nhermit: calls name count lock-wait-us work-us sleep-us\r\n"
+        let profile = try #require(SampleProfile(parsing: output))
+        #expect(profile.total == 120)
+        #expect(profile.places == [.init(user: false, address: "0x0000000000116541", samples: 70),
+                                   .init(user: true, address: "0x0000000000401000", samples: 30)])
+    }
+
+    @Test func anOutputWithoutAProfileHasNone() {
+        #expect(SampleProfile(parsing: "hermit: memory in use 4 KiB of 8 KiB\nhermit: profile kernel 0x1 3\n") == nil)
+    }
+}

@@ -2,24 +2,13 @@ import Testing
 @testable import Net
 
 /// When the connection acknowledges: delayed ACKs for data in order (RFC 9293 §3.8.6.3,
-/// RFC 5681 §4.2) and window updates only when the window grew by a segment (§3.8.6.2.2).
-@Suite("TCP acknowledgements")
-struct AcknowledgementTests {
-    typealias In = TCPConnection.Incoming
-
-    /// A passive connection in ESTABLISHED: peer ISS 1000, ours 5000.
-    func established() -> TCPConnection {
-        var tcp = TCPConnection(acceptingSYN: In(sequence: 1000, acknowledgement: 0, flags: [.syn], window: 65535, mss: 1460), iss: 5000)
-        _ = tcp.poll(now: 0)
-        tcp.handle(In(sequence: 1001, acknowledgement: 5001, flags: [.ack], window: 65535), now: 10)
-        #expect(tcp.state == .established)
-        return tcp
-    }
-
+/// RFC 5681 §4.2) and window updates only when the window grew by a segment (§3.8.6.2.2);
+/// from the state machine's ESTABLISHED connection.
+extension TCPStateMachineTests {
     @Test func aRequestAnsweredAtOnceCostsOneSegmentCarryingItsACK() {
         var tcp = established()
         let request = [UInt8](repeating: 0x47, count: 80)
-        tcp.handle(In(sequence: 1001, acknowledgement: 5001, flags: [.ack, .psh], window: 65535, payload: request), now: 20)
+        tcp.handle(In(sequence: 1001, acknowledgement: 5001, flags: [.ack, .psh], window: 8192, payload: request), now: 20)
         #expect(tcp.poll(now: 20).isEmpty)                      // the ACK waits for the answer
         #expect(tcp.receive(maximum: 4096) == request)
         #expect(tcp.poll(now: 20).isEmpty)                      // reading 80 bytes is no window update
@@ -32,7 +21,7 @@ struct AcknowledgementTests {
 
     @Test func anUnansweredRequestIsAcknowledgedAfterTheDelay() {
         var tcp = established()
-        tcp.handle(In(sequence: 1001, acknowledgement: 5001, flags: [.ack], window: 65535, payload: [1, 2, 3]), now: 100)
+        tcp.handle(In(sequence: 1001, acknowledgement: 5001, flags: [.ack], window: 8192, payload: [1, 2, 3]), now: 100)
         #expect(tcp.poll(now: 100).isEmpty)
         #expect(tcp.nextDeadline == 100 + TCPConnection.delayedACKTimeout)
         #expect(tcp.poll(now: 100 + TCPConnection.delayedACKTimeout - 1).isEmpty)
@@ -44,19 +33,19 @@ struct AcknowledgementTests {
     @Test func twoFullSegmentsAreAcknowledgedAtOnce() {
         var tcp = established()
         let full = [UInt8](repeating: 7, count: 1460)
-        tcp.handle(In(sequence: 1001, acknowledgement: 5001, flags: [.ack], window: 65535, payload: full), now: 30)
+        tcp.handle(In(sequence: 1001, acknowledgement: 5001, flags: [.ack], window: 8192, payload: full), now: 30)
         #expect(tcp.poll(now: 30).isEmpty)
-        tcp.handle(In(sequence: 2461, acknowledgement: 5001, flags: [.ack], window: 65535, payload: full), now: 30)
+        tcp.handle(In(sequence: 2461, acknowledgement: 5001, flags: [.ack], window: 8192, payload: full), now: 30)
         #expect(tcp.poll(now: 30).map(\.acknowledgement) == [3921])
     }
 
     @Test func outOfOrderDataAndTheFINAreAcknowledgedAtOnce() {
         var tcp = established()
-        tcp.handle(In(sequence: 1101, acknowledgement: 5001, flags: [.ack], window: 65535, payload: [9]), now: 40)
+        tcp.handle(In(sequence: 1101, acknowledgement: 5001, flags: [.ack], window: 8192, payload: [9]), now: 40)
         #expect(tcp.poll(now: 40).map(\.acknowledgement) == [1001])   // a duplicate ACK for the hole
-        tcp.handle(In(sequence: 1001, acknowledgement: 5001, flags: [.ack], window: 65535, payload: [UInt8](repeating: 1, count: 100)), now: 41)
+        tcp.handle(In(sequence: 1001, acknowledgement: 5001, flags: [.ack], window: 8192, payload: [UInt8](repeating: 1, count: 100)), now: 41)
         #expect(tcp.poll(now: 41).map(\.acknowledgement) == [1102])   // the hole filled
-        tcp.handle(In(sequence: 1102, acknowledgement: 5001, flags: [.ack, .fin], window: 65535, payload: [2]), now: 42)
+        tcp.handle(In(sequence: 1102, acknowledgement: 5001, flags: [.ack, .fin], window: 8192, payload: [2]), now: 42)
         #expect(tcp.poll(now: 42).map(\.acknowledgement) == [1104])
     }
 
@@ -65,7 +54,7 @@ struct AcknowledgementTests {
         let chunk = [UInt8](repeating: 3, count: 1460)
         var sequence: UInt32 = 1001
         while tcp.receiveWindow >= 1460 {                         // fill the buffer
-            tcp.handle(In(sequence: sequence, acknowledgement: 5001, flags: [.ack], window: 65535, payload: chunk), now: 50)
+            tcp.handle(In(sequence: sequence, acknowledgement: 5001, flags: [.ack], window: 8192, payload: chunk), now: 50)
             sequence &+= 1460
             _ = tcp.poll(now: 50)
         }

@@ -23,7 +23,7 @@ public struct SampleProfile: Sendable {
                 self.total = total
                 found = true
             } else if words.count == 5, words[0] == "hermit:", words[1] == "profile", words[2] == "kernel" || words[2] == "program",
-                      words[3].hasPrefix("0x"), let samples = Int(words[4]) {
+                      words[3].hasPrefix("0x"), UInt64(words[3].dropFirst(2), radix: 16) != nil, let samples = Int(words[4]) {
                 places.append(Place(user: words[2] == "program", address: String(words[3]), samples: samples))
             }
         }
