@@ -87,13 +87,19 @@ public enum LinuxRuntime {
         UserMode.enter(registers, fsBase: 0, on: Threads.currentContext)
     }
 
+    /// Whether the machine is ending (the first ``end(status:)`` has begun).
+    static let ending = Atomic<Bool>(false)
+
     /// Whether the end reports the memory in use (the kernel word `memory_report`).
     static let reportsMemory = InterruptSafeLock<Bool>(false)
 
-    /// Ends the machine with the program's `status`; first, when asked, says how much of the
-    /// machine's memory is in use (frames taken: the initrd's copy, the program's pages, the
+    /// Ends the machine with the program's `status` (the first caller's; later callers wait
+    /// for the end); first, when asked, says how much of the machine's memory is in use (frames taken: the initrd's copy, the program's pages, the
     /// kernel's heap), as `hermit: memory in use <KiB> KiB of <KiB> KiB`.
     static func end(status: Int32) -> Never {
+        // One ending: a thread that exits while another is printing the reports (an
+        // `exit_group` racing the last thread's exit, say) waits for the machine to end.
+        if ending.exchange(true, ordering: .acquiringAndReleasing) { while true { CoreScheduler.block() } }
         if reportsMemory.withLock({ $0 }) {
             let counts = Frames.counts
             Console.write("hermit: memory in use \((counts.total - counts.free) * 4) KiB of \(counts.total * 4) KiB\n")
