@@ -541,6 +541,7 @@ public struct TCPConnection: Sendable {
             if sequence == receiveNext { receiveNext = receiveNext &+ UInt32(data.count) }   // acknowledged, dropped
             ackPending = true
         } else if !data.isEmpty && [.established, .finWait1, .finWait2].contains(state) {
+            var ackMayWait = false
             if sequence == receiveNext {
                 let taken = min(data.count, receiveWindow)
                 receiveBuffer += data.prefix(taken)
@@ -550,11 +551,7 @@ public struct TCPConnection: Sendable {
                 unacknowledgedBytes += taken
                 // In order, nothing missing, all of it taken, less than two segments unacknowledged:
                 // the ACK may wait for the answer (RFC 9293 §3.8.6.3, RFC 5681 §4.2).
-                if !filledAHole && taken == data.count && unacknowledgedBytes < 2 * Int(TCPConnection.localMSS) {
-                    if ackDeadline == nil { ackDeadline = now + TCPConnection.delayedACKTimeout }
-                    if state == .finWait2 { finWait2Ends = now + finTimeout }   // the peer is alive
-                    return processFIN(segment, now: now)
-                }
+                ackMayWait = !filledAHole && taken == data.count && unacknowledgedBytes < 2 * Int(TCPConnection.localMSS)
             } else if SequenceNumber.distance(receiveNext, sequence) + data.count <= receiveWindow {
                 if !outOfOrder.contains(where: { $0.sequence == sequence && $0.data.count >= data.count }) {
                     if outOfOrder.count < TCPConnection.maximumOutOfOrderSegments {
@@ -565,14 +562,13 @@ public struct TCPConnection: Sendable {
                     }
                 }
             }
-            ackPending = true
+            if !ackMayWait {
+                ackPending = true
+            } else if ackDeadline == nil {
+                ackDeadline = now + TCPConnection.delayedACKTimeout
+            }
             if state == .finWait2 { finWait2Ends = now + finTimeout }   // the peer is alive
         }
-        processFIN(segment, now: now)
-    }
-
-    /// The FIN at the end of `segment`, if it is the next byte: the state it leads to, and an ACK now.
-    mutating func processFIN(_ segment: Incoming, now: UInt64) {
         if segment.flags.contains(.fin) {
             let finAt = segment.sequence &+ UInt32(segment.payload.count)
             if finAt == receiveNext && !finReceived {
@@ -893,9 +889,15 @@ public struct TCPConnection: Sendable {
         switch state {
         case .timeWait: timeWaitEnds
         case .finWait2: retransmitDeadline.map { min($0, finWait2Ends) } ?? finWait2Ends
-        default:
-            [probeDeadline, retransmitDeadline, ackDeadline].compactMap { $0 }.min()
+        default: Self.earliest(Self.earliest(probeDeadline, retransmitDeadline), ackDeadline)
         }
+    }
+
+    /// The earlier of two deadlines, either of which may be unset.
+    static func earliest(_ a: UInt64?, _ b: UInt64?) -> UInt64? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return min(a, b)
     }
 
     /// Bytes this connection holds: received and unread, queued to send, out of order.
