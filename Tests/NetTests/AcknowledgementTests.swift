@@ -68,3 +68,19 @@ extension TCPStateMachineTests {
         #expect(Int(update.first?.window ?? 0) == tcp.receiveWindow)
     }
 }
+
+extension TCPStateMachineTests {
+    /// After our FIN is acknowledged the peer may still send (a half-close): its data's
+    /// delayed ACK is a deadline of the connection in FIN-WAIT-2 too.
+    @Test func dataInFinWait2IsAcknowledgedAfterTheDelay() {
+        var tcp = established()
+        tcp.close()
+        _ = tcp.poll(now: 20)
+        tcp.handle(In(sequence: 1001, acknowledgement: 5002, flags: [.ack], window: 8192), now: 25)
+        #expect(tcp.state == .finWait2)
+        tcp.handle(In(sequence: 1001, acknowledgement: 5002, flags: [.ack], window: 8192, payload: [1, 2, 3]), now: 30)
+        #expect(tcp.poll(now: 30).isEmpty)
+        #expect(tcp.nextDeadline == 30 + TCPConnection.delayedACKTimeout)
+        #expect(tcp.poll(now: 30 + TCPConnection.delayedACKTimeout).map(\.acknowledgement) == [1004])
+    }
+}

@@ -888,7 +888,7 @@ public struct TCPConnection: Sendable {
     public var nextDeadline: UInt64? {
         switch state {
         case .timeWait: timeWaitEnds
-        case .finWait2: retransmitDeadline.map { min($0, finWait2Ends) } ?? finWait2Ends
+        case .finWait2: Self.earliest(Self.earliest(retransmitDeadline, ackDeadline), finWait2Ends)
         default: Self.earliest(Self.earliest(probeDeadline, retransmitDeadline), ackDeadline)
         }
     }
