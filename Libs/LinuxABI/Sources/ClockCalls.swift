@@ -43,6 +43,9 @@ extension LinuxProcess {
         }
     }
 
+    /// The clock calls, the ones ``serveClock(_:_:_:realTime:monotonic:)`` serves.
+    public static let clockCalls: [SystemCallNumber] = [.clockGettime, .clockGetres, .gettimeofday, .time]
+
     /// Whether `number` is one of the clock calls.
-    public static func isClockCall(_ number: UInt64) -> Bool { number == 228 || number == 229 || number == 96 || number == 201 }
+    public static func isClockCall(_ number: UInt64) -> Bool { clockCalls.contains { UInt64($0.rawValue) == number } }
 }

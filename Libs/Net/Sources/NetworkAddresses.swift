@@ -18,7 +18,10 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
         a.bytes.0 == b.bytes.0 && a.bytes.1 == b.bytes.1 && a.bytes.2 == b.bytes.2
             && a.bytes.3 == b.bytes.3 && a.bytes.4 == b.bytes.4 && a.bytes.5 == b.bytes.5
     }
-    public func hash(into hasher: inout Hasher) { hasher.combine(array) }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(bytes.0); hasher.combine(bytes.1); hasher.combine(bytes.2)
+        hasher.combine(bytes.3); hasher.combine(bytes.4); hasher.combine(bytes.5)
+    }
     /// Appends the six bytes to `out`.
     public func append(to out: inout [UInt8]) {
         out.append(bytes.0); out.append(bytes.1); out.append(bytes.2); out.append(bytes.3); out.append(bytes.4); out.append(bytes.5)

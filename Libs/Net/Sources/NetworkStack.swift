@@ -375,11 +375,11 @@ public final class NetworkStack {
 
     // MARK: Sending
 
-    /// Sends a TCP segment: when the next hop's hardware address is known, the whole frame
+    /// Sends a TCP segment: when the link address is known, the whole frame
     /// (Ethernet, IPv4 and TCP headers and the payload) is made in one buffer; otherwise the
     /// IP packet waits for ARP like any other.
     func send(_ segment: TCPConnection.Outgoing, _ key: ConnectionKey, now: UInt64) {
-        if key.remoteAddress != .broadcast, let hop = configuration.nextHop(key.remoteAddress), let mac = arp.lookup(hop, now: now) {
+        if let mac = linkAddress(key.remoteAddress, now: now) {
             var frame: [UInt8] = []
             frame.reserveCapacity(EthernetFrame.headerLength + 20 + 20 + 40 + segment.payload.count)
             EthernetFrame.appendHeader(to: &frame, destination: mac, source: macAddress, type: EthernetFrame.typeIPv4)
@@ -404,20 +404,24 @@ public final class NetworkStack {
         identification &+= 1
         let packet = IPv4Packet.build(source: configuration.address, destination: destination, protocolNumber: protocolNumber,
                                       payload: payload, identification: identification)
-        if destination == .broadcast {
-            transmit(EthernetFrame.build(destination: .broadcast, source: macAddress, type: EthernetFrame.typeIPv4, payload: packet))
-            return
-        }
-        guard let hop = configuration.nextHop(destination) else { counters.unresolved += 1; return }
-        if let mac = arp.lookup(hop, now: now) {
+        if let mac = linkAddress(destination, now: now) {
             transmit(EthernetFrame.build(destination: mac, source: macAddress, type: EthernetFrame.typeIPv4, payload: packet))
             return
         }
+        guard let hop = configuration.nextHop(destination) else { counters.unresolved += 1; return }
         if waitingForARP.count < NetworkStack.maximumWaitingForARP { waitingForARP.append((hop, packet)) } else { counters.unresolved += 1 }
         if let last = arpRequested[hop], now < last + 1000 { return }
         arpRequested[hop] = now
         let request = ARPPacket(operation: .request, senderMAC: macAddress, senderIP: configuration.address, targetMAC: .zero, targetIP: hop)
         transmit(EthernetFrame.build(destination: .broadcast, source: macAddress, type: EthernetFrame.typeARP, payload: request.bytes))
+    }
+
+    /// The hardware address a packet for `destination` goes to now: the broadcast address,
+    /// or the next hop's once ARP knows it (nil: no route, or not resolved yet).
+    func linkAddress(_ destination: IPv4Address, now: UInt64) -> MACAddress? {
+        if destination == .broadcast { return .broadcast }
+        guard let hop = configuration.nextHop(destination) else { return nil }
+        return arp.lookup(hop, now: now)
     }
 
     func flushWaiting(now: UInt64) {
