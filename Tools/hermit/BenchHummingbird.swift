@@ -136,7 +136,7 @@ func runHummingbirdBenchmark(root: URL, accelerator: Accelerator, seconds: Int, 
                   + column(inSeconds(row.firstAnswer), 14) + column(mebibytes(row.memoryKiB), 15)
                   + (report.socketErrors + report.non2xx > 0 ? "  (\(report.socketErrors) socket errors, \(report.non2xx) non-2xx)" : ""))
         }
-        print("memory at end: SwiftyHermit's frames in use when the program ends (initrd copy, program pages, kernel heap);")
+        print("memory at end: SwiftyHermit's RAM in use when the program ends (frames taken, the initrd module, the program area);")
         print("the Linux guest's MemTotal − MemFree in its last sample (each second) before the shutdown request.")
     }
     return rows.allSatisfy { $0.report != nil } ? 0 : 1

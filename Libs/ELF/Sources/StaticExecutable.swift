@@ -56,7 +56,7 @@ public struct StaticExecutable: Sendable {
         for segment in loads {
             guard segment.fileSize <= segment.memorySize, let end = segment.end, end <= StaticExecutable.addressLimit else { throw .badSegment }
             let (fileEnd, overflow) = segment.fileOffset.addingReportingOverflow(segment.fileSize)
-            guard !overflow, fileEnd <= UInt64(file.bytes.count) else { throw .truncated }
+            guard !overflow, fileEnd <= UInt64(file.count) else { throw .truncated }
             guard segment.alignment == 0 || segment.alignment & (segment.alignment &- 1) == 0 else { throw .misalignedSegment }
             guard segment.fileOffset % StaticExecutable.pageSize == segment.address % StaticExecutable.pageSize else { throw .misalignedSegment }
             guard segment.address >= previousEnd else { throw .overlappingSegments }
@@ -65,7 +65,7 @@ public struct StaticExecutable: Sendable {
         if let tls {
             guard tls.fileSize <= tls.memorySize, tls.end != nil else { throw .badSegment }
             let (fileEnd, overflow) = tls.fileOffset.addingReportingOverflow(tls.fileSize)
-            guard !overflow, fileEnd <= UInt64(file.bytes.count) else { throw .truncated }
+            guard !overflow, fileEnd <= UInt64(file.count) else { throw .truncated }
         }
         let entry = file.entry
         guard loads.contains(where: { $0.permissions.contains(.execute) && $0.address <= entry && entry < ($0.end ?? 0) }) else {
@@ -95,5 +95,10 @@ public struct StaticExecutable: Sendable {
     /// Parses and checks `bytes` in one step.
     public init(parsing bytes: [UInt8]) throws(ELFError) {
         try self.init(try ELFFile(parsing: bytes))
+    }
+
+    /// Parses and checks the file that is `range` of `storage`, in place.
+    public init(parsing storage: [UInt8], range: Range<Int>) throws(ELFError) {
+        try self.init(try ELFFile(parsing: storage, range: range))
     }
 }

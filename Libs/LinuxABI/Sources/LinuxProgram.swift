@@ -55,25 +55,26 @@ public struct LinuxProgram {
     public let fileSystem: FileSystem
 
     public init(initrd: [UInt8]?, executablePath: String? = nil, arguments: [String], environment: [String] = LinuxProgram.defaultEnvironment,
-                processors: Int, memoryBytes: UInt64, random: [UInt8], hardwareCapabilities: UInt64,
-                copy: (ArraySlice<UInt8>) -> [UInt8] = { Array($0) }) throws(Failure) {
+                processors: Int, memoryBytes: UInt64, random: [UInt8], hardwareCapabilities: UInt64) throws(Failure) {
         guard let initrd, !initrd.isEmpty else { throw .noInitrd }
         var archive: CPIOReader? = nil
         let path: String
-        let bytes: [UInt8]
+        // The executable is read where it lies in the initrd (a member's bytes are a range of
+        // the archive): no copy of it is made.
+        let range: Range<Int>
         if initrd.starts(with: Array("07070".utf8)) {
             let reader: CPIOReader
             do { reader = try CPIOReader(parsing: initrd) } catch { throw .badArchive(error) }
             archive = reader
             guard let member = LinuxProgram.program(in: reader, named: executablePath) else { throw .noExecutable(executablePath ?? "/init") }
             path = "/" + member.path
-            bytes = copy(reader.contents(of: member))
+            range = member.data
         } else {
             path = executablePath.map { $0.hasPrefix("/") ? $0 : "/" + $0 } ?? "/program"
-            bytes = initrd
+            range = 0..<initrd.count
         }
         let executable: StaticExecutable
-        do { executable = try StaticExecutable(parsing: bytes) } catch { throw .notAnExecutable(path: path, error) }
+        do { executable = try StaticExecutable(parsing: initrd, range: range) } catch { throw .notAnExecutable(path: path, error) }
         let bias = executable.kind == .positionIndependent ? LinuxProgram.positionIndependentBase : 0
         let plan: LoadPlan
         do { plan = try LoadPlan(executable, bias: bias, window: LinuxProgram.window) } catch { throw .doesNotFit(path: path) }
@@ -86,7 +87,7 @@ public struct LinuxProgram {
                                           program: program, random: random)
         } catch { throw .badArguments(error) }
         var extras = StandardFiles.extras(executable: path, processors: processors, memoryBytes: memoryBytes, processorName: "SwiftyHermit virtual CPU")
-        if archive == nil { extras.append(.file(path: path, bytes: bytes)) }   // the raw program is a file too (/proc/self/exe)
+        if archive == nil { extras.append(.file(path: path, bytes: initrd)) }   // the raw program is a file too (/proc/self/exe)
         fileSystem = FileSystem(archive: archive, extras: extras, temporary: TemporaryStore(capacity: memoryBytes / 2))
         self.path = path
         self.executable = executable

@@ -46,7 +46,7 @@ public enum LinuxRuntime {
             program = try LinuxProgram(initrd: bytes, executablePath: line.executablePath, arguments: line.arguments,
                                        environment: line.environment(over: LinuxProgram.defaultEnvironment),
                                        processors: Threads.coreCount, memoryBytes: memoryBytes, random: randomBytes(16),
-                                       hardwareCapabilities: UInt64(CPUID.query(leaf: 1).edx), copy: ByteCopy.array)
+                                       hardwareCapabilities: UInt64(CPUID.query(leaf: 1).edx))
         } catch {
             refuse("\(error)")
         }
@@ -90,6 +90,10 @@ public enum LinuxRuntime {
     /// Whether the machine is ending (the first ``end(status:)`` has begun).
     static let ending = Atomic<Bool>(false)
 
+    /// The bytes of RAM in use outside the frame allocator: the boot module and the program
+    /// area (``LinuxRuntimeModule`` records them).
+    static let heldOutsideFrames = InterruptSafeLock<(module: UInt64, programArea: UInt64)>((0, 0))
+
     /// Whether the end reports the memory in use (the kernel word `memory_report`).
     static let reportsMemory = InterruptSafeLock<Bool>(false)
 
@@ -101,8 +105,15 @@ public enum LinuxRuntime {
         // `exit_group` racing the last thread's exit, say) waits for the machine to end.
         if ending.exchange(true, ordering: .acquiringAndReleasing) { while true { CoreScheduler.block() } }
         if reportsMemory.withLock({ $0 }) {
+            // All the RAM the program costs: the frames taken, and the two ranges outside the
+            // frame allocator — the boot module (its initrd, held where the VMM put it) and the
+            // program area (an ET_EXEC program's pages, reserved at boot).
             let counts = Frames.counts
-            Console.write("hermit: memory in use \((counts.total - counts.free) * 4) KiB of \(counts.total * 4) KiB\n")
+            let held = heldOutsideFrames.withLock { $0 }
+            let frames = UInt64(counts.total - counts.free) * 4, total = UInt64(counts.total) * 4
+            let module = held.module / 1024, area = held.programArea / 1024
+            Console.write("hermit: memory in use \(frames + module + area) KiB of \(total + module + area) KiB "
+                          + "(frames \(frames) KiB, initrd module \(module) KiB, program area \(area) KiB)\n")
         }
         if SampleProfiler.period != 0 {
             CallProfile.report()

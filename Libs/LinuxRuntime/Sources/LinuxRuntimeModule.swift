@@ -8,6 +8,8 @@ public enum LinuxRuntimeModule: KernelModule {
     public static func start(_ kernel: inout KernelResources) {
         let contents = kernel.moduleContents(0)
         LinuxRuntime.initrd.withLock { $0 = contents }
+        let module = kernel.boot.modules.first?.size ?? 0, area = kernel.programArea?.size ?? 0
+        LinuxRuntime.heldOutsideFrames.withLock { $0 = (module, area) }
         guard UserMode.setSystemCallHandler({ registers in LinuxRuntime.systemCall(&registers) }),
               UserMode.setFaultHandler({ frame, reason in LinuxRuntime.fault(frame, reason) }),
               DemandPager.setUserFaultResolver(ProgramFaultResolver()) else {

@@ -47,9 +47,9 @@ enum ProgramLoader {
                 page += 4096
             }
         }
-        let bytes = program.executable.file.bytes
+        let file = program.executable.file   // read in place, in the initrd
         for copy in plan.copies {
-            guard UserAddressSpace.write(copy.address, from: bytes, offset: Int(copy.fileOffset), count: Int(copy.length)) == .done else {
+            guard UserAddressSpace.write(copy.address, from: file.storage, offset: file.offset + Int(copy.fileOffset), count: Int(copy.length)) == .done else {
                 return refused("could not copy \(program.path)'s segments")
             }
         }
