@@ -22,7 +22,8 @@ public struct ProgramNetwork {
 /// the kernel's words); then one kernel thread drives the stack for the program's sockets.
 ///
 /// Guarantees: the stack is only ever touched under the process's lock (by the driving thread
-/// and by the calls that use sockets), so it is driven by one context at a time; the driving
+/// and by the calls that use sockets), so it is driven by one context at a time; the card's
+/// notification a pass through the lock owes is taken under it and rung just after it; the driving
 /// thread sleeps until the card's interrupt or the stack's next timer (or what the card's
 /// module allows at most), and wakes the threads waiting for events whenever a poll did
 /// anything — no busy polling. What
@@ -64,6 +65,9 @@ extension LinuxRuntime {
             }
             stack.configuration = configuration
         }
+        // From here the stack is polled under the process's lock: the card's notifications
+        // are rung after the lock is released (each is a trap into the VMM).
+        stack.device.deferNotifications()
         return network
     }
 
@@ -76,13 +80,14 @@ extension LinuxRuntime {
                 let profiling = CallProfile.isOn
                 let asked = profiling ? TimeSource.now : 0
                 var entered: UInt64 = 0, finished: UInt64 = 0
-                let (busy, deadline) = process.withLock { process -> (Bool, UInt64?) in
+                let (busy, deadline, doorbell) = process.withLock { process -> (Bool, UInt64?, (any DeviceDoorbell)?) in
                     if profiling { entered = TimeSource.now }
                     defer { if profiling { finished = TimeSource.now } }
-                    guard let stack = process?.network else { return (false, nil) }
+                    guard let stack = process?.network else { return (false, nil, nil) }
                     let busy = stack.poll()
-                    return (busy, stack.nextDeadline)
+                    return (busy, stack.nextDeadline, stack.device.takeDoorbell())
                 }
+                doorbell?.ring()
                 if profiling { CallProfile.add(CallProfile.networkPoll, waiting: entered &- asked, working: finished &- entered, sleeping: 0, counts: true) }
                 if busy {
                     wakeEventWaiters()
@@ -99,11 +104,12 @@ extension LinuxRuntime {
     /// sent and not yet acknowledged, or received and never read), for at most a second.
     static func drainNetwork() {
         for _ in 0..<1000 {
-            let pending = process.withLock { process -> Bool in
-                guard let stack = process?.network else { return false }
+            let (pending, doorbell) = process.withLock { process -> (Bool, (any DeviceDoorbell)?) in
+                guard let stack = process?.network else { return (false, nil) }
                 stack.poll()
-                return stack.bufferedBytes > 0
+                return (stack.bufferedBytes > 0, stack.device.takeDoorbell())
             }
+            doorbell?.ring()
             guard pending else { return }
             Threads.sleep(nanoseconds: 1_000_000)
         }

@@ -1,6 +1,7 @@
 import Alloc
 import Boot
 import LinuxABI
+import Net
 import Paging
 import Sched
 import Synchronization
@@ -20,6 +21,9 @@ extension LinuxRuntime {
         var timerDeadline: UInt64? = nil
         /// A blocking pipe write took part of its bytes: the rest follows.
         var continues = false
+        /// The network card's notification for the frames the call queued, rung once the
+        /// process's lock is released.
+        var doorbell: (any DeviceDoorbell)? = nil
     }
 
     /// Calls that change the mappings: mmap, mprotect, munmap, brk, mremap, madvise.
@@ -199,6 +203,7 @@ extension LinuxRuntime {
                 if changesMappings(number) { outcome.mappings = process.mappings }
                 outcome.eventsChanged = process.eventsChanged
                 process.eventsChanged = false
+                outcome.doorbell = process.network?.device.takeDoorbell()
                 if !finalLook && waitsForEvents(number, callArguments, result: outcome.result, limit: limit, process: process) {
                     // Queued under the process's lock: a change after this wakes this thread,
                     // and a wake before its sleep is remembered by the scheduler.
@@ -212,6 +217,7 @@ extension LinuxRuntime {
                 if profiling { finished = TimeSource.now }
                 return outcome
             }
+            aftermath.doorbell?.ring()
             if profiling {
                 CallProfile.add(number, waiting: entered &- asked, working: finished &- entered, sleeping: 0, counts: !finalLook && written == 0)
             }

@@ -37,6 +37,10 @@ public final class VirtioNetDevice: NetworkDevice {
     /// Whether received frames raise an interrupt.
     public private(set) var interruptsEnabled = false
     var framesQueued = false
+    /// The transmit queue's doorbell; with `defersNotifications`, a flush only marks it owed.
+    let transmitDoorbell: VirtqueueDoorbell
+    var defersNotifications = false
+    var doorbellOwed = false
 
     /// Brings the card up. `descriptorTable` makes a queue's descriptor table of the given
     /// size (the fence's), or nil when memory is exhausted. `page` hands out one zeroed 4 KiB DMA page, or nil when memory is
@@ -73,6 +77,7 @@ public final class VirtioNetDevice: NetworkDevice {
         }
         transport.install(receiveQueue, at: 0)
         transport.install(transmitQueue, at: 1)
+        transmitDoorbell = transport.doorbell(for: transmitQueue)
         transport.start()
         for buffer in 0..<receiveBuffers.count { offerReceive(buffer) }
         transport.notify(receiveQueue)
@@ -171,6 +176,17 @@ public final class VirtioNetDevice: NetworkDevice {
     public func flush() {
         guard framesQueued else { return }
         framesQueued = false
-        if transmitQueue.deviceWantsNotification { transport.notify(transmitQueue) }
+        guard transmitQueue.deviceWantsNotification else { return }
+        if defersNotifications { doorbellOwed = true } else { transmitDoorbell.ring() }
+    }
+
+    /// From now on a flush that owes the device a notification leaves it to whoever takes the
+    /// doorbell (``takeDoorbell()``), to ring outside its locks.
+    public func deferNotifications() { defersNotifications = true }
+
+    public func takeDoorbell() -> (any DeviceDoorbell)? {
+        guard doorbellOwed else { return nil }
+        doorbellOwed = false
+        return transmitDoorbell
     }
 }

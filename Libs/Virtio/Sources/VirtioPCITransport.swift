@@ -127,6 +127,11 @@ public final class VirtioPCITransport {
         notify.write(UInt16(queue.index), at: queue.notifyOffset)
     }
 
+    /// Queue `queue`'s doorbell, to ring outside the driver's locks.
+    public func doorbell(for queue: Virtqueue) -> VirtqueueDoorbell {
+        VirtqueueDoorbell(window: notify, offset: queue.notifyOffset, queue: UInt16(queue.index))
+    }
+
     /// Lets the device run.
     public func start() { status = status | Status.driverOK.rawValue }
 }
