@@ -51,6 +51,22 @@ struct BitmapFrameAllocatorTests {
         #expect(throws: FrameError.misaligned(PhysAddr(0x5001))) { try allocator.free(PhysAddr(0x5001)) }
     }
 
+    @Test func adoptedFramesBecomeFreeOnceAndAllOrNone() throws {
+        var allocator = makeAllocator()
+        let total = allocator.totalFrames, free = allocator.freeFrames
+        // The hole between 640 KiB and 1 MiB holds no managed frame: a boot module, say.
+        try allocator.adopt(PhysAddr(0xB_0000), count: 4)
+        #expect(allocator.totalFrames == total + 4 && allocator.freeFrames == free + 4)
+        #expect(allocator.isFree(PhysAddr(0xB_3000)) && !allocator.isFree(PhysAddr(0xB_4000)))
+        #expect(throws: FrameError.cannotAdopt(PhysAddr(0xB_3000))) { try allocator.adopt(PhysAddr(0xB_3000), count: 2) }
+        #expect(!allocator.isFree(PhysAddr(0xB_4000)), "a refused adoption takes nothing")
+        #expect(throws: FrameError.cannotAdopt(PhysAddr(0x1F_F000))) { try allocator.adopt(PhysAddr(0x1F_F000), count: 2) }
+        #expect(throws: FrameError.misaligned(PhysAddr(0xC_0010))) { try allocator.adopt(PhysAddr(0xC_0010), count: 1) }
+        var taken = Set<UInt64>()
+        while let frame = allocator.allocate() { taken.insert(frame.value) }
+        #expect((0..<4).allSatisfy { taken.contains(0xB_0000 + UInt64($0) * 4096) }, "adopted frames are handed out")
+    }
+
     @Test func contiguousRunsAreAlignedAndSkipHoles() throws {
         var allocator = makeAllocator()
         let runResult = allocator.allocateContiguous(count: 16, alignment: 0x1_0000)

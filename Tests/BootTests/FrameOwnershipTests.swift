@@ -43,6 +43,29 @@ struct FrameOwnershipTests {
         if let run = FrameTable.claimRun(PhysAddr(0x9_0000), count: 4) { _ = FrameTable.release(run) } else { Issue.record("the run is free now") }
     }
 
+    @Test func aBootModulesFramesAreNeverFreeAndAreHandedOverOnceWhole() {
+        let module = SimulatedFrames.bootModule
+        let count = Int(module.size) / 4096
+        let claimed = FrameTable.claim(module.start)
+        let claimedIsNil = claimed == nil
+        #expect(claimedIsNil, "a module's frame is not free")
+        #expect(!FrameTable.isFree(module.start))
+        let tooLong = FrameTable.takeBootModule(module.start, count: count + 1)
+        let tooLongIsNil = tooLong == nil
+        #expect(tooLongIsNil, "a run reaching past the module is refused whole")
+        let straddling = FrameTable.takeBootModule(PhysAddr(module.start.value - 0x1000), count: 2)
+        let straddlingIsNil = straddling == nil
+        #expect(straddlingIsNil, "a run starting in free RAM is refused whole")
+        guard let run = FrameTable.takeBootModule(module.start, count: count) else { Issue.record("the module's frames were refused"); return }
+        let runCount = run.count
+        #expect(runCount == count)
+        let again = FrameTable.takeBootModule(module.start, count: count)
+        let againIsNil = again == nil
+        #expect(againIsNil, "a module's frames are handed over once")
+        _ = FrameTable.release(run)
+        #expect(FrameTable.isFree(module.start) && FrameTable.isFree(PhysAddr(module.end.value - 0x1000)))
+    }
+
     @Test func permanentMemoryNeverReturnsToTheFreeFrames() {
         let region = FrameTable.claimPermanent(PhysAddr(0xA_0000), count: 2)
         let size = region?.size

@@ -108,6 +108,15 @@ struct ModuleCatalogTests {
         #expect(!root.contains("import Alloc"))
     }
 
+    @Test func imagesOfTheSameModulesShareOneCompositionRoot() {
+        let hello = ModuleCatalog.App(target: "Hello", dependencies: [])
+        let first = ImageBuilder.compositionRoot(for: ImageConfig(name: "run-one", app: "hello", modules: ["X86", "Boot"]), app: hello, startOrder: [])
+        let second = ImageBuilder.compositionRoot(for: ImageConfig(name: "run-two", app: "hello", modules: ["X86", "Boot"]), app: hello, startOrder: [])
+        #expect(first == second, "a new name alone must not recompile the image")
+        let other = ImageBuilder.compositionRoot(for: config(["X86", "Boot", "Alloc"]), app: hello, startOrder: ["Alloc"])
+        #expect(first != other)
+    }
+
     @Test func startsModulesAfterTheirDependencies() {
         #expect(catalog.startOrder(of: ["X86", "Paging", "Boot", "Alloc"]) == ["Alloc", "Paging"])
         var withoutAllocStartup = catalog

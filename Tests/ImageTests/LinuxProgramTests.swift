@@ -91,6 +91,24 @@ extension ImageTests {
         #expect(run.log.contains("hermit: calls write "), "\(run.log)")
     }
 
+    /// The kernel word `memory_report`: at the end the kernel names all the RAM the program
+    /// cost — the frames taken, the initrd module (whose frames went back to the allocator once
+    /// copied: what is left is at most its two partial frames) and the program area.
+    @Test func theMemoryReportCountsEveryPartAndTheModuleIsGivenBack() throws {
+        let directory = try ImageTests.scratch("memory-report")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let program = try ImageTests.compile("pthreads.c", with: "/usr/bin/gcc", flags: ["-static", "-O2", "-pthread"], into: directory, name: "pthreads")
+        let run = try runProgram(program, kernelWords: "memory_report")
+        #expect(run.outcome == .exited(0), "\(run.log)")
+        let line = try #require(run.log.split(whereSeparator: \.isNewline).first { $0.hasPrefix("hermit: memory in use ") }, "\(run.log)")
+        let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        try #require(numbers.count == 5, "\(line)")
+        let (used, total, frames, module, area) = (numbers[0], numbers[1], numbers[2], numbers[3], numbers[4])
+        #expect(used == frames + module + area && total > used, "\(line)")
+        #expect(module < 8, "the module's whole frames were given back: \(line)")
+        #expect(area > 0, "an ET_EXEC program lives in the program area: \(line)")
+    }
+
     @Test(arguments: [("gcc", 1), ("gcc", 2), ("musl-gcc", 1), ("musl-gcc", 2)])
     func aPthreadsProgramGivesTheHostsOutput(compiler: String, cpus: Int) throws {
         try expectTheHostsOutput("pthreads", compiler: compiler, cpus: cpus, endsWithDone: false)

@@ -121,6 +121,24 @@ public struct BitmapFrameAllocator: FrameAllocator, Sendable {
         return nil
     }
 
+    /// Starts managing the `count` frames from `start`, free (RAM that held a boot module
+    /// until its reader copied it): all or none; refused when one of them is managed already
+    /// or lies beyond ``frameCount``.
+    public mutating func adopt(_ start: PhysAddr, count: Int) throws(FrameError) {
+        guard start.isAligned(to: BitmapFrameAllocator.frameSize) else { throw .misaligned(start) }
+        let first = Int(start.value / BitmapFrameAllocator.frameSize)
+        guard count >= 0, first <= frameCount, count <= frameCount - first else { throw .cannotAdopt(start) }
+        for index in first..<(first + count) where bit(managed, index) {
+            throw .cannotAdopt(PhysAddr(UInt64(index) * BitmapFrameAllocator.frameSize))
+        }
+        for index in first..<(first + count) {
+            setBit(managed, index, true)
+            setBit(free, index, true)
+        }
+        totalFrames += count
+        freeFrames += count
+    }
+
     public mutating func free(_ frame: PhysAddr) throws(FrameError) {
         guard frame.isAligned(to: BitmapFrameAllocator.frameSize) else { throw .misaligned(frame) }
         let index = Int(frame.value / BitmapFrameAllocator.frameSize)

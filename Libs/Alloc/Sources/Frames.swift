@@ -77,6 +77,16 @@ public enum Frames {
         }
     }
 
+    /// Takes frames the allocator never managed into its free frames: a boot module's, once
+    /// its contents were copied (``KernelResources/releaseModule(_:)``).
+    public static func adopt(_ run: consuming FrameRun) {
+        let count = run.count
+        let start = FrameTable.release(run)
+        allocator.withLock { allocator in
+            do throws(FrameError) { try allocator?.adopt(start, count: count) } catch { Panic.halt("Alloc: frames to adopt were managed already, at ", decimal: start.value) }
+        }
+    }
+
     /// Frames free and managed.
     public static var counts: (free: Int, total: Int) {
         allocator.withLock { ($0?.freeFrames ?? 0, $0?.totalFrames ?? 0) }

@@ -8,6 +8,8 @@ public enum FrameError: Error, Equatable, Sendable {
     case notManaged(PhysAddr)
     /// The address is not the start of a 4 KiB frame.
     case misaligned(PhysAddr)
+    /// The frame is managed already, or beyond the frames the allocator can keep (adoption).
+    case cannotAdopt(PhysAddr)
 }
 
 /// Hands out 4 KiB physical frames.

@@ -6,7 +6,7 @@ import X86
 ///
 /// Guarantees: each frame is in exactly one state — free, owned by a token, owned for good
 /// by a module (permanent), a page table, mapped into the kernel's lazy address space, the
-/// runtime heap's, or DMA memory — and every change is one checked
+/// runtime heap's, DMA memory, or holding a boot module until its reader releases it — and every change is one checked
 /// transition under a lock. A frame is handed out only from the free state, so the frame
 /// allocator in Alloc is policy: a bug there (a wrong or repeated address) makes ``claim(_:)``
 /// return nil, never two owners of one frame. Frames outside usable RAM, in the kernel image
@@ -16,7 +16,7 @@ public enum FrameTable {
     public static let frameSize = 4096
 
     enum State: UInt8 {
-        case unmanaged = 0, free, owned, permanent, pageTable, mapped, heap, dma
+        case unmanaged = 0, free, owned, permanent, pageTable, mapped, heap, dma, bootModule
     }
 
     struct Table {
@@ -39,9 +39,11 @@ public enum FrameTable {
     nonisolated(unsafe) static var window = WindowPlacement()
 
     /// Starts keeping the frames below `states.size` × 4 KiB inside `window`: the frames of
-    /// `free` ranges are free, all others unmanaged. `states` holds a byte per frame and must
-    /// be memory nobody else uses.
-    static func install(window: PhysicalMemoryWindow, states: MemoryRegion, free: [PhysicalRange]) {
+    /// `free` ranges are free, the whole frames of `bootModules` that nothing else marked hold
+    /// a boot module, all others unmanaged. `states` holds a byte per frame and must be memory
+    /// nobody else uses; `bootModules` must be usable RAM that nothing but the boot modules
+    /// occupies (``KernelResources`` passes the modules minus every other reserved range).
+    static func install(window: PhysicalMemoryWindow, states: MemoryRegion, free: [PhysicalRange], bootModules: [PhysicalRange] = []) {
         guard !installed.exchange(true, ordering: .acquiringAndReleasing) else { Panic.halt("the frame table is installed once") }
         unsafe FrameTable.window = WindowPlacement(regionBase: window.regionBase, physicalBase: window.physicalBase.value,
                                                    size: UInt64(window.size))
@@ -56,6 +58,14 @@ public enum FrameTable {
             return Int(end - first)
         }
         for range in free { freeCount += mark(range, .free) }
+        for range in bootModules {
+            let first = range.start.alignedUp(to: UInt64(frameSize)).value / UInt64(frameSize)
+            let end = min(range.end.alignedDown(to: UInt64(frameSize)).value / UInt64(frameSize), UInt64(count))
+            guard first < end else { continue }
+            for index in Int(first)..<Int(end) where states.load(as: UInt8.self, at: index) == State.unmanaged.rawValue {
+                states.store(State.bootModule.rawValue, at: index)
+            }
+        }
         table.withLock { table in
             table.states = states
             table.frameCount = count
@@ -112,6 +122,13 @@ public enum FrameTable {
         let region = memory(at: address, size: count * frameSize)
         region.fill(0, count: region.size)
         return region
+    }
+
+    /// The `count` frames from `address` that hold a boot module, as an owned run (their
+    /// bytes are the module's until the owner writes them), or nil unless all do. Only
+    /// ``KernelResources/releaseModule(_:)`` asks, once it reads no module any more.
+    static func takeBootModule(_ address: PhysAddr, count: Int) -> FrameRun? {
+        transition(address, count: count, from: .bootModule, to: .owned) ? FrameRun(address: address, count: count) : nil
     }
 
     /// Gives an owned frame back; returns its address for the allocator's bookkeeping.

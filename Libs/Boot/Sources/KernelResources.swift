@@ -30,6 +30,9 @@ public struct KernelResources: ~Copyable, Sendable {
     /// one until ``takeProgramPages()`` hands it to the Linux layer (``ProgramReservation``).
     public let programArea: PhysicalRange?
     var programPagesTaken = false
+    /// Whether a module's frames were released: from then on no module is read (their bytes
+    /// may be a new owner's, and modules may share frames).
+    var modulesReleased = false
 
     /// Where ``lazyArea`` starts: 16 TiB, far above any identity-mapped RAM.
     public static let lazyAreaBase: UInt64 = 0x0000_1000_0000_0000
@@ -74,7 +77,7 @@ public struct KernelResources: ~Copyable, Sendable {
     public mutating func startFrameTable() -> Bool {
         guard !FrameTable.installed.load(ordering: .acquiring) else { return false }
         var end: UInt64 = 0
-        for range in boot.memoryMap.usableRanges(excluding: reserved) { end = max(end, min(range.end.value, 0x1_0000_0000)) }
+        for range in boot.memoryMap.usableRanges(excluding: reserved) + moduleFrames() { end = max(end, min(range.end.value, 0x1_0000_0000)) }
         let count = Int(end / UInt64(FrameTable.frameSize))
         let storage = EarlyHeap.allocate(size: max(count, 1), alignment: 64)
         let chunkTable = EarlyHeap.allocate(size: HeapOwnership.tableBytes, alignment: 64)
@@ -88,14 +91,46 @@ public struct KernelResources: ~Copyable, Sendable {
         // SAFETY: a fresh early-heap block of `count` bytes, which the sealed early heap never
         // frees or hands out again; only the frame table uses it.
         let states = unsafe MemoryRegion(unsafeBase: storage, size: max(count, 1))
-        FrameTable.install(window: window, states: states, free: boot.memoryMap.usableRanges(excluding: reserved))
+        FrameTable.install(window: window, states: states, free: boot.memoryMap.usableRanges(excluding: reserved), bootModules: moduleFrames())
         return true
     }
 
+    /// The usable RAM the boot modules occupy and nothing else does: each module minus every
+    /// reserved range that is not a module (page 0, the image, the other boot structures, the
+    /// program area, the sealed early heap).
+    func moduleFrames() -> [PhysicalRange] {
+        let modules = boot.modules.filter { $0.size > 0 }
+        let others = reserved.filter { range in !modules.contains(range) }
+        var frames: [PhysicalRange] = []
+        for module in modules {
+            for range in boot.memoryMap.usableRanges(excluding: others) where range.overlaps(module) {
+                let start = max(range.start.value, module.start.value), end = min(range.end.value, module.end.value)
+                frames.append(PhysicalRange(start: PhysAddr(start), size: end - start))
+            }
+        }
+        return frames
+    }
+
+    /// Gives boot module `index`'s whole frames to its reader as one owned run (a frame
+    /// allocator adopts them once the module is copied: QEMU's `-initrd` otherwise stays in
+    /// RAM for good). Nil when there is no such module, its frames are not one run the frame
+    /// table holds for it, or the table is not started. Afterwards ``moduleContents(_:)``
+    /// answers nil for every module: modules may share frames, and the frames' bytes become
+    /// the run's owner's — Boot never reads them again.
+    public mutating func releaseModule(_ index: Int) -> FrameRun? {
+        guard index >= 0, index < boot.modules.count else { return nil }
+        let module = boot.modules[index]
+        let first = module.start.alignedUp(to: UInt64(FrameTable.frameSize)), end = module.end.alignedDown(to: UInt64(FrameTable.frameSize))
+        guard first < end, end.value - first.value <= UInt64(Int.max) else { return nil }
+        modulesReleased = true
+        return FrameTable.takeBootModule(first, count: Int((end.value - first.value) / UInt64(FrameTable.frameSize)))
+    }
+
     /// A copy of boot module `index`'s bytes (QEMU's `-initrd`), or nil when there is no such
-    /// module. The module lies in a boot structure no allocator hands out.
+    /// module or a module was released. The module lies in a boot structure no allocator hands
+    /// out until ``releaseModule(_:)``.
     public func moduleContents(_ index: Int) -> [UInt8]? {
-        guard index >= 0, index < boot.modules.count, boot.modules[index].size < UInt64(Int.max) else { return nil }
+        guard !modulesReleased, index >= 0, index < boot.modules.count, boot.modules[index].size < UInt64(Int.max) else { return nil }
         let module = boot.modules[index]
         guard module.size > 0 else { return [] }
         guard let region = window.region(at: module.start, size: Int(module.size)) else { return nil }
