@@ -8,8 +8,8 @@ import ELF
 /// Guarantees: either every part is ready — the executable passed ``StaticExecutable``'s
 /// checks, its ``LoadPlan`` fits the program window, its ``InitialStack`` is built, its
 /// ``FileSystem`` holds the archive's files and the ``StandardFiles`` — or a ``Failure`` says
-/// which step refused and why, in words a user can act on. `copy` takes the program out of
-/// the archive (the mechanism passes a faster one than `Array(slice)`).
+/// which step refused and why, in words a user can act on. The executable is read where it
+/// lies in the initrd: nothing is copied out of the archive.
 public struct LinuxProgram {
     public enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
         /// The VMM passed no boot module (`-initrd`).
