@@ -62,6 +62,8 @@ var targets: [Target] = [
     // Host tools: the image builder, runner and audit.
     .target(name: "HermitKit", dependencies: ["ELF", "CPIO"], path: "Tools/HermitKit", swiftSettings: strict),
     .executableTarget(name: "hermit", dependencies: ["HermitKit"], path: "Tools/hermit", swiftSettings: strict),
+    // The kernel's path for one HTTP request (epoll_wait, read, writev, the stack's polls) on the host, for callgrind.
+    .executableTarget(name: "request-path", dependencies: ["LinuxABI", "Net"], path: "Tools/request-path", swiftSettings: strict),
 
     // Host tests.
     .testTarget(name: "X86Tests", dependencies: ["X86"], swiftSettings: strict),

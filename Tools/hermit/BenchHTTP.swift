@@ -127,7 +127,12 @@ func requireTool(_ tool: String, package: String) throws(HermitError) -> String 
         throw HermitError("'\(tool)' is needed: apt-get install -y \(package)")
     }
     log("installing \(package) for \(tool)")
-    _ = try Shell.run(apt, ["install", "-y", "-q", package], environment: ["DEBIAN_FRONTEND": "noninteractive"])
-    guard let path = Shell.which(tool) else { throw HermitError("could not install '\(tool)' (apt-get install -y \(package))") }
+    var installed = try Shell.run(apt, ["install", "-y", "-q", package], environment: ["DEBIAN_FRONTEND": "noninteractive"])
+    if installed.status != 0 {
+        // A fresh machine's package lists may be empty or stale: update them once, then retry.
+        _ = try Shell.run(apt, ["update", "-q"], environment: ["DEBIAN_FRONTEND": "noninteractive"])
+        installed = try Shell.run(apt, ["install", "-y", "-q", package], environment: ["DEBIAN_FRONTEND": "noninteractive"])
+    }
+    guard installed.status == 0, let path = Shell.which(tool) else { throw HermitError("could not install '\(tool)' (apt-get install -y \(package))") }
     return path
 }

@@ -109,27 +109,50 @@ public final class EventPoll {
     public static let readHangUp: UInt32 = 0x2000, edgeTriggered: UInt32 = 1 << 31, oneShot: UInt32 = 1 << 30
     public static let exclusive: UInt32 = 1 << 28, wakeUp: UInt32 = 1 << 29
 
-    public private(set) var interests: [Int32: Interest] = [:]
+    /// The interest list, sorted by descriptor: `epoll_wait` walks it in order without
+    /// sorting or hashing, and `epoll_ctl` finds a descriptor by binary search.
+    var entries: [(descriptor: Int32, interest: Interest)] = []
+
+    /// The interest list by descriptor.
+    public var interests: [Int32: Interest] {
+        Dictionary(uniqueKeysWithValues: entries.map { ($0.descriptor, $0.interest) })
+    }
+
     public init() {}
+
+    /// Where `descriptor` is in ``entries``, or where it would go.
+    func position(of descriptor: Int32) -> (index: Int, found: Bool) {
+        var low = 0, high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].descriptor < descriptor { low = middle + 1 } else { high = middle }
+        }
+        return (low, low < entries.count && entries[low].descriptor == descriptor)
+    }
 
     /// `epoll_ctl`: ADD (1), DEL (2), MOD (3).
     public func control(_ operation: Int32, descriptor: Int32, events: UInt32, data: UInt64) throws(LinuxError) {
+        let (index, found) = position(of: descriptor)
         switch operation {
         case 1:
-            guard interests[descriptor] == nil else { throw .exists }
-            interests[descriptor] = Interest(events: events, data: data)
+            guard !found else { throw .exists }
+            entries.insert((descriptor, Interest(events: events, data: data)), at: index)
         case 2:
-            guard interests.removeValue(forKey: descriptor) != nil else { throw .noEntry }
+            guard found else { throw .noEntry }
+            entries.remove(at: index)
         case 3:
-            guard interests[descriptor] != nil else { throw .noEntry }
-            interests[descriptor] = Interest(events: events, data: data)
+            guard found else { throw .noEntry }
+            entries[index].interest = Interest(events: events, data: data)
         default:
             throw .invalidArgument
         }
     }
 
     /// Forgets a descriptor that was closed.
-    public func forget(_ descriptor: Int32) { interests.removeValue(forKey: descriptor) }
+    public func forget(_ descriptor: Int32) {
+        let (index, found) = position(of: descriptor)
+        if found { entries.remove(at: index) }
+    }
 
     /// Up to `maximum` ready descriptors as (events, data), given each one's readiness now;
     /// consumes one-shot and edge-triggered reports. An edge-triggered descriptor is reported
@@ -138,24 +161,28 @@ public final class EventPoll {
     /// a socket that was drained, or never was, are an edge, as in Linux.
     public func collect(maximum: Int, readiness: (Int32) -> UInt32?, activity: (Int32) -> UInt64 = { _ in 0 }) -> [(events: UInt32, data: UInt64)] {
         var ready: [(events: UInt32, data: UInt64)] = []
-        for descriptor in interests.keys.sorted() {
-            guard ready.count < maximum, var interest = interests[descriptor] else { continue }
-            guard let now = readiness(descriptor) else { interests.removeValue(forKey: descriptor); continue }   // closed
-            guard !interest.disarmed else { continue }
-            let events = now & (interest.events | EventPoll.error | EventPoll.hangUp)
-            if interest.events & EventPoll.edgeTriggered != 0 {
+        var closed = false
+        var index = 0
+        while index < entries.count && ready.count < maximum {
+            defer { index += 1 }
+            let descriptor = entries[index].descriptor
+            guard let now = readiness(descriptor) else { closed = true; entries[index].descriptor = -1; continue }   // closed
+            guard !entries[index].interest.disarmed else { continue }
+            let wanted = entries[index].interest.events
+            let events = now & (wanted | EventPoll.error | EventPoll.hangUp)
+            if wanted & EventPoll.edgeTriggered != 0 {
                 let moved = activity(descriptor)
-                let fresh = moved != interest.reportedActivity ? events : events & ~interest.reported
-                interest.reported = events
-                interest.reportedActivity = moved
-                interests[descriptor] = interest
+                let fresh = moved != entries[index].interest.reportedActivity ? events : events & ~entries[index].interest.reported
+                entries[index].interest.reported = events
+                entries[index].interest.reportedActivity = moved
                 guard fresh != 0 else { continue }
             } else {
                 guard events != 0 else { continue }
             }
-            if interest.events & EventPoll.oneShot != 0 { interest.disarmed = true; interests[descriptor] = interest }
-            ready.append((events, interest.data))
+            if wanted & EventPoll.oneShot != 0 { entries[index].interest.disarmed = true }
+            ready.append((events, entries[index].interest.data))
         }
+        if closed { entries.removeAll { $0.descriptor < 0 } }
         return ready
     }
 }

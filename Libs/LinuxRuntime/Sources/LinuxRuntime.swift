@@ -1,6 +1,7 @@
 import Alloc
 import Boot
 import LinuxABI
+import Net
 import Paging
 import Sched
 import Synchronization
@@ -114,6 +115,7 @@ public enum LinuxRuntime {
             let module = held.module / 1024, area = held.programArea / 1024
             Console.write("hermit: memory in use \(frames + module + area) KiB of \(total + module + area) KiB "
                           + "(frames \(frames) KiB, initrd module \(module) KiB, program area \(area) KiB)\n")
+            if let counters = process.withLock({ $0?.network?.counters }) { Console.write(networkReport(counters)) }
         }
         if SampleProfiler.period != 0 {
             CallProfile.report()
@@ -124,6 +126,22 @@ public enum LinuxRuntime {
             }
         }
         DebugExit.exit(programStatus: status)
+    }
+
+    /// The stack's counters as one line: frames each way, loss recovery, and every drop that
+    /// happened (by its reason).
+    static func networkReport(_ counters: NetworkCounters) -> String {
+        let drops: [(String, Int)] = [("malformed", counters.malformed), ("bad-checksums", counters.badChecksums),
+                                      ("fragments", counters.fragmentsDropped), ("not-for-us", counters.notForUs),
+                                      ("unsupported", counters.unsupported), ("no-socket", counters.noSocket),
+                                      ("backlog-full", counters.backlogFull), ("unresolved", counters.unresolved),
+                                      ("connection-limit", counters.connectionLimit), ("half-open-evicted", counters.halfOpenEvicted),
+                                      ("time-wait-evicted", counters.timeWaitEvicted), ("memory-pressure", counters.memoryPressure),
+                                      ("out-of-order-dropped", counters.outOfOrderDropped), ("transmit-dropped", counters.transmitDropped),
+                                      ("udp-queue-full", counters.udpQueueFull)]
+        let dropped = drops.filter { $0.1 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+        return "hermit: network frames in \(counters.framesReceived), out \(counters.framesSent); fast retransmits \(counters.fastRetransmits), "
+            + "timeouts \(counters.retransmissionTimeouts), tail probes \(counters.tailLossProbes); dropped: \(dropped.isEmpty ? "none" : dropped)\n"
     }
 
     /// Says why the program cannot run and ends the machine with ``cannotExecute``.

@@ -246,7 +246,7 @@ public struct TCPConnection: Sendable {
     public var atEndOfStream: Bool { finReceived && receiveBuffer.isEmpty }
     /// Room for `send`.
     public var sendSpace: Int { canSend ? TCPConnection.sendCapacity - sendBuffer.count : 0 }
-    var canSend: Bool { !closeRequested && [.synSent, .synReceived, .established, .closeWait].contains(state) }
+    var canSend: Bool { !closeRequested && (state == .synSent || state == .synReceived || state == .established || state == .closeWait) }
     /// Whether everything sent has been acknowledged.
     public var allAcknowledged: Bool { sendBuffer.isEmpty && sendUnacknowledged == sendNext }
 
@@ -291,7 +291,7 @@ public struct TCPConnection: Sendable {
 
     /// The segment that resets the connection, which is then over.
     public mutating func abort() -> Outgoing? {
-        guard ![.closed, .reset, .timeWait, .synSent].contains(state) else { state = .closed; return nil }
+        guard !(state == .closed || state == .reset || state == .timeWait || state == .synSent) else { state = .closed; return nil }
         state = .reset
         return Outgoing(sequence: sendNext, acknowledgement: receiveNext, flags: [.rst, .ack], window: 0, mss: nil, payload: [])
     }
@@ -537,10 +537,10 @@ public struct TCPConnection: Sendable {
             }
             sequence = receiveNext
         }
-        if !data.isEmpty && [.established, .finWait1, .finWait2].contains(state) && discardingInput {
+        if !data.isEmpty && (state == .established || state == .finWait1 || state == .finWait2) && discardingInput {
             if sequence == receiveNext { receiveNext = receiveNext &+ UInt32(data.count) }   // acknowledged, dropped
             ackPending = true
-        } else if !data.isEmpty && [.established, .finWait1, .finWait2].contains(state) {
+        } else if !data.isEmpty && (state == .established || state == .finWait1 || state == .finWait2) {
             var ackMayWait = false
             if sequence == receiveNext {
                 let taken = min(data.count, receiveWindow)
@@ -675,7 +675,7 @@ public struct TCPConnection: Sendable {
             else if ackPending && segmentBudget > 0 { out.append(segment(sendNext, [.ack])); ackPending = false }
             return out
         }
-        guard ![.closed, .reset].contains(state) else { return out }
+        guard !(state == .closed || state == .reset) else { return out }
         // Nothing below may send without room; a connection given none is polled again when
         // the ring has room, its timers still due (so none is lost).
         guard segmentBudget > 0 else { return out }
@@ -688,7 +688,7 @@ public struct TCPConnection: Sendable {
 
         reportedBlocks = receivedBlocks
         if let probe = probeDeadline, now >= probe, recoveryPoint == nil, lossRecoveryPoint == nil,
-           [.established, .closeWait, .finWait1, .lastAck, .closing].contains(state) {
+           (state == .established || state == .closeWait || state == .finWait1 || state == .lastAck || state == .closing) {
             // The tail loss probe, one per episode: a new segment if the peer's window has
             // room for one (past the congestion window), else the last data segment again (with
             // the FIN if it follows); the RTO waits behind it.
