@@ -12,6 +12,8 @@ import X86
 public enum App: Application {
     /// When the last measured thread started (TSC).
     static let created = Atomic<UInt64>(0)
+    /// The processors the movable threads ran on (bit per processor).
+    static let ranOnCores = Atomic<UInt64>(0)
     /// Timer interrupts delivered through the I/O APIC.
     static let deviceInterrupts = Atomic<Int>(0)
     /// The TLB-shootdown check's hand-shake between processors 0 and 1.
@@ -52,6 +54,32 @@ public enum App: Application {
         check(sum == count * (count - 1) / 2, "join returns each thread's value")
         check(handles.first.map { $0.join() == nil } ?? true, "a thread joins only once")
         print("threads: \(count) threads on \(cores) processors x \(rounds) rounds, counter \(counter.withLock { $0 }), \(CoreScheduler.switchCount) switches")
+
+        // Movable threads (a program's), all started on processor 0 while it is busy: the
+        // scheduler moves them to idle processors as they become ready, mid-run too (each
+        // yields and sleeps), and every one still finishes with the mutex's count right.
+        let movesBefore = CoreScheduler.moveCount
+        let moved = Mutex(0)
+        var movers: [ThreadHandle] = []
+        for index in 0..<200 {
+            guard let handle = Threads.spawn(core: 0, movable: true, {
+                for round in 0..<rounds {
+                    App.ranOnCores.bitwiseOr(1 << UInt64(Threads.currentCore & 63), ordering: .relaxed)
+                    moved.withLock { $0 += 1 }
+                    if round == 1 { Threads.sleep(nanoseconds: 100_000) } else { Threads.yield() }
+                }
+                return index
+            }) else { check(false, "spawn movable \(index)"); break }
+            movers.append(handle)
+        }
+        var moversSum = 0
+        for handle in movers { moversSum += handle.join() ?? -1_000_000 }
+        let moves = CoreScheduler.moveCount - movesBefore
+        let coresUsed = App.ranOnCores.load(ordering: .relaxed).nonzeroBitCount
+        check(moved.withLock { $0 } == 200 * rounds && moversSum == 200 * 199 / 2, "movable threads: counter \(moved.withLock { $0 }), sum \(moversSum)")
+        if cores > 1 { check(moves > 0 && coresUsed > 1, "movable threads started on processor 0 stayed there (\(moves) moves, \(coresUsed) processors)") }
+        else { check(moves == 0, "a movable thread moved on one processor") }
+        print("threads: 200 movable threads started on processor 0 ran on \(coresUsed) processors, \(moves) moves")
 
         // Sleeping: a thread asked to sleep 5 ms wakes after at least 5 ms and not much later.
         let ticksPerMillisecond = TimeSource.ticksPerSecond / 1000

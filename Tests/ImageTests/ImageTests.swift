@@ -356,6 +356,7 @@ struct ImageTests {
             #expect(run.output.contains("threads: a thread placed on processor \(core) ran there"))
         }
         #expect(run.output.contains("threads: 1000 threads on \(processors) processors x 3 rounds, counter 3000"))
+        #expect(run.output.contains("threads: 200 movable threads started on processor 0 ran on \(processors) processors"))
         #expect(run.output.contains("threads: stress 10000 threads in 10 waves"))
         #expect(run.output.contains("threads: preemption let a second thread run"))
         #expect(run.output.contains("threads: slept "))

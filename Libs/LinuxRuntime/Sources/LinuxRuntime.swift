@@ -119,6 +119,7 @@ public enum LinuxRuntime {
         }
         if SampleProfiler.period != 0 {
             CallProfile.report()
+            Console.write("hermit: scheduler switches \(CoreScheduler.switchCount), threads moved \(CoreScheduler.moveCount)\n")
             let (places, total) = SampleProfiler.report(top: 600)
             Console.write("hermit: profile of \(total) samples\n")
             for place in places {

@@ -102,10 +102,10 @@ extension LinuxRuntime {
             UserMode.enter(child, fsBase: fsBase, on: Threads.currentContext)
         }
         var core = threadTable.withLock { placement($0) }
-        var spawned = Threads.spawn(core: core, body)
+        var spawned = Threads.spawn(core: core, movable: true, body)
         if spawned == nil && core != Threads.currentCore {
             core = Threads.currentCore
-            spawned = Threads.spawn(core: core, body)
+            spawned = Threads.spawn(core: core, movable: true, body)
         }
         guard let started = spawned else { return -11 }   // EAGAIN
         threadTable.withLock { $0.threads[started.id] = ProgramThread(tid: tid, clearChildThreadID: clearTID, handle: started, core: core) }

@@ -21,12 +21,15 @@ final class KernelThread {
     var wakeableSleep = false
     /// Whether it is a processor's idle thread (never queued, never finishes).
     let isIdle: Bool
-    /// The processor it runs on, always.
-    let core: Int
+    /// The processor it runs on (or is queued or sleeping on).
+    var core: Int
+    /// Whether the scheduler may move it to another processor (see ``CoreScheduler``).
+    let movable: Bool
 
     init(id: ThreadID, priority: Priority, state: ThreadState, context: ExecutionContext,
-         body: (@Sendable () -> Int)?, core: Int, isIdle: Bool = false) {
+         body: (@Sendable () -> Int)?, core: Int, isIdle: Bool = false, movable: Bool = false) {
         self.core = core
+        self.movable = movable && !isIdle
         self.id = id
         self.priority = priority
         self.state = state

@@ -79,6 +79,22 @@ public struct RunQueue: Sendable {
         nonEmpty == 0 ? nil : Priority(31 - nonEmpty.leadingZeroBitCount)
     }
 
+    /// The longest-waiting thread of the highest priority among those `accepted` takes, left
+    /// in the queue; nil when there is none.
+    public func first(where accepted: (ThreadID) -> Bool) -> ThreadID? {
+        var levels = nonEmpty
+        while levels != 0 {
+            let level = 31 - levels.leadingZeroBitCount
+            levels &= ~(1 << UInt32(level))
+            let ring = rings[level]
+            for index in 0..<ring.count {
+                let thread = ring.slots[(ring.head + index) & (ring.slots.count - 1)]
+                if accepted(thread) { return thread }
+            }
+        }
+        return nil
+    }
+
     /// Removes `thread` wherever it waits; returns whether it was there.
     public mutating func remove(_ thread: ThreadID) -> Bool {
         for level in 0..<Priority.levels where rings[level].remove(thread) {

@@ -19,13 +19,17 @@ public protocol Scheduler {
 
 /// The kernel's scheduler: per processor, priority round-robin over a run queue, a sleep
 /// queue, and an idle thread that runs when nothing else can. Threads stay on the processor
-/// they were spawned on.
+/// they were spawned on, except movable ones (a program's): one made ready while its
+/// processor runs another thread goes to a halted processor if there is one, and a processor
+/// that runs out of work takes a movable thread waiting behind a busy processor's running one
+/// (Linux's wake-up to an idle CPU and its idle balancing, in their simplest form).
 ///
 /// Guarantees: all scheduler state is changed under one interrupt-safe lock, and contexts are
-/// switched with interrupts disabled after the lock is released; because a thread only ever
-/// runs on its own processor, it cannot be resumed before that processor has finished saving
-/// it; a thread's stack goes back to the pool only after its processor has left it; a thread
-/// made ready on another processor is announced to it with an IPI.
+/// switched with interrupts disabled after the lock is released; a thread is moved only while
+/// its context is suspended (its old processor has handed it over: X86's switch then waits
+/// for the saving to finish), so no processor resumes a thread another is still leaving; a
+/// thread's stack goes back to the pool only after its processor has left it; a thread made
+/// ready on another processor is announced to it with an IPI.
 public enum CoreScheduler: Scheduler {
     /// What one processor is doing.
     struct Core {
@@ -56,6 +60,8 @@ public enum CoreScheduler: Scheduler {
         var kick: (@Sendable (Int) -> Void)? = nil
         var timeSlice: UInt64 = 0
         var switches = 0
+        /// Movable threads moved to another processor so far.
+        var moves = 0
         var liveThreads = 0
     }
 
@@ -105,6 +111,9 @@ public enum CoreScheduler: Scheduler {
 
     /// Context switches so far.
     public static var switchCount: Int { state.withLock { $0.switches } }
+
+    /// Movable threads moved to another processor so far.
+    public static var moveCount: Int { state.withLock { $0.moves } }
 
     /// Threads that have been spawned and not yet joined (including the boot thread).
     public static var liveThreadCount: Int { state.withLock { $0.liveThreads } }
@@ -212,10 +221,10 @@ public enum CoreScheduler: Scheduler {
 
     /// A new ready thread running `body` on processor `core`, or nil when no stack can be
     /// had or that processor is not running.
-    static func spawn(priority: Priority, core: Int?, body: @escaping @Sendable () -> Int) -> ThreadID? {
+    static func spawn(priority: Priority, core: Int?, movable: Bool = false, body: @escaping @Sendable () -> Int) -> ThreadID? {
         let target = core ?? Processor.index
         guard state.withLock({ target < $0.cores.count && $0.cores[target].online }) else { return nil }
-        guard let id = makeThread(priority: priority, core: target, body: body, isIdle: false) else { return nil }
+        guard let id = makeThread(priority: priority, core: target, body: body, isIdle: false, movable: movable) else { return nil }
         state.withLock { s in
             s.liveThreads += 1
             makeReady(id, priority: priority, core: target, &s)
@@ -233,22 +242,50 @@ public enum CoreScheduler: Scheduler {
         return s.threads.count - 1
     }
 
-    static func makeThread(priority: Priority, core: Int, body: (@Sendable () -> Int)?, isIdle: Bool) -> ThreadID? {
+    static func makeThread(priority: Priority, core: Int, body: (@Sendable () -> Int)?, isIdle: Bool, movable: Bool = false) -> ThreadID? {
         guard let stacks = state.withLock({ $0.stacks }), let stack = stacks.take() else { return nil }
         return state.withLock(moving: stack) { s, stack -> ThreadID in
             let slot = takeSlot(&s)
             let id = ThreadID(slot: slot, generation: s.generations[slot])
             let context = ExecutionContext(stack: stack, argument: UInt64(slot))
             s.threads[slot] = KernelThread(id: id, priority: priority, state: .ready,
-                                           context: context, body: body, core: core, isIdle: isIdle)
+                                           context: context, body: body, core: core, isIdle: isIdle, movable: movable)
             return id
         }
     }
 
-    /// Queues `thread` on `core` and, if that is another processor, wakes it.
+    /// Queues `thread` on `core` — or, for a movable thread whose processor runs another
+    /// thread, on a halted processor — and, if that is another processor, wakes it.
     static func makeReady(_ thread: ThreadID, priority: Priority, core: Int, _ s: inout State) {
-        s.cores[core].runQueue.enqueue(thread, priority: priority)
-        if core != Processor.index, s.cores[core].halted, let kick = s.kick { kick(core) }
+        var target = core
+        if let moving = s.threads[thread.slot], moving.movable, !s.cores[core].halted,
+           s.threads[s.cores[core].current]?.isIdle == false, !moving.context.isRunning,
+           let halted = s.cores.indices.first(where: { $0 != core && s.cores[$0].online && s.cores[$0].halted && s.cores[$0].runQueue.isEmpty }) {
+            target = halted
+            moving.core = halted
+            s.moves += 1
+        }
+        s.cores[target].runQueue.enqueue(thread, priority: priority)
+        if target != Processor.index, s.cores[target].halted, let kick = s.kick { kick(target) }
+    }
+
+    /// Moves to `core`, which has nothing to run, a movable thread that waits behind another
+    /// processor's running thread (one whose context is suspended); whether one was found.
+    static func takeWaitingThread(_ s: inout State, to core: Int) -> Bool {
+        for other in s.cores.indices where other != core && s.cores[other].online && !s.cores[other].runQueue.isEmpty {
+            guard s.threads[s.cores[other].current]?.isIdle == false else { continue }   // it runs them itself
+            let threads = s.threads
+            guard let chosen = s.cores[other].runQueue.first(where: { id in
+                guard let thread = threads[id.slot] else { return false }
+                return thread.movable && !thread.context.isRunning
+            }), let thread = s.threads[chosen.slot] else { continue }
+            _ = s.cores[other].runQueue.remove(chosen)
+            thread.core = core
+            s.cores[core].runQueue.enqueue(chosen, priority: thread.priority)
+            s.moves += 1
+            return true
+        }
+        return false
     }
 
     /// Where every new thread begins (on its own stack, interrupts disabled).
@@ -300,6 +337,7 @@ public enum CoreScheduler: Scheduler {
         let next = s.threads[nextSlot]!
         next.state = .running
         s.cores[core].current = nextSlot
+        if !next.isIdle { s.cores[core].halted = false }   // woken from its halt by an interrupt
         // Interrupts are off from here to the switch, so nothing on this processor can see
         // the word name the next thread while the current one still runs.
         Processor.threadWord = UInt64(next.id.rawValue)
@@ -356,7 +394,7 @@ public enum CoreScheduler: Scheduler {
             Processor.disableInterrupts()
             let (work, canHalt) = state.withLock { s -> (Bool, Bool) in
                 wakeSleepers(&s, core)
-                if !s.cores[core].runQueue.isEmpty { s.cores[core].halted = false; return (true, false) }
+                if !s.cores[core].runQueue.isEmpty || takeWaitingThread(&s, to: core) { s.cores[core].halted = false; return (true, false) }
                 rearm(&s, core)
                 s.cores[core].halted = s.timer != nil
                 return (false, s.timer != nil)
@@ -434,7 +472,8 @@ public enum CoreScheduler: Scheduler {
         }
         if sleep {
             switchAway(to: .sleeping)
-            state.withLock { s in s.threads[s.cores[core].current]!.wakeableSleep = false }
+            // Read again: a movable thread may wake on another processor.
+            state.withLock { s in s.threads[s.cores[Processor.index].current]!.wakeableSleep = false }
         }
         if wereEnabled { Processor.enableInterrupts() }
     }

@@ -4,9 +4,12 @@ import X86
 public enum Threads {
     /// Starts a thread running `body` at `priority` on processor `core` (the caller's when
     /// nil); its result is what ``ThreadHandle/join()`` returns. Returns nil when no memory for
-    /// its stack is left or that processor is not running.
-    public static func spawn(priority: Priority = .normal, core: Int? = nil, _ body: @escaping @Sendable () -> Int) -> ThreadHandle? {
-        CoreScheduler.spawn(priority: priority, core: core, body: body).map(ThreadHandle.init)
+    /// its stack is left or that processor is not running. A `movable` thread starts there but
+    /// may be moved to an idle processor whenever it is ready to run (a program's threads);
+    /// any other stays on `core` for good.
+    public static func spawn(priority: Priority = .normal, core: Int? = nil, movable: Bool = false,
+                             _ body: @escaping @Sendable () -> Int) -> ThreadHandle? {
+        CoreScheduler.spawn(priority: priority, core: core, movable: movable, body: body).map(ThreadHandle.init)
     }
 
     /// The processor the calling thread runs on (0 is the boot processor).
