@@ -197,6 +197,19 @@ public enum UserAddressSpace {
                        copy: (MemoryRegion, Int, Int) -> Void, prepare: () -> Void) -> Access {
         let (end, overflow) = address.addingReportingOverflow(UInt64(count))
         guard !overflow, end <= areaEnd else { return .fault }
+        if count > 0 && (address & ~0xFFF) == ((end - 1) & ~0xFFF) {
+            // Within one page (most calls' buffers): the same checks, without the frame list.
+            let page = address & ~0xFFF
+            prepare()
+            return KernelPages.state.withLock { state -> Access in
+                guard state.table != nil, mayMapUser(page, state) else { return .fault }
+                guard let translation = state.table!.translate(VirtAddr(page)) else { return .notPresent(page) }
+                guard translation.size == .size4KiB, translation.flags.contains(.user),
+                      !writing || translation.flags.contains(.writable) else { return .fault }
+                copy(FrameTable.memory(at: translation.physical, size: FrameTable.frameSize), Int(address & 0xFFF), count)
+                return .done
+            }
+        }
         // Allocated before the lock: the heap may grow, and its page faults take that lock.
         var frames: [PhysAddr] = []
         frames.reserveCapacity(Int((end - (address & ~0xFFF) + 4095) / 4096))

@@ -41,6 +41,10 @@ public final class LinuxProcess {
     public var network: NetworkStack? = nil
     /// A call used a socket over the network: what it queued goes out before the call returns.
     var networkUsed = false
+    /// With `measuresPolls`, the monotonic nanoseconds spent in the stack polls that follow
+    /// calls (a profile's split of a call's time between its own work and the stack's).
+    public var measuresPolls = false
+    public private(set) var pollNanoseconds: UInt64 = 0
     /// `umask`: the permission bits files and directories are created without.
     public internal(set) var creationMask: UInt32 = 0o022
     /// Ranges whose frames the mechanism must free.
@@ -95,9 +99,19 @@ public final class LinuxProcess {
         let result: Int64
         if let call = SystemCallNumber(rawValue: number) {
             do { result = try serve(call, a, memory) } catch { result = error.returnValue }
-            if networkUsed {
+            if networkUsed, let network {
                 networkUsed = false
-                network?.poll(budget: 0)
+                // Sends what the call queued; receives nothing (budget 0), so only a timer that
+                // came due can have changed a socket's readiness (a connection given up on).
+                let fired = network.timersFired
+                if measuresPolls {
+                    let started = monotonicClock()
+                    network.poll(budget: 0)
+                    pollNanoseconds &+= monotonicClock() &- started
+                } else {
+                    network.poll(budget: 0)
+                }
+                if network.timersFired != fired { eventsChanged = true }
             }
             if tracing { trace("\(call.name)(\(a.prefix(Self.argumentCount(call)).map { "0x" + String($0, radix: 16) }.joined(separator: ", "))) = \(Self.describe(result))") }
         } else {

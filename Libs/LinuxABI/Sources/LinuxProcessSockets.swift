@@ -218,9 +218,13 @@ extension LinuxProcess {
         case .stream:
             do throws(LinuxError) {
                 guard socket.isConnected else { throw LinuxError.brokenPipe }   // Linux's tcp_sendmsg before a connection
-                if socket.remoteStream != nil { networkUsed = true }
+                let remote = socket.remoteStream != nil
+                if remote { networkUsed = true }
                 let sent = try socket.send(bytes)
-                if sent > 0 { eventsChanged = true }
+                // Loopback bytes make the peer readable; bytes to another host make nothing
+                // here ready (the stack's poll reports what the peer does about them), so the
+                // threads waiting for events are not woken for every send.
+                if sent > 0 && !remote { eventsChanged = true }
                 return sent
             } catch {
                 if error == .brokenPipe && flags & Self.messageNoSignal == 0 { brokenPipe() }
@@ -253,7 +257,9 @@ extension LinuxProcess {
         switch socket.kind {
         case .stream:
             let bytes = try socket.receive(maximum: maximum, peek: flags & Self.messagePeek != 0)
-            if !bytes.isEmpty && flags & Self.messagePeek == 0 { eventsChanged = true }
+            // A loopback read frees room for the peer; a read from another host's stream makes
+            // nothing here ready, and the window it opens is the stack's to announce.
+            if !bytes.isEmpty && flags & Self.messagePeek == 0 && socket.remoteStream == nil { eventsChanged = true }
             if !bytes.isEmpty && socket.remoteStream != nil { networkUsed = true }   // the window opened
             return (bytes, bytes.count, socket.peer)
         case .datagram:

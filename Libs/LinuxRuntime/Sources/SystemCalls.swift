@@ -192,11 +192,13 @@ extension LinuxRuntime {
             let callArguments = arguments
             let profiling = CallProfile.isOn
             let asked = profiling ? TimeSource.now : 0
-            var entered: UInt64 = 0, finished: UInt64 = 0
+            var entered: UInt64 = 0, finished: UInt64 = 0, polled: UInt64 = 0
             let aftermath = process.withLock { process -> Aftermath in
                 if profiling { entered = TimeSource.now }
                 guard let process else { return Aftermath(result: -38) }
+                if profiling { process.measuresPolls = true; polled = process.pollNanoseconds }
                 var outcome = Aftermath(result: process.handle(Int(truncatingIfNeeded: number), callArguments, memory: memory))
+                if profiling { polled = process.pollNanoseconds &- polled }
                 outcome.released = process.released
                 process.released = []
                 outcome.exitStatus = process.exitStatus
@@ -219,7 +221,7 @@ extension LinuxRuntime {
             }
             aftermath.doorbell?.ring()
             if profiling {
-                CallProfile.add(number, waiting: entered &- asked, working: finished &- entered, sleeping: 0, counts: !finalLook && written == 0)
+                CallProfile.add(number, waiting: entered &- asked, working: finished &- entered, sleeping: 0, polling: polled, counts: !finalLook && written == 0)
             }
             if aftermath.eventsChanged { wakeEventWaiters() }
             if let exitStatus = aftermath.exitStatus { drainNetwork(); end(status: exitStatus) }

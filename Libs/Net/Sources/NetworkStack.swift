@@ -16,6 +16,10 @@ public final class NetworkStack {
     public var limits = NetworkLimits()
     /// Bytes buffered over all connections (kept current as each connection changes).
     public internal(set) var bufferedBytes = 0
+    /// Connection timers that came due in polls so far (retransmissions, delayed ACKs,
+    /// probes, the ends of FIN-WAIT-2 and TIME-WAIT): a poll that fired none received nothing
+    /// if it had no frames to take, so it changed no connection's readiness.
+    public private(set) var timersFired = 0
     /// How many bytes of memory are still free (the heap's "can I have this?"), asked once
     /// per `poll`; nil: only the budget counts. Below `limits.reserveBytes` the stack takes
     /// no more data or connections until memory is back.
@@ -117,6 +121,7 @@ public final class NetworkStack {
                 connection.queuedDeadline = deadline
                 timers.push((deadline, connection))
             } else {
+                timersFired &+= 1
                 wake(connection)
             }
         }
