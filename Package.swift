@@ -63,7 +63,7 @@ var targets: [Target] = [
     .target(name: "HermitKit", dependencies: ["ELF", "CPIO"], path: "Tools/HermitKit", swiftSettings: strict),
     .executableTarget(name: "hermit", dependencies: ["HermitKit"], path: "Tools/hermit", swiftSettings: strict),
     // The kernel's path for one HTTP request (epoll_wait, read, writev, the stack's polls) on the host, for callgrind.
-    .executableTarget(name: "request-path", dependencies: ["LinuxABI", "Net"], path: "Tools/request-path", swiftSettings: strict),
+    .executableTarget(name: "request-path", dependencies: ["LinuxABI", "Net", "HostDoubles"], path: "Tools/request-path", swiftSettings: strict),
 
     // Host tests.
     .testTarget(name: "X86Tests", dependencies: ["X86"], swiftSettings: strict),
@@ -79,7 +79,9 @@ var targets: [Target] = [
     .target(name: "HostProcess", path: "Tests/HostProcess", swiftSettings: strict),
     .testTarget(name: "ELFTests", dependencies: ["ELF", "HostProcess"], swiftSettings: strict),
     .testTarget(name: "CPIOTests", dependencies: ["CPIO", "HostProcess"], swiftSettings: strict),
-    .testTarget(name: "LinuxABITests", dependencies: ["LinuxABI", "Net", "ELF", "CPIO", "HostProcess"], swiftSettings: strict),
+    // In-memory stand-ins for a program's memory and a network link (LinuxABI's tests, Tools/request-path).
+    .target(name: "HostDoubles", dependencies: ["LinuxABI", "Net"], path: "Tests/HostDoubles", swiftSettings: strict),
+    .testTarget(name: "LinuxABITests", dependencies: ["LinuxABI", "Net", "ELF", "CPIO", "HostProcess", "HostDoubles"], swiftSettings: strict),
     .testTarget(name: "VirtioTests", dependencies: ["Virtio", "Boot", "X86", "SimulatedFrames"], swiftSettings: strict),
     .testTarget(name: "ParallelTests", dependencies: ["Parallel"], swiftSettings: strict),
     .testTarget(name: "HermitKitTests", dependencies: ["HermitKit"], swiftSettings: strict),

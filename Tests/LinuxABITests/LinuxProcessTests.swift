@@ -1,37 +1,9 @@
 import Foundation
 import Testing
 import CPIO
+import HostDoubles
 import HostProcess
 import LinuxABI
-
-/// A flat window of program memory, readable and writable throughout.
-final class SimulatedProgramMemory: ProgramMemory {
-    let base: UInt64
-    var bytes: [UInt8]
-    init(base: UInt64 = 0x10_0000, size: Int = 1 << 16) {
-        self.base = base
-        bytes = Array(repeating: 0, count: size)
-    }
-    func read(_ address: UInt64, count: Int) -> [UInt8]? {
-        guard address >= base, count >= 0, address - base <= UInt64(bytes.count), UInt64(count) <= UInt64(bytes.count) - (address - base) else { return nil }
-        let start = Int(address - base)
-        return Array(bytes[start..<(start + count)])
-    }
-    func write(_ address: UInt64, _ data: [UInt8]) -> Bool {
-        guard address >= base, address - base <= UInt64(bytes.count), UInt64(data.count) <= UInt64(bytes.count) - (address - base) else { return false }
-        let start = Int(address - base)
-        bytes.replaceSubrange(start..<(start + data.count), with: data)
-        return true
-    }
-    func put(_ text: String, at address: UInt64) -> UInt64 {
-        _ = write(address, Array(text.utf8) + [0])
-        return address
-    }
-    func word(_ address: UInt64) -> UInt64 {
-        let b = read(address, count: 8)!
-        return (0..<8).reduce(UInt64(0)) { $0 | UInt64(b[$1]) << UInt64(8 * $1) }
-    }
-}
 
 /// The dispatcher, call by call, with struct layouts checked against glibc's own (a C program
 /// gcc builds here prints `offsetof` and `sizeof`).

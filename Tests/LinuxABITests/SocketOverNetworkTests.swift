@@ -1,6 +1,7 @@
 import Testing
 import LinuxABI
 import Net
+import HostDoubles
 
 /// Sockets through the system calls towards another host: the process's stack (10.0.0.1) and a
 /// peer's (10.0.0.2, driven through Net's API) on one in-memory link. What Linux answers over
@@ -11,16 +12,7 @@ import Net
 struct SocketOverNetworkTests {
     typealias N = SystemCallNumber
 
-    /// One end of an in-memory Ethernet link.
-    final class Wire: NetworkDevice {
-        let macAddress: MACAddress
-        var inbox: [[UInt8]] = []
-        weak var peer: Wire?
-        init(_ last: UInt8) { macAddress = MACAddress(2, 0, 0, 0, 0, last) }
-        func receive() -> [UInt8]? { inbox.isEmpty ? nil : inbox.removeFirst() }
-        func transmit(_ frame: [UInt8]) -> Bool { peer?.inbox.append(frame); return true }
-        func flush() {}
-    }
+    typealias Wire = InMemoryWire
 
     final class Clock { var now: UInt64 = 1_000 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HostDoubles
 import LinuxABI
 
 /// The generated files read through the system calls, in the formats Linux uses: the same

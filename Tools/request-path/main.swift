@@ -1,5 +1,6 @@
 import LinuxABI
 import Net
+import HostDoubles
 
 // request-path: the kernel's share of an HTTP keep-alive request, on the host — what a
 // Linux program's epoll server costs SwiftyHermit per request (epoll_wait, read, a writev of
@@ -14,41 +15,13 @@ import Net
 // `server()` and `kernelNetworkPoll()` divided by the requests served are the kernel's
 // instructions per request; `peerSide()` is the client's.
 
-final class Wire: NetworkDevice {
-    let macAddress: MACAddress
-    var inbox: [[UInt8]] = []
-    weak var peer: Wire?
-    init(_ last: UInt8) { macAddress = MACAddress(2, 0, 0, 0, 0, last) }
-    func receive() -> [UInt8]? { inbox.isEmpty ? nil : inbox.removeFirst() }
-    func transmit(_ frame: [UInt8]) -> Bool { peer?.inbox.append(frame); return true }
-    func flush() {}
-}
-
-final class Memory: ProgramMemory {
-    let base: UInt64 = 0x10_0000
-    var bytes = [UInt8](repeating: 0, count: 1 << 16)
-    func read(_ address: UInt64, count: Int) -> [UInt8]? {
-        guard address >= base, count >= 0, address - base <= UInt64(bytes.count), UInt64(count) <= UInt64(bytes.count) - (address - base) else { return nil }
-        let start = Int(address - base)
-        return Array(bytes[start..<(start + count)])
-    }
-    func write(_ address: UInt64, _ data: [UInt8]) -> Bool {
-        guard address >= base, address - base <= UInt64(bytes.count), UInt64(data.count) <= UInt64(bytes.count) - (address - base) else { return false }
-        let start = Int(address - base)
-        bytes.replaceSubrange(start..<(start + data.count), with: data)
-        return true
-    }
-}
-
 var now: UInt64 = 1_000
-let wires = (Wire(1), Wire(2))
-wires.0.peer = wires.1
-wires.1.peer = wires.0
+let wires = InMemoryWire.pair(1, 2)
 let mine = NetworkStack(device: wires.0, configuration: InterfaceConfiguration(address: IPv4Address(10, 0, 0, 1), prefixLength: 24, gateway: nil),
                         clock: { now }, idle: { now += 1 })
 let peer = NetworkStack(device: wires.1, configuration: InterfaceConfiguration(address: IPv4Address(10, 0, 0, 2), prefixLength: 24, gateway: nil),
                         clock: { now }, idle: { now += 1 })
-let memory = Memory()
+let memory = SimulatedProgramMemory()
 let tree = FileSystem(archive: nil, extras: [.device(path: "/dev/console", .console)], temporary: TemporaryStore(capacity: 1 << 20))
 let files = FileDescriptorTable(fileSystem: tree, console: try! tree.lookup("/dev/console"))
 let process = LinuxProcess(mappings: MemoryMappings(window: 0x0040_0000..<0x2000_0000), files: files, programEnd: 0x0050_1234,
