@@ -114,6 +114,13 @@ extension ImageTests {
         try expectTheHostsOutput("pthreads", compiler: compiler, cpus: cpus, endsWithDone: false)
     }
 
+    /// Priority-inheritance mutexes, the FUTEX_LOCK_PI family libdispatch's locks use:
+    /// contended, and their error answers, as on the host.
+    @Test(arguments: [("gcc", 1), ("gcc", 2), ("musl-gcc", 2)])
+    func priorityInheritanceMutexesGiveTheHostsOutput(compiler: String, cpus: Int) throws {
+        try expectTheHostsOutput("pimutex", compiler: compiler, cpus: cpus)
+    }
+
     @Test(arguments: [("gcc", 1), ("gcc", 2), ("musl-gcc", 1)])
     func filesInTmpAndPipesBehaveAsOnTheHost(compiler: String, cpus: Int) throws {
         try expectTheHostsOutput("files", compiler: compiler, cpus: cpus)

@@ -56,4 +56,31 @@ struct EventObjectsTests {
         #expect(poll.collect(maximum: 10) { $0 == 4 ? EventPoll.error : nil }.map(\.events) == [EventPoll.error])
         #expect(Array(poll.interests.keys) == [4])
     }
+
+    /// What a waiter on the set is woken for: exactly what a collect would report now, and
+    /// asking consumes no edge or one-shot report.
+    @Test func hasReadyAnswersWhatCollectWouldReportAndConsumesNothing() throws {
+        let poll = EventPoll()
+        try poll.control(1, descriptor: 4, events: EventPoll.input | EventPoll.edgeTriggered, data: 40)
+        try poll.control(1, descriptor: 5, events: EventPoll.input | EventPoll.oneShot, data: 50)
+        var ready: Set<Int32> = []
+        var arrivals: UInt64 = 0
+        func readiness(_ descriptor: Int32) -> UInt32? { ready.contains(descriptor) ? EventPoll.input : 0 }
+        func activity(_ descriptor: Int32) -> UInt64 { descriptor == 4 ? arrivals : 0 }
+        #expect(!poll.hasReady(readiness: readiness, activity: activity))
+        ready = [4]
+        arrivals = 1
+        #expect(poll.hasReady(readiness: readiness, activity: activity))
+        #expect(poll.hasReady(readiness: readiness, activity: activity))   // asking twice: still there
+        #expect(poll.collect(maximum: 10, readiness: readiness, activity: activity).map(\.data) == [40])
+        #expect(!poll.hasReady(readiness: readiness, activity: activity))   // the edge was reported
+        arrivals = 2                                                         // more bytes: a new edge
+        #expect(poll.hasReady(readiness: readiness, activity: activity))
+        _ = poll.collect(maximum: 10, readiness: readiness, activity: activity)
+        ready = [5]
+        #expect(poll.hasReady(readiness: readiness, activity: activity))
+        #expect(poll.collect(maximum: 10, readiness: readiness, activity: activity).map(\.data) == [50])
+        #expect(!poll.hasReady(readiness: readiness, activity: activity))   // one-shot: disarmed
+        #expect(!poll.hasReady { _ in nil })                                 // closed descriptors report nothing
+    }
 }

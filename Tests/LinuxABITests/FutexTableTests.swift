@@ -53,7 +53,10 @@ struct FutexTableTests {
         let waitBitset = try FutexOperation(9 | 128 | 256)
         #expect(waitBitset.command == .waitBitset && waitBitset.isPrivate && waitBitset.realTimeClock)
         #expect(try FutexOperation(1).command == .wake && !FutexOperation(1).isPrivate)
-        #expect(throws: LinuxError.notImplemented) { try FutexOperation(6) }      // FUTEX_LOCK_PI
+        #expect(try FutexOperation(6 | 128).command == .lockPI)                    // FUTEX_LOCK_PI_PRIVATE (libdispatch's locks)
+        #expect(try FutexOperation(7).command == .unlockPI && FutexOperation(8).command == .tryLockPI)
+        #expect(throws: LinuxError.notImplemented) { try FutexOperation(6 | 256) }   // CLOCK_REALTIME: LOCK_PI2's, not LOCK_PI's
+        #expect(throws: LinuxError.notImplemented) { try FutexOperation(13) }     // FUTEX_LOCK_PI2
         #expect(throws: LinuxError.notImplemented) { try FutexOperation(5) }      // FUTEX_WAKE_OP
         #expect(throws: LinuxError.notImplemented) { try FutexOperation(1 | 256) }   // CLOCK_REALTIME with a wake
         #expect(throws: LinuxError.notImplemented) { try FutexOperation(1 << 20) }

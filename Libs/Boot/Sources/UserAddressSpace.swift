@@ -189,6 +189,32 @@ public enum UserAddressSpace {
         } prepare: {}
     }
 
+    /// What ``compareExchange32(_:expected:desired:)`` found.
+    public enum Exchange: Sendable, Equatable {
+        /// The word held `found`; it was replaced exactly when `found` was the expected value.
+        case found(UInt32)
+        /// The address is not an aligned word of a writable program page.
+        case fault
+        /// The page is the program's but has no frame yet (back it, then retry).
+        case notPresent(UInt64)
+    }
+
+    /// Atomically replaces the program's 32-bit word at `address` with `desired` if it holds
+    /// `expected` (the kernel's side of a futex word other threads change with their own
+    /// atomic instructions); the page must be a present, writable program page and `address`
+    /// a multiple of 4.
+    public static func compareExchange32(_ address: UInt64, expected: UInt32, desired: UInt32) -> Exchange {
+        guard address & 3 == 0, address <= areaEnd &- 4 else { return .fault }
+        let page = address & ~0xFFF
+        return KernelPages.state.withLock { state -> Exchange in
+            guard state.table != nil, mayMapUser(page, state) else { return .fault }
+            guard let translation = state.table!.translate(VirtAddr(page)) else { return .notPresent(page) }
+            guard translation.size == .size4KiB, translation.flags.contains(.user), translation.flags.contains(.writable) else { return .fault }
+            let region = FrameTable.memory(at: translation.physical, size: FrameTable.frameSize)
+            return .found(region.compareExchange32(at: Int(address & 0xFFF), expected: expected, desired: desired))
+        }
+    }
+
     /// Checks every page of `[address, address + count)` under the lock, then copies page by
     /// page with `copy(region, offsetInRegion, byteCount)` while still holding it. Nothing
     /// allocates under the lock (`prepare` runs before it): a heap that grows faults, and the

@@ -159,6 +159,24 @@ public final class EventPoll {
     /// when a bit it is interested in came up since its last report, or when its `activity`
     /// (a count of arrivals and freed room) moved while such a bit is set: bytes that arrive at
     /// a socket that was drained, or never was, are an edge, as in Linux.
+    /// Whether ``collect(maximum:readiness:activity:)`` would report a descriptor now; changes
+    /// nothing (no edge or one-shot report is consumed). For deciding whether a thread
+    /// waiting on this set needs waking.
+    public func hasReady(readiness: (Int32) -> UInt32?, activity: (Int32) -> UInt64 = { _ in 0 }) -> Bool {
+        for entry in entries where !entry.interest.disarmed {
+            guard let now = readiness(entry.descriptor) else { continue }   // closed: collect drops it
+            let wanted = entry.interest.events
+            let events = now & (wanted | EventPoll.error | EventPoll.hangUp)
+            if wanted & EventPoll.edgeTriggered != 0 {
+                let fresh = activity(entry.descriptor) != entry.interest.reportedActivity ? events : events & ~entry.interest.reported
+                if fresh != 0 { return true }
+            } else if events != 0 {
+                return true
+            }
+        }
+        return false
+    }
+
     public func collect(maximum: Int, readiness: (Int32) -> UInt32?, activity: (Int32) -> UInt64 = { _ in 0 }) -> [(events: UInt32, data: UInt64)] {
         var ready: [(events: UInt32, data: UInt64)] = []
         var closed = false

@@ -75,15 +75,16 @@ public struct FutexTable<Waiter: Equatable & Sendable>: Sendable {
 /// clock an absolute timeout uses.
 public struct FutexOperation: Sendable, Equatable {
     public enum Command: Int32, Sendable {
-        case wait = 0, wake = 1, requeue = 3, compareRequeue = 4, wakeOperation = 5, waitBitset = 9, wakeBitset = 10
+        case wait = 0, wake = 1, requeue = 3, compareRequeue = 4, wakeOperation = 5, lockPI = 6, unlockPI = 7, tryLockPI = 8
+        case waitBitset = 9, wakeBitset = 10
     }
 
     public let command: Command
     public let isPrivate: Bool
     public let realTimeClock: Bool
 
-    /// Decodes `word`: unknown commands and flags, and those this layer does not serve (the
-    /// PI futexes, WAKE_OP), are `ENOSYS`, as Linux answers for a command it does not know;
+    /// Decodes `word`: unknown commands and flags, and those this layer does not serve
+    /// (WAKE_OP, the PI requeues, LOCK_PI2), are `ENOSYS`, as Linux answers for a command it does not know;
     /// `FUTEX_CLOCK_REALTIME` only goes with the waits (as since Linux 4.5).
     public init(_ word: Int32) throws(LinuxError) {
         let privateFlag: Int32 = 128, clockFlag: Int32 = 256

@@ -79,6 +79,14 @@ extension LinuxProcess {
         }
     }
 
+    /// Whether `epoll_wait` on `descriptor` would return events now (consuming none); true
+    /// for a descriptor that is no epoll set, so its waiter looks again itself.
+    public func epollHasEvents(_ descriptor: Int32) -> Bool {
+        guard case .poll(let poll)? = (try? files.file(descriptor))?.event else { return true }
+        let now = monotonicClock()
+        return poll.hasReady(readiness: { readiness($0, now: now) }, activity: { activity($0) })
+    }
+
     /// `read` on an event descriptor: the counter's value or the timer's expirations.
     func readEvent(_ descriptor: Int32, count: UInt64) throws(LinuxError) -> UInt64 {
         guard count >= 8 else { throw .invalidArgument }

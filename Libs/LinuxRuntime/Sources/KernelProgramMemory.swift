@@ -36,6 +36,19 @@ final class KernelProgramMemory: ProgramMemory, Sendable {
     }
 
     /// Backs `page` if the program's mappings allow the access.
+    /// Atomically replaces the word at `address` with `desired` if it holds `expected`; the
+    /// word found, or nil when `address` is no aligned word of writable program memory.
+    func compareExchange32(_ address: UInt64, expected: UInt32, desired: UInt32) -> UInt32? {
+        for _ in 0..<3 {
+            switch UserAddressSpace.compareExchange32(address, expected: expected, desired: desired) {
+            case .found(let value): return value
+            case .fault: return nil
+            case .notPresent(let page): guard back(page, write: true) else { return nil }
+            }
+        }
+        return nil
+    }
+
     func back(_ page: UInt64, write: Bool) -> Bool {
         guard let protection = LinuxRuntime.resolve(page, write, false) else { return false }
         return Frames.backUserPage(VirtAddr(page), protection: protection) || KernelPages.translate(VirtAddr(page)) != nil

@@ -25,8 +25,8 @@ public struct ProgramNetwork {
 /// and by the calls that use sockets), so it is driven by one context at a time; the card's
 /// notification a pass through the lock owes is taken under it and rung just after it; the driving
 /// thread sleeps until the card's interrupt or the stack's next timer (or what the card's
-/// module allows at most), and wakes the threads waiting for events whenever a poll did
-/// anything — no busy polling. What
+/// module allows at most), and wakes, whenever a poll did anything, the threads waiting for events it
+/// concerns — no busy polling. What
 /// peers can make the stack buffer is a quarter of the memory free at start, and it takes no
 /// more while less than the stack's reserve is free. A card that gets no address ends the
 /// machine with the reason and ``cannotExecute``, before the program runs.
@@ -80,19 +80,17 @@ extension LinuxRuntime {
                 let profiling = CallProfile.isOn
                 let asked = profiling ? TimeSource.now : 0
                 var entered: UInt64 = 0, finished: UInt64 = 0
-                let (busy, deadline, doorbell) = process.withLock { process -> (Bool, UInt64?, (any DeviceDoorbell)?) in
+                let (busy, deadline, doorbell, woken) = process.withLock { process -> (Bool, UInt64?, (any DeviceDoorbell)?, [ThreadID]) in
                     if profiling { entered = TimeSource.now }
                     defer { if profiling { finished = TimeSource.now } }
-                    guard let stack = process?.network else { return (false, nil, nil) }
+                    guard let process, let stack = process.network else { return (false, nil, nil, []) }
                     let busy = stack.poll()
-                    return (busy, stack.nextDeadline, stack.device.takeDoorbell())
+                    return (busy, stack.nextDeadline, stack.device.takeDoorbell(), busy ? eventWaitersToWake(process) : [])
                 }
                 doorbell?.ring()
                 if profiling { CallProfile.add(CallProfile.networkPoll, waiting: entered &- asked, working: finished &- entered, sleeping: 0, counts: true) }
-                if busy {
-                    wakeEventWaiters()
-                    continue
-                }
+                for thread in woken { Threads.wake(thread) }
+                if busy { continue }
                 waitForFrames(deadline)
             }
         }

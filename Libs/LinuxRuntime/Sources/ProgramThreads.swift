@@ -59,7 +59,7 @@ extension LinuxRuntime {
     /// while taking the process's).
     static func threadState(_ tid: Int32) -> UInt8? {
         guard let thread = threadTable.withLock({ table in table.threads.first { $0.value.tid == tid }?.key }) else { return nil }
-        let waiting = futexes.withLock { $0.isWaiting(thread) } || eventWaiters.withLock { $0.contains(thread) }
+        let waiting = futexes.withLock { $0.isWaiting(thread) } || lockWaiters.withLock { $0.isWaiting(LockWaiter(thread: thread, tid: UInt32(bitPattern: tid) & tidMask)) } || eventWaiters.withLock { $0.contains { $0.thread == thread } }
         return UInt8(ascii: waiting ? "S" : "R")
     }
 
@@ -199,6 +199,122 @@ extension LinuxRuntime {
             }
         case .wakeOperation:
             return -38
+        case .lockPI, .tryLockPI:
+            var deadline: UInt64? = nil
+            if timeout != 0 && operation.command == .lockPI {      // absolute, on CLOCK_REALTIME
+                switch readTimespec(timeout) {
+                case .unreadable: return -14
+                case .invalid: return -22
+                case .nanoseconds(let value):
+                    let now = ProgramClock.realTimeNanoseconds
+                    deadline = ProgramClock.monotonicNanoseconds &+ (value > now ? value - now : 0)
+                }
+            }
+            return lockPI(address, trying: operation.command == .tryLockPI, deadline: deadline)
+        case .unlockPI:
+            return unlockPI(address)
+        }
+    }
+
+    // MARK: PI futexes (FUTEX_LOCK_PI, FUTEX_UNLOCK_PI, FUTEX_TRYLOCK_PI)
+
+    /// A thread queued in FUTEX_LOCK_PI, with the tid the lock word gets when it is handed over.
+    struct LockWaiter: Sendable, Equatable {
+        var thread: ThreadID
+        var tid: UInt32
+    }
+
+    /// The threads waiting for PI lock words, in arrival order per word. A lock word holds its
+    /// owner's tid (FUTEX_TID_MASK), FUTEX_WAITERS while threads wait in here, and
+    /// FUTEX_OWNER_DIED; programs take and release free words with their own atomic
+    /// instructions and come here only when the word is held or has waiters.
+    static let lockWaiters = InterruptSafeLock(FutexTable<LockWaiter>())
+    static let tidMask: UInt32 = 0x3FFF_FFFF, waitersBit: UInt32 = 0x8000_0000
+
+    /// What one look at a PI lock word decided.
+    enum LockStep { case acquired, queued, retry, busy, deadlock, fault }
+
+    /// FUTEX_LOCK_PI (or, `trying`, FUTEX_TRYLOCK_PI): takes the lock word at `address` for the
+    /// calling thread — at once when it is free, else after setting FUTEX_WAITERS and waiting
+    /// until its owner's FUTEX_UNLOCK_PI hands it over (first come, first served; no priority
+    /// is inherited: this kernel has no priorities among a program's threads). EDEADLK when
+    /// the caller owns it, EAGAIN for a held word when only trying, ETIMEDOUT at `deadline`.
+    static func lockPI(_ address: UInt64, trying: Bool, deadline: UInt64?) -> Int64 {
+        guard address & 3 == 0 else { return -22 }
+        let me = Threads.current
+        let tid = UInt32(truncatingIfNeeded: currentTID) & tidMask
+        let waiter = LockWaiter(thread: me, tid: tid)
+        while true {
+            let step = lockWaiters.withLock { table -> LockStep in
+                guard let bytes = memory.read(address, count: 4) else { return .fault }
+                let word = word32(bytes)
+                let owner = word & tidMask
+                if owner == 0 {
+                    // Free (its owner may have died): the caller's, keeping the waiters' mark.
+                    let desired = tid | (table.waiting(on: address) > 0 ? waitersBit : 0)
+                    guard let found = memory.compareExchange32(address, expected: word, desired: desired) else { return .fault }
+                    return found == word ? .acquired : .retry
+                }
+                if owner == tid { return .deadlock }
+                if trying { return .busy }
+                if word & waitersBit == 0 {
+                    // The owner's release must come here: mark the word first.
+                    guard let found = memory.compareExchange32(address, expected: word, desired: word | waitersBit) else { return .fault }
+                    if found != word { return .retry }
+                }
+                do throws(LinuxError) { try table.wait(waiter, on: address) } catch { return .fault }
+                return .queued
+            }
+            switch step {
+            case .acquired: return 0
+            case .retry: continue
+            case .busy: return -11              // EAGAIN (EWOULDBLOCK)
+            case .deadlock: return -35          // EDEADLK
+            case .fault: return -14
+            case .queued: break
+            }
+            // Handed over by the owner's unlock (which dequeues this thread and writes its tid).
+            while lockWaiters.withLock({ $0.isWaiting(waiter) }) {
+                if let deadline {
+                    let now = ProgramClock.monotonicNanoseconds
+                    if now >= deadline { return lockWaiters.withLock { $0.cancel(waiter) } ? -110 : 0 }
+                    Threads.waitForWake(nanoseconds: deadline - now)
+                } else {
+                    CoreScheduler.block()
+                }
+            }
+            return 0
+        }
+    }
+
+    /// FUTEX_UNLOCK_PI: the caller releases the lock word at `address` it owns (EPERM
+    /// otherwise): to the first thread waiting for it, whose tid the word then holds (with
+    /// FUTEX_WAITERS while more wait), or to nobody (the word becomes 0).
+    static func unlockPI(_ address: UInt64) -> Int64 {
+        guard address & 3 == 0 else { return -22 }
+        let tid = UInt32(truncatingIfNeeded: currentTID) & tidMask
+        while true {
+            let outcome = lockWaiters.withLock { table -> (result: Int64, next: ThreadID?, retry: Bool) in
+                guard let bytes = memory.read(address, count: 4) else { return (-14, nil, false) }
+                let word = word32(bytes)
+                guard word & tidMask == tid else { return (-1, nil, false) }   // EPERM
+                let queued = (try? table.wake(address, count: 1)) ?? []
+                let desired = queued.first.map { $0.tid | (table.waiting(on: address) > 0 ? waitersBit : 0) } ?? 0
+                guard let found = memory.compareExchange32(address, expected: word, desired: desired) else {
+                    for waiter in queued { try? table.wait(waiter, on: address) }   // put back: nothing changed
+                    return (-14, nil, false)
+                }
+                guard found == word else {
+                    // Not while the caller owns it (every other change of a held word is made
+                    // under this lock), but should it move: queue the waiter again and look again.
+                    for waiter in queued { try? table.wait(waiter, on: address) }
+                    return (0, nil, true)
+                }
+                return (0, queued.first?.thread, false)
+            }
+            if outcome.retry { continue }
+            if let next = outcome.next { Threads.wake(next) }
+            return outcome.result
         }
     }
 

@@ -15,7 +15,8 @@ extension LinuxRuntime {
         var released: [Range<UInt64>] = []
         var exitStatus: Int32? = nil
         var mappings: MemoryMappings? = nil
-        var eventsChanged = false
+        /// The threads waiting for events that the call's changes concern.
+        var woken: [ThreadID] = []
         /// The call found no events and waits for them, until a change or this timer deadline.
         var waits = false
         var timerDeadline: UInt64? = nil
@@ -120,14 +121,27 @@ extension LinuxRuntime {
     /// call goes through the process, which prints them.
     static let tracesCalls = Atomic<Bool>(false)
 
-    /// Threads waiting for an event descriptor to change (epoll_wait, poll, a blocking read
-    /// of an eventfd, timerfd or pipe, a blocking write to a full pipe); every change wakes
-    /// them all to look again.
-    static let eventWaiters = InterruptSafeLock<[ThreadID]>([])
+    /// A thread waiting for events: in `epoll_wait` on a set (`epoll`), or in any other call
+    /// that waits (poll, select, a blocking read of an eventfd, timerfd, pipe or socket, a
+    /// blocking write).
+    struct EventWaiter: Sendable, Equatable {
+        var thread: ThreadID
+        var epoll: Int32?
+    }
 
-    /// Wakes every thread waiting for events, to look again (the queue empties).
-    static func wakeEventWaiters() {
-        for thread in eventWaiters.withLock({ waiters -> [ThreadID] in defer { waiters = [] }; return waiters }) { Threads.wake(thread) }
+    /// Threads waiting for an event descriptor to change. Registered and chosen under the
+    /// process's lock, so a change made under it cannot miss a waiter.
+    static let eventWaiters = InterruptSafeLock<[EventWaiter]>([])
+
+    /// After a change, under the process's lock: takes out of the queue the waiters to wake —
+    /// every one not in `epoll_wait`, and those whose set now has something to report (as
+    /// Linux wakes only the waiters of the epoll sets a change reaches); the others sleep on.
+    static func eventWaitersToWake(_ process: LinuxProcess) -> [ThreadID] {
+        let waiting = eventWaiters.withLock { $0 }
+        guard !waiting.isEmpty else { return [] }
+        let woken = waiting.filter { waiter in waiter.epoll.map { process.epollHasEvents($0) } ?? true }.map { $0.thread }
+        if !woken.isEmpty { eventWaiters.withLock { waiters in waiters.removeAll { woken.contains($0.thread) } } }
+        return woken
     }
 
     /// How long a call that finds nothing ready may wait.
@@ -203,13 +217,14 @@ extension LinuxRuntime {
                 process.released = []
                 outcome.exitStatus = process.exitStatus
                 if changesMappings(number) { outcome.mappings = process.mappings }
-                outcome.eventsChanged = process.eventsChanged
+                if process.eventsChanged { outcome.woken = eventWaitersToWake(process) }
                 process.eventsChanged = false
                 outcome.doorbell = process.network?.device.takeDoorbell()
                 if !finalLook && waitsForEvents(number, callArguments, result: outcome.result, limit: limit, process: process) {
                     // Queued under the process's lock: a change after this wakes this thread,
                     // and a wake before its sleep is remembered by the scheduler.
-                    eventWaiters.withLock { $0.append(me) }
+                    let epoll = number == 232 || number == 281 ? Int32(truncatingIfNeeded: callArguments[0]) : nil
+                    eventWaiters.withLock { $0.append(EventWaiter(thread: me, epoll: epoll)) }
                     outcome.waits = true
                     outcome.timerDeadline = process.nextTimerDeadline
                 } else if number == 1 || (number == 44 && callArguments[3] & 0x40 == 0), outcome.result > 0, UInt64(outcome.result) < callArguments[2],
@@ -223,7 +238,7 @@ extension LinuxRuntime {
             if profiling {
                 CallProfile.add(number, waiting: entered &- asked, working: finished &- entered, sleeping: 0, polling: polled, counts: !finalLook && written == 0)
             }
-            if aftermath.eventsChanged { wakeEventWaiters() }
+            for thread in aftermath.woken { Threads.wake(thread) }
             if let exitStatus = aftermath.exitStatus { drainNetwork(); end(status: exitStatus) }
             if let mappings = aftermath.mappings { faultMappings.withLock { $0 = mappings } }
             for range in aftermath.released { release(range) }
@@ -248,7 +263,7 @@ extension LinuxRuntime {
                 Threads.waitForWake(nanoseconds: until - now)
             }
             if profiling { CallProfile.add(number, waiting: 0, working: 0, sleeping: TimeSource.now &- slept, counts: false) }
-            eventWaiters.withLock { $0.removeAll { $0 == me } }
+            eventWaiters.withLock { $0.removeAll { $0.thread == me } }
             if case .until(let deadline) = limit, ProgramClock.monotonicNanoseconds >= deadline { lastLook = true }
         }
     }

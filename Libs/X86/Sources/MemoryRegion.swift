@@ -65,6 +65,19 @@ public struct MemoryRegion: Sendable, Equatable {
         unsafe UnsafeMutableRawPointer(bitPattern: UInt(address)).unsafelyUnwrapped.storeBytes(of: value, as: T.self)
     }
 
+    /// Atomically replaces the 32-bit word at `offset` (a multiple of 4) with `desired` if it
+    /// holds `expected`, as one `lock cmpxchg` other processors see whole; returns the word
+    /// found (== `expected` exactly when it was replaced). For words shared with code on other
+    /// processors, such as a program's futex words.
+    @inlinable
+    public func compareExchange32(at offset: Int, expected: UInt32, desired: UInt32) -> UInt32 {
+        let address = checkedAddress(offset, 4)
+        precondition(address & 3 == 0, "an atomic word must be aligned")
+        // SAFETY: bounds and alignment checked above; the region's creator promised it is
+        // writable and owned by its holders; a locked cmpxchg on an aligned word is atomic.
+        return unsafe x86_compare_exchange32(address, expected, desired)
+    }
+
     /// Sets `count` bytes starting at `offset` to `byte`.
     @inlinable
     public func fill(_ byte: UInt8, offset: Int = 0, count: Int) {

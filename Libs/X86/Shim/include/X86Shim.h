@@ -200,5 +200,11 @@ X86_INLINE uint64_t x86_thread_trampoline_address(void) { return (uint64_t)x86_t
 
 X86_INLINE uint64_t x86_load_acquire64(uint64_t address) { return __atomic_load_n((uint64_t *)address, __ATOMIC_ACQUIRE); }
 X86_INLINE void x86_store_release64(uint64_t address, uint64_t value) { __atomic_store_n((uint64_t *)address, value, __ATOMIC_RELEASE); }
+/// A sequentially consistent 32-bit compare-and-swap (lock cmpxchg) at an aligned address;
+/// returns the value found there (equal to `expected` exactly when `desired` was stored).
+X86_INLINE uint32_t x86_compare_exchange32(uint64_t address, uint32_t expected, uint32_t desired) {
+    __atomic_compare_exchange_n((uint32_t *)address, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return expected;
+}
 
 #endif
