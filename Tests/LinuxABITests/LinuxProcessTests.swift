@@ -66,6 +66,11 @@ struct LinuxProcessTests {
         // writev of two pieces.
         _ = h.memory.write(0x10_0200, [0x00, 0x01, 0x10, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0x07, 0x01, 0x10, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0])
         #expect(h.call(.writev, 2, 0x10_0200, 2) == 13)
+        // A bad piece after a good one ends the write there; a bad first piece is EFAULT.
+        _ = h.memory.write(0x10_0220, [0x00, 0x01, 0x10, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xAD, 0xDE, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0])
+        #expect(h.call(.writev, 2, 0x10_0220, 2) == 6)
+        #expect(h.call(.writev, 2, 0x10_0230, 1) == LinuxError.badAddress.returnValue)
+        #expect(h.call(.writev, 2, 0x10_0200, 1025) == LinuxError.invalidArgument.returnValue)   // more than IOV_MAX
     }
 
     @Test func pipesPollAndSIGPIPEThroughTheSystemCalls() {

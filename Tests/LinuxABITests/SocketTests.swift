@@ -100,4 +100,24 @@ struct SocketTests {
         while h.call(.recvfrom, UInt64(receiver), 0x10_1000, 100, 0x40, 0, 0) > 0 { got += 1 }
         #expect(got == Socket.datagramCapacity / datagram)   // the rest was dropped, as a full UDP socket drops
     }
+
+    /// writev is one write of its pieces gathered: over UDP, one datagram (as Linux sends it).
+    @Test func writevSendsItsPiecesAsOneDatagram() {
+        let h = LinuxProcessTests.Harness()
+        let receiver = h.call(.socket, 2, 2, 0), sender = h.call(.socket, 2, 2, 0)
+        _ = h.memory.write(0x10_0200, Self.loopbackAddress.bytes)
+        #expect(h.call(.bind, UInt64(receiver), 0x10_0200, 16) == 0)
+        _ = h.memory.write(0x10_0300, [16, 0, 0, 0])
+        #expect(h.call(.getsockname, UInt64(receiver), 0x10_0200, 0x10_0300) == 0)
+        #expect(h.call(.connect, UInt64(sender), 0x10_0200, 16) == 0)
+        _ = h.memory.write(0x10_1000, Array("hello, ".utf8))
+        _ = h.memory.write(0x10_1100, Array("datagram".utf8))
+        _ = h.memory.write(0x10_0400, [0x00, 0x10, 0x10, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x11, 0x10, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0])
+        #expect(h.call(.writev, UInt64(sender), 0x10_0400, 2) == 15)
+        #expect(h.call(.recvfrom, UInt64(receiver), 0x10_2000, 100, 0x40, 0, 0) == 15)
+        #expect(h.memory.read(0x10_2000, count: 15) == Array("hello, datagram".utf8))
+        #expect(h.call(.recvfrom, UInt64(receiver), 0x10_2000, 100, 0x40, 0, 0) == LinuxError.tryAgain.returnValue)   // only one
+        #expect(h.call(.writev, UInt64(sender), 0x10_0400, 0) == 0)   // no pieces: nothing sent
+        #expect(h.call(.recvfrom, UInt64(receiver), 0x10_2000, 100, 0x40, 0, 0) == LinuxError.tryAgain.returnValue)
+    }
 }

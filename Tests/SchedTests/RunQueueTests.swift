@@ -45,6 +45,25 @@ struct RunQueueTests {
         #expect(queue.isEmpty)
     }
 
+    /// What an idle processor takes from a busy one: the longest-waiting thread of the highest
+    /// priority that may move, left queued until it is removed.
+    @Test func firstFindsTheLongestWaitingAcceptedThreadOfTheHighestPriority() {
+        var queue = RunQueue()
+        queue.enqueue(a, priority: .normal)
+        queue.enqueue(b, priority: .high)
+        queue.enqueue(c, priority: .normal)
+        queue.enqueue(d, priority: .high)
+        #expect(queue.first { _ in true } == b)
+        #expect(queue.first { $0 != b } == d)                 // still the highest priority first
+        #expect(queue.first { $0 == a || $0 == c } == a)      // then arrival order within one
+        #expect(queue.first { _ in false } == nil)
+        #expect(queue.count == 4)                              // nothing was taken
+        #expect(queue.remove(a) && queue.first { $0 == a || $0 == c } == c)
+        _ = queue.next(); _ = queue.next(); _ = queue.next()   // b, d, c: the ring wraps around
+        queue.enqueue(a, priority: .normal)
+        #expect(queue.first { _ in true } == a && queue.count == 1)
+    }
+
     @Test func longRunsStayFairAndBounded() {
         var queue = RunQueue()
         let threads = (0..<100).map { ThreadID($0) }

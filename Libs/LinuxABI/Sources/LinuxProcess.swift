@@ -173,7 +173,27 @@ public final class LinuxProcess {
             guard open.writable else { throw .badFileDescriptor }
             guard let bytes = memory.read(a[1], count: Int(clamping: min(a[2], 1 << 30))) else { throw .badAddress }
             return try emit(bytes[...], to: open)
-        case .writev, .readv:
+        case .writev:
+            // One write of the pieces gathered, as Linux's: a stream takes what fits of the
+            // whole, a datagram socket sends them as one datagram; a bad piece after good ones
+            // ends the gathering (what went before is written), a bad first piece is EFAULT.
+            guard a[2] <= 1024 else { throw .invalidArgument }
+            let open = try files.file(fd(a[0]))
+            guard open.writable else { throw .badFileDescriptor }
+            guard let vector = memory.read(a[1], count: Int(a[2]) * 16) else { throw .badAddress }
+            let pieces = (0..<Int(a[2])).map { (base: LittleEndian.word(vector, at: $0 * 16), length: LittleEndian.word(vector, at: $0 * 16 + 8)) }
+            guard pieces.allSatisfy({ $0.length <= 1 << 30 }) else { throw .invalidArgument }
+            var gathered: [UInt8] = []
+            for piece in pieces where piece.length > 0 && gathered.count < 1 << 30 {
+                guard let bytes = memory.read(piece.base, count: Int(min(piece.length, UInt64(1 << 30 - gathered.count)))) else {
+                    if gathered.isEmpty { throw .badAddress }
+                    break
+                }
+                if gathered.isEmpty { gathered = bytes } else { gathered += bytes }
+            }
+            guard !gathered.isEmpty else { return 0 }   // nothing to write: 0, as Linux's do_iter_write
+            return try emit(gathered[...], to: open)
+        case .readv:
             guard a[2] <= 1024 else { throw .invalidArgument }
             guard let vector = memory.read(a[1], count: Int(a[2]) * 16) else { throw .badAddress }
             var total: Int64 = 0
@@ -181,19 +201,10 @@ public final class LinuxProcess {
                 let base = LittleEndian.word(vector, at: index * 16), length = LittleEndian.word(vector, at: index * 16 + 8)
                 guard length <= 1 << 30 else { throw .invalidArgument }
                 do throws(LinuxError) {
-                    if call == .writev {
-                        let open = try files.file(fd(a[0]))
-                        guard open.writable else { throw .badFileDescriptor }
-                        guard let bytes = memory.read(base, count: Int(length)) else { throw .badAddress }
-                        let written = try emit(bytes[...], to: open)
-                        total += written
-                        if written < Int64(length) { break }
-                    } else {
-                        let bytes = try readBytes(fd(a[0]), maximum: Int(length))
-                        guard memory.write(base, bytes) else { throw .badAddress }
-                        total += Int64(bytes.count)
-                        if bytes.count < Int(length) { break }
-                    }
+                    let bytes = try readBytes(fd(a[0]), maximum: Int(length))
+                    guard memory.write(base, bytes) else { throw .badAddress }
+                    total += Int64(bytes.count)
+                    if bytes.count < Int(length) { break }
                 } catch {
                     if total > 0 { break }   // what went before counts, as Linux returns it
                     throw error
