@@ -88,11 +88,7 @@ struct SocketTests {
 
     @Test func aFullDatagramQueueDropsAndCounts() {
         let h = LinuxProcessTests.Harness()
-        let receiver = h.call(.socket, 2, 2, 0), sender = h.call(.socket, 2, 2, 0)
-        _ = h.memory.write(0x10_0200, Self.loopbackAddress.bytes)
-        #expect(h.call(.bind, UInt64(receiver), 0x10_0200, 16) == 0)
-        _ = h.memory.write(0x10_0300, [16, 0, 0, 0])
-        #expect(h.call(.getsockname, UInt64(receiver), 0x10_0200, 0x10_0300) == 0)
+        let (receiver, sender) = Self.datagramPair(h)
         let datagram = 60_000
         for _ in 0..<5 { #expect(h.call(.sendto, UInt64(sender), 0x10_1000, UInt64(datagram), 0, 0x10_0200, 16) == Int64(datagram)) }
         #expect(h.call(.sendto, UInt64(sender), 0x10_1000, 70_000, 0, 0x10_0200, 16) == LinuxError.messageTooLong.returnValue)
@@ -104,11 +100,7 @@ struct SocketTests {
     /// writev is one write of its pieces gathered: over UDP, one datagram (as Linux sends it).
     @Test func writevSendsItsPiecesAsOneDatagram() {
         let h = LinuxProcessTests.Harness()
-        let receiver = h.call(.socket, 2, 2, 0), sender = h.call(.socket, 2, 2, 0)
-        _ = h.memory.write(0x10_0200, Self.loopbackAddress.bytes)
-        #expect(h.call(.bind, UInt64(receiver), 0x10_0200, 16) == 0)
-        _ = h.memory.write(0x10_0300, [16, 0, 0, 0])
-        #expect(h.call(.getsockname, UInt64(receiver), 0x10_0200, 0x10_0300) == 0)
+        let (receiver, sender) = Self.datagramPair(h)
         #expect(h.call(.connect, UInt64(sender), 0x10_0200, 16) == 0)
         _ = h.memory.write(0x10_1000, Array("hello, ".utf8))
         _ = h.memory.write(0x10_1100, Array("datagram".utf8))
@@ -119,5 +111,15 @@ struct SocketTests {
         #expect(h.call(.recvfrom, UInt64(receiver), 0x10_2000, 100, 0x40, 0, 0) == LinuxError.tryAgain.returnValue)   // only one
         #expect(h.call(.writev, UInt64(sender), 0x10_0400, 0) == 0)   // no pieces: nothing sent
         #expect(h.call(.recvfrom, UInt64(receiver), 0x10_2000, 100, 0x40, 0, 0) == LinuxError.tryAgain.returnValue)
+    }
+
+    /// A UDP receiver bound on loopback (its address left at 0x10_0200) and a sender.
+    static func datagramPair(_ h: LinuxProcessTests.Harness) -> (receiver: Int64, sender: Int64) {
+        let receiver = h.call(.socket, 2, 2, 0), sender = h.call(.socket, 2, 2, 0)
+        _ = h.memory.write(0x10_0200, loopbackAddress.bytes)
+        #expect(h.call(.bind, UInt64(receiver), 0x10_0200, 16) == 0)
+        _ = h.memory.write(0x10_0300, [16, 0, 0, 0])
+        #expect(h.call(.getsockname, UInt64(receiver), 0x10_0200, 0x10_0300) == 0)
+        return (receiver, sender)
     }
 }

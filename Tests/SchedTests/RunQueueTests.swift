@@ -49,10 +49,7 @@ struct RunQueueTests {
     /// priority that may move, left queued until it is removed.
     @Test func firstFindsTheLongestWaitingAcceptedThreadOfTheHighestPriority() {
         var queue = RunQueue()
-        queue.enqueue(a, priority: .normal)
-        queue.enqueue(b, priority: .high)
-        queue.enqueue(c, priority: .normal)
-        queue.enqueue(d, priority: .high)
+        for (thread, priority) in [(a, Priority.normal), (b, .high), (c, .normal), (d, .high)] { queue.enqueue(thread, priority: priority) }
         #expect(queue.first { _ in true } == b)
         #expect(queue.first { $0 != b } == d)                 // still the highest priority first
         #expect(queue.first { $0 == a || $0 == c } == a)      // then arrival order within one
