@@ -46,6 +46,25 @@ struct UnsafeAuditTests {
         #expect(audit.table().contains("UNSAFE CODE OUTSIDE X86 AND BOOT (2 lines)"))
     }
 
+    /// The shims take addresses as integers and Swift imports them as safe: outside X86 and
+    /// Boot, importing them is refused like `unsafe` (a safe call of `x86_write_cr3` type-checks).
+    @Test func flagsTheFencesCLayerOutsideX86AndBoot() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for (path, text) in [("Libs/X86/Sources/A.swift", "import X86Shim\n"),
+                             ("Libs/Sched/Sources/B.swift", "import X86\n@_exported import X86Shim\n// X86Shim in a comment\n"),
+                             ("Apps/hello/H.swift", "import BootEntry\n")] {
+            let file = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+        }
+        let audit = UnsafeAudit.run(root: root)
+        #expect(audit.violations.map(\.description).sorted() == [
+            "Apps/hello/H.swift:1: import BootEntry (the fence's C layer outside X86 and Boot)",
+            "Libs/Sched/Sources/B.swift:2: @_exported import X86Shim (the fence's C layer outside X86 and Boot)"])
+        #expect(audit.total.unsafeSwiftLines == 0)
+    }
+
     @Test func countsPublicDeclarationsAndTheUnsafeOnes() {
         let source = """
             // public func commented() {}

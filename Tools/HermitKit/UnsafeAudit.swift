@@ -22,6 +22,11 @@ public struct UnsafeAudit: Sendable {
         "unowned(unsafe)", "@_unsafeInheritExecutor", "unsafeBitCast",
     ]
 
+    /// The fence's C layer (the instruction shims and the boot entry): its functions take
+    /// addresses as integers, so Swift imports them as safe; only X86 and Boot may import them,
+    /// and a line outside those that names one is a violation (not counted as unsafe code).
+    public static let fenceInternalModules = ["X86Shim", "BootEntry"]
+
     /// One row of the table.
     public struct Row: Equatable, Sendable {
         public var module: String
@@ -106,6 +111,7 @@ public struct UnsafeAudit: Sendable {
                     fence.add(source: text)
                 } else {
                     violations += counts.unsafeLines.map { Violation(file: display, line: $0.line, text: $0.text) }
+                    violations += counts.fenceInternalLines.map { Violation(file: display, line: $0.line, text: "\($0.text) (the fence's C layer outside X86 and Boot)") }
                 }
             case "S", "s", "c", "h":
                 let lines = UnsafeAudit.countAssemblyOrC(text)
@@ -121,10 +127,12 @@ public struct UnsafeAudit: Sendable {
         if trusted { fences.append(fence) }
     }
 
-    /// Code lines of a Swift file and the unsafe ones among them (line number, code text).
-    public static func countSwift(_ text: String) -> (code: Int, unsafeLines: [(line: Int, text: String)]) {
+    /// Code lines of a Swift file and the unsafe ones among them (line number, code text);
+    /// also the lines that name one of ``fenceInternalModules``.
+    public static func countSwift(_ text: String) -> (code: Int, unsafeLines: [(line: Int, text: String)], fenceInternalLines: [(line: Int, text: String)]) {
         var code = 0
         var unsafeLines: [(line: Int, text: String)] = []
+        var fenceInternalLines: [(line: Int, text: String)] = []
         var inBlockComment = 0
         var inMultilineString = false
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -135,8 +143,11 @@ public struct UnsafeAudit: Sendable {
             if unsafeConstructs.contains(where: { containsToken(trimmed, $0) }) {
                 unsafeLines.append((index + 1, trimmed))
             }
+            if fenceInternalModules.contains(where: { containsToken(trimmed, $0) }) {
+                fenceInternalLines.append((index + 1, trimmed))
+            }
         }
-        return (code, unsafeLines)
+        return (code, unsafeLines, fenceInternalLines)
     }
 
     /// Whether `token` occurs in `line` as a word (or word prefix for `Unsafe...` types).
