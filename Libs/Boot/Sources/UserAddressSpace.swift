@@ -202,16 +202,16 @@ public enum UserAddressSpace {
     /// Atomically replaces the program's 32-bit word at `address` with `desired` if it holds
     /// `expected` (the kernel's side of a futex word other threads change with their own
     /// atomic instructions); the page must be a present, writable program page and `address`
-    /// a multiple of 4.
+    /// a multiple of 4. The same checks as ``write(_:_:)``, through the same path.
     public static func compareExchange32(_ address: UInt64, expected: UInt32, desired: UInt32) -> Exchange {
-        guard address & 3 == 0, address <= areaEnd &- 4 else { return .fault }
-        let page = address & ~0xFFF
-        return KernelPages.state.withLock { state -> Exchange in
-            guard state.table != nil, mayMapUser(page, state) else { return .fault }
-            guard let translation = state.table!.translate(VirtAddr(page)) else { return .notPresent(page) }
-            guard translation.size == .size4KiB, translation.flags.contains(.user), translation.flags.contains(.writable) else { return .fault }
-            let region = FrameTable.memory(at: translation.physical, size: FrameTable.frameSize)
-            return .found(region.compareExchange32(at: Int(address & 0xFFF), expected: expected, desired: desired))
+        guard address & 3 == 0 else { return .fault }
+        var found: UInt32 = 0
+        switch access(address, count: 4, writing: true, copy: { region, offset, _ in
+            found = region.compareExchange32(at: offset, expected: expected, desired: desired)
+        }, prepare: {}) {
+        case .done: return .found(found)
+        case .fault: return .fault
+        case .notPresent(let page): return .notPresent(page)
         }
     }
 
@@ -223,41 +223,35 @@ public enum UserAddressSpace {
                        copy: (MemoryRegion, Int, Int) -> Void, prepare: () -> Void) -> Access {
         let (end, overflow) = address.addingReportingOverflow(UInt64(count))
         guard !overflow, end <= areaEnd else { return .fault }
-        if count > 0 && (address & ~0xFFF) == ((end - 1) & ~0xFFF) {
-            // Within one page (most calls' buffers): the same checks, without the frame list.
-            let page = address & ~0xFFF
-            prepare()
-            return KernelPages.state.withLock { state -> Access in
-                guard state.table != nil, mayMapUser(page, state) else { return .fault }
-                guard let translation = state.table!.translate(VirtAddr(page)) else { return .notPresent(page) }
-                guard translation.size == .size4KiB, translation.flags.contains(.user),
-                      !writing || translation.flags.contains(.writable) else { return .fault }
-                copy(FrameTable.memory(at: translation.physical, size: FrameTable.frameSize), Int(address & 0xFFF), count)
-                return .done
-            }
-        }
-        // Allocated before the lock: the heap may grow, and its page faults take that lock.
-        var frames: [PhysAddr] = []
-        frames.reserveCapacity(Int((end - (address & ~0xFFF) + 4095) / 4096))
+        // Allocated before the lock (the heap may grow, and its page faults take that lock);
+        // the first page's frame needs no list, so a buffer within one page allocates nothing.
+        let firstPage = address & ~0xFFF
+        let pages = Int((end - firstPage + 4095) / 4096)
+        var later: [PhysAddr] = []
+        if pages > 1 { later.reserveCapacity(pages - 1) }
         prepare()
         return KernelPages.state.withLock { state -> Access in
             guard state.table != nil else { return .fault }
-            var page = address & ~0xFFF
+            var first: PhysAddr? = nil
+            var page = firstPage
             while page < end {
                 guard mayMapUser(page, state) else { return .fault }
                 guard let translation = state.table!.translate(VirtAddr(page)) else { return .notPresent(page) }
                 guard translation.size == .size4KiB, translation.flags.contains(.user),
                       !writing || translation.flags.contains(.writable) else { return .fault }
-                frames.append(translation.physical)
+                if first == nil { first = translation.physical } else { later.append(translation.physical) }
                 page += 4096
             }
+            guard let first else { return .done }
             var cursor = address
-            for frame in frames {
+            func copyPage(_ frame: PhysAddr) {
                 let offset = Int(cursor & 0xFFF)
                 let done = Int(min(UInt64(4096 - offset), end - cursor))
                 copy(FrameTable.memory(at: frame, size: FrameTable.frameSize), offset, done)
                 cursor += UInt64(done)
             }
+            copyPage(first)
+            for frame in later { copyPage(frame) }
             return .done
         }
     }
