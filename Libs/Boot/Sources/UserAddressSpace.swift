@@ -189,30 +189,19 @@ public enum UserAddressSpace {
         } prepare: {}
     }
 
-    /// What ``compareExchange32(_:expected:desired:)`` found.
-    public enum Exchange: Sendable, Equatable {
-        /// The word held `found`; it was replaced exactly when `found` was the expected value.
-        case found(UInt32)
-        /// The address is not an aligned word of a writable program page.
-        case fault
-        /// The page is the program's but has no frame yet (back it, then retry).
-        case notPresent(UInt64)
-    }
-
     /// Atomically replaces the program's 32-bit word at `address` with `desired` if it holds
     /// `expected` (the kernel's side of a futex word other threads change with their own
-    /// atomic instructions); the page must be a present, writable program page and `address`
-    /// a multiple of 4. The same checks as ``write(_:_:)``, through the same path.
-    public static func compareExchange32(_ address: UInt64, expected: UInt32, desired: UInt32) -> Exchange {
-        guard address & 3 == 0 else { return .fault }
+    /// atomic instructions): `.done` with the word found (replaced exactly when it equals
+    /// `expected`), or, changing nothing, `.fault` (no aligned word of a writable program page)
+    /// or `.notPresent` (back the page, then retry). The same checks as ``write(_:_:)``,
+    /// through the same path.
+    public static func compareExchange32(_ address: UInt64, expected: UInt32, desired: UInt32) -> (access: Access, found: UInt32) {
+        guard address & 3 == 0 else { return (.fault, 0) }
         var found: UInt32 = 0
-        switch access(address, count: 4, writing: true, copy: { region, offset, _ in
+        let access = access(address, count: 4, writing: true, copy: { region, offset, _ in
             found = region.compareExchange32(at: offset, expected: expected, desired: desired)
-        }, prepare: {}) {
-        case .done: return .found(found)
-        case .fault: return .fault
-        case .notPresent(let page): return .notPresent(page)
-        }
+        }, prepare: {})
+        return (access, found)
     }
 
     /// Checks every page of `[address, address + count)` under the lock, then copies page by

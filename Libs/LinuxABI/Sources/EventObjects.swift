@@ -154,29 +154,33 @@ public final class EventPoll {
         if found { entries.remove(at: index) }
     }
 
+    /// What `interest` reports given its descriptor's readiness `now`: the events that count
+    /// (asked for, or an error or hang-up), the fresh ones among them — all of them for
+    /// level-triggered interest; for edge-triggered, those that came up since its last report,
+    /// or all when the descriptor's activity moved — and that activity (read only for
+    /// edge-triggered interest).
+    static func report(_ interest: Interest, readiness now: UInt32, activity: () -> UInt64) -> (events: UInt32, fresh: UInt32, moved: UInt64) {
+        let events = now & (interest.events | EventPoll.error | EventPoll.hangUp)
+        guard interest.events & EventPoll.edgeTriggered != 0 else { return (events, events, 0) }
+        let moved = activity()
+        return (events, moved != interest.reportedActivity ? events : events & ~interest.reported, moved)
+    }
+
+    /// Whether ``collect(maximum:readiness:activity:)`` would report a descriptor now; changes
+    /// nothing (no edge or one-shot report is consumed). For deciding whether a thread
+    /// waiting on this set needs waking.
+    public func hasReady(readiness: (Int32) -> UInt32?, activity: (Int32) -> UInt64 = { _ in 0 }) -> Bool {
+        entries.contains { entry in
+            guard !entry.interest.disarmed, let now = readiness(entry.descriptor) else { return false }   // closed: collect drops it
+            return Self.report(entry.interest, readiness: now) { activity(entry.descriptor) }.fresh != 0
+        }
+    }
+
     /// Up to `maximum` ready descriptors as (events, data), given each one's readiness now;
     /// consumes one-shot and edge-triggered reports. An edge-triggered descriptor is reported
     /// when a bit it is interested in came up since its last report, or when its `activity`
     /// (a count of arrivals and freed room) moved while such a bit is set: bytes that arrive at
     /// a socket that was drained, or never was, are an edge, as in Linux.
-    /// Whether ``collect(maximum:readiness:activity:)`` would report a descriptor now; changes
-    /// nothing (no edge or one-shot report is consumed). For deciding whether a thread
-    /// waiting on this set needs waking.
-    public func hasReady(readiness: (Int32) -> UInt32?, activity: (Int32) -> UInt64 = { _ in 0 }) -> Bool {
-        for entry in entries where !entry.interest.disarmed {
-            guard let now = readiness(entry.descriptor) else { continue }   // closed: collect drops it
-            let wanted = entry.interest.events
-            let events = now & (wanted | EventPoll.error | EventPoll.hangUp)
-            if wanted & EventPoll.edgeTriggered != 0 {
-                let fresh = activity(entry.descriptor) != entry.interest.reportedActivity ? events : events & ~entry.interest.reported
-                if fresh != 0 { return true }
-            } else if events != 0 {
-                return true
-            }
-        }
-        return false
-    }
-
     public func collect(maximum: Int, readiness: (Int32) -> UInt32?, activity: (Int32) -> UInt64 = { _ in 0 }) -> [(events: UInt32, data: UInt64)] {
         var ready: [(events: UInt32, data: UInt64)] = []
         var closed = false
@@ -186,19 +190,14 @@ public final class EventPoll {
             let descriptor = entries[index].descriptor
             guard let now = readiness(descriptor) else { closed = true; entries[index].descriptor = -1; continue }   // closed
             guard !entries[index].interest.disarmed else { continue }
-            let wanted = entries[index].interest.events
-            let events = now & (wanted | EventPoll.error | EventPoll.hangUp)
-            if wanted & EventPoll.edgeTriggered != 0 {
-                let moved = activity(descriptor)
-                let fresh = moved != entries[index].interest.reportedActivity ? events : events & ~entries[index].interest.reported
-                entries[index].interest.reported = events
-                entries[index].interest.reportedActivity = moved
-                guard fresh != 0 else { continue }
-            } else {
-                guard events != 0 else { continue }
+            let report = Self.report(entries[index].interest, readiness: now) { activity(descriptor) }
+            if entries[index].interest.events & EventPoll.edgeTriggered != 0 {
+                entries[index].interest.reported = report.events
+                entries[index].interest.reportedActivity = report.moved
             }
-            if wanted & EventPoll.oneShot != 0 { entries[index].interest.disarmed = true }
-            ready.append((events, entries[index].interest.data))
+            guard report.fresh != 0 else { continue }
+            if entries[index].interest.events & EventPoll.oneShot != 0 { entries[index].interest.disarmed = true }
+            ready.append((report.events, entries[index].interest.data))
         }
         if closed { entries.removeAll { $0.descriptor < 0 } }
         return ready

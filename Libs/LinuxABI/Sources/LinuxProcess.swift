@@ -104,13 +104,9 @@ public final class LinuxProcess {
                 // Sends what the call queued; receives nothing (budget 0), so only a timer that
                 // came due can have changed a socket's readiness (a connection given up on).
                 let fired = network.timersFired
-                if measuresPolls {
-                    let started = monotonicClock()
-                    network.poll(budget: 0)
-                    pollNanoseconds &+= monotonicClock() &- started
-                } else {
-                    network.poll(budget: 0)
-                }
+                let started = measuresPolls ? monotonicClock() : 0
+                network.poll(budget: 0)
+                if measuresPolls { pollNanoseconds &+= monotonicClock() &- started }
                 if network.timersFired != fired { eventsChanged = true }
             }
             if tracing { trace("\(call.name)(\(a.prefix(Self.argumentCount(call)).map { "0x" + String($0, radix: 16) }.joined(separator: ", "))) = \(Self.describe(result))") }
@@ -185,7 +181,7 @@ public final class LinuxProcess {
             guard pieces.allSatisfy({ $0.length <= 1 << 30 }) else { throw .invalidArgument }
             var gathered: [UInt8] = []
             for piece in pieces where piece.length > 0 && gathered.count < 1 << 30 {
-                guard let bytes = memory.read(piece.base, count: Int(min(piece.length, UInt64(1 << 30 - gathered.count)))) else {
+                guard let bytes = memory.read(piece.base, count: Int(min(piece.length, UInt64((1 << 30) - gathered.count)))) else {
                     if gathered.isEmpty { throw .badAddress }
                     break
                 }

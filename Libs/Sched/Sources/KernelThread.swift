@@ -26,6 +26,10 @@ final class KernelThread {
     /// Whether the scheduler may move it to another processor (see ``CoreScheduler``).
     let movable: Bool
 
+    /// Whether it may go to another processor now: it is movable and its context is
+    /// suspended (no processor is still leaving it).
+    var canMove: Bool { movable && !context.isRunning }
+
     init(id: ThreadID, priority: Priority, state: ThreadState, context: ExecutionContext,
          body: (@Sendable () -> Int)?, core: Int, isIdle: Bool = false, movable: Bool = false) {
         self.core = core

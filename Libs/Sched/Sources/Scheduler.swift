@@ -258,8 +258,8 @@ public enum CoreScheduler: Scheduler {
     /// thread, on a halted processor — and, if that is another processor, wakes it.
     static func makeReady(_ thread: ThreadID, priority: Priority, core: Int, _ s: inout State) {
         var target = core
-        if let moving = s.threads[thread.slot], moving.movable, !s.cores[core].halted,
-           s.threads[s.cores[core].current]?.isIdle == false, !moving.context.isRunning,
+        if let moving = s.threads[thread.slot], moving.canMove, !s.cores[core].halted,
+           s.threads[s.cores[core].current]?.isIdle == false,
            let halted = s.cores.indices.first(where: { $0 != core && s.cores[$0].online && s.cores[$0].halted && s.cores[$0].runQueue.isEmpty }) {
             target = halted
             moving.core = halted
@@ -275,10 +275,8 @@ public enum CoreScheduler: Scheduler {
         for other in s.cores.indices where other != core && s.cores[other].online && !s.cores[other].runQueue.isEmpty {
             guard s.threads[s.cores[other].current]?.isIdle == false else { continue }   // it runs them itself
             let threads = s.threads
-            guard let chosen = s.cores[other].runQueue.first(where: { id in
-                guard let thread = threads[id.slot] else { return false }
-                return thread.movable && !thread.context.isRunning
-            }), let thread = s.threads[chosen.slot] else { continue }
+            guard let chosen = s.cores[other].runQueue.first(where: { threads[$0.slot]?.canMove ?? false }),
+                  let thread = s.threads[chosen.slot] else { continue }
             _ = s.cores[other].runQueue.remove(chosen)
             thread.core = core
             s.cores[core].runQueue.enqueue(chosen, priority: thread.priority)
