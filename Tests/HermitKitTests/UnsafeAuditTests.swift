@@ -28,17 +28,10 @@ struct UnsafeAuditTests {
     }
 
     @Test func flagsUnsafeCodeOutsideX86AndBoot() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        for (path, text) in [("Libs/X86/Sources/A.swift", "let p = unsafe q\n"),
+        let audit = try Self.audit(of: [("Libs/X86/Sources/A.swift", "let p = unsafe q\n"),
                              ("Libs/Sched/Sources/B.swift", "let a = 1\nnonisolated(unsafe) var b = 2\n"),
                              ("Libs/Sched/Sources/c.S", "nop\n"),
-                             ("Apps/hello/H.swift", "print(1)\n")] {
-            let file = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: file, atomically: true, encoding: .utf8)
-        }
-        let audit = UnsafeAudit.run(root: root)
+                             ("Apps/hello/H.swift", "print(1)\n")])
         #expect(audit.rows.map(\.module) == ["Sched", "X86", "Apps"])
         #expect(audit.violations.map(\.description) == ["Libs/Sched/Sources/B.swift:2: nonisolated(unsafe) var b = 2",
                                                         "Libs/Sched/Sources/c.S:1: assembly or C outside X86 and Boot"])
@@ -49,16 +42,9 @@ struct UnsafeAuditTests {
     /// The shims take addresses as integers and Swift imports them as safe: outside X86 and
     /// Boot, importing them is refused like `unsafe` (a safe call of `x86_write_cr3` type-checks).
     @Test func flagsTheFencesCLayerOutsideX86AndBoot() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        for (path, text) in [("Libs/X86/Sources/A.swift", "import X86Shim\n"),
+        let audit = try Self.audit(of: [("Libs/X86/Sources/A.swift", "import X86Shim\n"),
                              ("Libs/Sched/Sources/B.swift", "import X86\n@_exported import X86Shim\n// X86Shim in a comment\n"),
-                             ("Apps/hello/H.swift", "import BootEntry\n")] {
-            let file = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: file, atomically: true, encoding: .utf8)
-        }
-        let audit = UnsafeAudit.run(root: root)
+                             ("Apps/hello/H.swift", "import BootEntry\n")])
         #expect(audit.violations.map(\.description).sorted() == [
             "Apps/hello/H.swift:1: import BootEntry (the fence's C layer outside X86 and Boot)",
             "Libs/Sched/Sources/B.swift:2: @_exported import X86Shim (the fence's C layer outside X86 and Boot)"])
@@ -123,16 +109,9 @@ struct UnsafeAuditTests {
     }
 
     @Test func printsTheFenceTable() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        for (path, text) in [("Libs/X86/Sources/A.swift", "public func a() {}\n@unsafe public func b() {}\n"),
+        let audit = try Self.audit(of: [("Libs/X86/Sources/A.swift", "public func a() {}\n@unsafe public func b() {}\n"),
                              ("Libs/Boot/Sources/B.swift", "public let c = 1\n"),
-                             ("Libs/Sched/Sources/C.swift", "@unsafe public func d() {}\n")] {
-            let file = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: file, atomically: true, encoding: .utf8)
-        }
-        let audit = UnsafeAudit.run(root: root)
+                             ("Libs/Sched/Sources/C.swift", "@unsafe public func d() {}\n")])
         #expect(audit.fences == [FenceSurface(module: "Boot", publicDeclarations: 1, unsafeDeclarations: 0, undocumentedDeclarations: 1),
                                  FenceSurface(module: "X86", publicDeclarations: 2, unsafeDeclarations: 1, undocumentedDeclarations: 2)])
         let table = audit.table()
@@ -148,6 +127,18 @@ struct UnsafeAuditTests {
         #expect(audit.fences.map(\.module) == ["Boot", "X86"])
         #expect(audit.fences.allSatisfy { $0.publicDeclarations > 0 })
         #expect(audit.violations.isEmpty, "\(audit.violations)")
+    }
+
+    /// The audit of a tree holding just `files` (path, text), made in a scratch folder.
+    static func audit(of files: [(String, String)]) throws -> UnsafeAudit {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for (path, text) in files {
+            let file = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+        }
+        return UnsafeAudit.run(root: root)
     }
 }
 
